@@ -1,0 +1,65 @@
+import {Command, Errors, Flags} from '@oclif/core'
+
+import {secondsFlag} from './flags.js'
+import {type HostPaths} from './lib/discovery.js'
+import {ExitCode, PgpError} from './lib/errors.js'
+import type {ConnectOptions} from './lib/patroni-instance.js'
+import {resolveConfigDir} from './lib/patroni-config.js'
+import {defaultPgCommonPaths} from './lib/pg-common.js'
+
+/** Shared flags, the mapping from flags to library options, and from errors to exit codes. */
+export abstract class PatroniCommand extends Command {
+  static override baseFlags = {
+    'config-dir': Flags.string({
+      helpGroup: 'GLOBAL',
+      summary: 'Directory of Patroni instance configs V-C.yml (default: $PGPATRONICTL_CONFIG_DIR or /etc/patroni).',
+    }),
+    'config-file': Flags.string({
+      char: 'c',
+      helpGroup: 'GLOBAL',
+      summary: 'An explicit Patroni YAML, as patronictl -c (instead of an instance name).',
+    }),
+    debug: Flags.boolean({helpGroup: 'GLOBAL', summary: 'Log each REST request (never credentials) and show stack traces.'}),
+    insecure: Flags.boolean({char: 'k', helpGroup: 'GLOBAL', summary: 'Do not verify the REST API TLS certificate.'}),
+    timeout: secondsFlag(3600)({
+      default: 5,
+      helpGroup: 'GLOBAL',
+      summary: 'Seconds to wait for a REST API (connect and answer).',
+    }),
+  }
+
+  protected hostPaths(flags: {'config-dir'?: string}): HostPaths {
+    return {configDir: resolveConfigDir(flags['config-dir']), pg: defaultPgCommonPaths()}
+  }
+
+  protected connectOptions(flags: {debug: boolean; insecure: boolean; timeout: number}): ConnectOptions {
+    return {
+      insecure: flags.insecure,
+      log: flags.debug ? (line) => process.stderr.write(`debug: ${line}\n`) : undefined,
+      timeoutMs: flags.timeout * 1000,
+    }
+  }
+
+  /** Expected failures print one line and set the exit code; only --debug shows a stack. */
+  override async catch(error: Error & {oclif?: {exit?: number}; code?: string}): Promise<void> {
+    if (error.code === 'EEXIT') throw error
+    const debug = this.argv.includes('--debug')
+    let exitCode: number
+    let message: string
+    if (error instanceof PgpError) {
+      exitCode = error.exitCode
+      message = error.message
+    } else if (error instanceof Errors.CLIError) {
+      exitCode = ExitCode.usage // oclif's parse errors: unknown flag, bad option value, missing argument
+      const help = [this.config.bin, this.id, '--help'].filter(Boolean).join(' ')
+      const lines = error.message.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('See more help'))
+      message = `${lines.join(': ')} (see ${help})`
+    } else {
+      exitCode = ExitCode.failed
+      message = `unexpected error: ${error.message}${debug ? '' : ' (run with --debug for details)'}`
+    }
+    process.stderr.write(`Error: ${message}\n`)
+    if (debug && error.stack) process.stderr.write(`${error.stack}\n`)
+    process.exitCode = exitCode
+  }
+}

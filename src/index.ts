@@ -1,0 +1,12 @@
+import List from './commands/list.js'
+
+/** The explicit command map: oclif reads it from the bundle instead of scanning directories. */
+export const COMMANDS = {
+  list: List,
+}
+
+export async function run(argv = process.argv.slice(2)): Promise<void> {
+  const {execute, settings} = await import('@oclif/core')
+  settings.enableAutoTranspile = false // a bundle: never look for TypeScript sources
+  await execute({args: argv, dir: __filename})
+}

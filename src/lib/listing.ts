@@ -1,0 +1,73 @@
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {type HostPaths, discoverHost, findInstance} from './discovery.js'
+import {ExitCode, PgpError} from './errors.js'
+import {summariseHost, overviewExitCode} from './host-overview.js'
+import {type InstanceName, formatInstance, instanceStem} from './instance-name.js'
+import {type ClusterView, renderClusters, renderHost} from './list-views.js'
+import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
+import type {OutputFormat} from './render.js'
+
+export interface Listing {
+  text: string
+  errors: string[] // one line each, for stderr
+  exitCode: number
+}
+
+/** A Patroni instance to open: by pg-common name, or an explicit config file (-c). */
+export interface InstanceTarget {
+  label: string
+  configFile: string
+}
+
+/** `15/main` → its config file; an unknown name is exit 3 with the instances that exist. */
+export function targetFor(name: InstanceName, paths: HostPaths): InstanceTarget {
+  const configFile = join(paths.configDir, `${instanceStem(name)}.yml`)
+  if (!existsSync(configFile)) findInstance(name, discoverHost(paths), paths.configDir)
+  return {configFile, label: formatInstance(name)}
+}
+
+export async function listHost(paths: HostPaths, options: ConnectOptions, format: OutputFormat, color: boolean): Promise<Listing> {
+  const summaries = await summariseHost(discoverHost(paths), options)
+  return {errors: [], exitCode: overviewExitCode(summaries), text: await renderHost(summaries, format, color)}
+}
+
+/** Each target is asked concurrently; a failing one is reported without hiding the others. */
+export async function listClusters(
+  targets: InstanceTarget[],
+  options: ConnectOptions,
+  format: OutputFormat,
+  extended: boolean,
+): Promise<Listing> {
+  const results = await Promise.allSettled(targets.map((target) => viewOf(target, options, format === 'pretty')))
+  const views: ClusterView[] = []
+  const failures: PgpError[] = []
+  for (const [i, result] of results.entries()) {
+    if (result.status === 'fulfilled') views.push(result.value)
+    else failures.push(labelled(result.reason, targets[i]!.label))
+  }
+  if (views.length === 0 && failures[0]) throw failures[0]
+  return {
+    errors: failures.map((f) => f.message),
+    exitCode: Math.max(ExitCode.ok, ...failures.map((f) => f.exitCode)),
+    text: await renderClusters(views, format, extended),
+  }
+}
+
+async function viewOf(target: InstanceTarget, options: ConnectOptions, withSystemId: boolean): Promise<ClusterView> {
+  const patroni = await PatroniInstance.open(target.label, target.configFile, options)
+  try {
+    const cluster = await patroni.cluster()
+    const systemId = withSystemId ? await patroni.systemId(cluster.answeredBy) : undefined
+    return {cluster, systemId}
+  } finally {
+    await patroni.close()
+  }
+}
+
+function labelled(error: unknown, label: string): PgpError {
+  if (!(error instanceof PgpError)) throw error
+  if (error.message.startsWith(label)) return error
+  return new PgpError(`${label}: ${error.message}`, error.exitCode, {cause: error})
+}

@@ -1,0 +1,169 @@
+import {type PatroniClient, RestError, endpointOf} from './patroni-client.js'
+
+/** A member as GET /cluster returns it (Patroni 3.x and 4.x; every field optional on the wire). */
+export interface RestMember {
+  name?: unknown
+  role?: unknown
+  state?: unknown
+  api_url?: unknown
+  host?: unknown
+  port?: unknown
+  timeline?: unknown
+  lag?: unknown
+  receive_lag?: unknown
+  replay_lag?: unknown
+  pending_restart?: unknown
+  pending_restart_reason?: unknown
+  scheduled_restart?: {schedule?: unknown; postgres_version?: unknown}
+  tags?: unknown
+}
+
+export interface RestCluster {
+  members?: unknown
+  pause?: unknown
+  scheduled_switchover?: {at?: unknown; from?: unknown; to?: unknown}
+  scope?: unknown
+}
+
+export type MemberRole = 'leader' | 'quorum_standby' | 'replica' | 'standby_leader' | 'sync_standby'
+
+export interface Member {
+  name: string
+  role: MemberRole
+  state: string
+  apiUrl?: string
+  host?: string
+  port?: number
+  timeline?: number
+  lagBytes?: number | 'unknown'
+  pendingRestart: boolean
+  scheduledRestart?: {at: string; postgresVersion?: string}
+  tags?: Record<string, unknown>
+}
+
+export interface ClusterState {
+  scope: string
+  members: Member[]
+  paused: boolean
+  scheduledSwitchover?: {at: string; from?: string; to?: string}
+  answeredBy: string // base URL of the member that answered
+}
+
+const ROLES: Record<string, MemberRole> = {
+  leader: 'leader',
+  master: 'leader', // Patroni <= 3.x in /patroni and the DCS
+  primary: 'leader', // Patroni 4.x
+  quorum_standby: 'quorum_standby',
+  replica: 'replica',
+  standby_leader: 'standby_leader',
+  sync_standby: 'sync_standby',
+}
+
+/** Turns a /cluster answer into one model for 3.x and 4.x; a wrong shape is a `malformed` RestError. */
+export function normaliseCluster(raw: unknown, scope: string, answeredBy: string): ClusterState {
+  const body = raw as RestCluster
+  if (typeof raw !== 'object' || raw === null || !Array.isArray(body.members)) {
+    throw new RestError('malformed', endpointOf(answeredBy), 'malformed answer to GET /cluster (no members list)')
+  }
+  const members = (body.members as RestMember[])
+    .filter((m) => typeof m === 'object' && m !== null && typeof m.name === 'string')
+    .map(normaliseMember)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const state: ClusterState = {answeredBy, members, paused: body.pause === true, scope: str(body.scope) ?? scope}
+  const switchover = body.scheduled_switchover
+  if (switchover && str(switchover.at)) {
+    state.scheduledSwitchover = {at: str(switchover.at)!, from: str(switchover.from), to: str(switchover.to)}
+  }
+  return state
+}
+
+function normaliseMember(raw: RestMember): Member {
+  const member: Member = {
+    apiUrl: str(raw.api_url),
+    host: str(raw.host),
+    name: raw.name as string,
+    pendingRestart: raw.pending_restart === true,
+    port: num(raw.port),
+    role: ROLES[String(raw.role)] ?? 'replica',
+    state: str(raw.state) ?? 'unknown',
+    timeline: num(raw.timeline),
+  }
+  // 4.1 adds receive_lag/replay_lag beside lag; older versions have lag only.
+  const lag = raw.lag ?? raw.replay_lag ?? raw.receive_lag
+  if (member.role !== 'leader' && member.role !== 'standby_leader') {
+    member.lagBytes = typeof lag === 'number' ? lag : 'unknown'
+  }
+  const schedule = str(raw.scheduled_restart?.schedule)
+  if (schedule) member.scheduledRestart = {at: schedule, postgresVersion: str(raw.scheduled_restart?.postgres_version)}
+  if (typeof raw.tags === 'object' && raw.tags !== null && Object.keys(raw.tags).length > 0) {
+    member.tags = raw.tags as Record<string, unknown>
+  }
+  return member
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
+const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined)
+
+/** Running Postgres: 3.0.2 reports replicas as `running`, 3.0.4+ as `streaming`. */
+export const isRunning = (member: Member): boolean =>
+  member.state === 'running' || member.state === 'streaming' || member.state === 'in archive recovery'
+
+export const leaderOf = (cluster: ClusterState): Member | undefined =>
+  cluster.members.find((m) => m.role === 'leader' || m.role === 'standby_leader')
+
+/** REST base URL (scheme://host:port) of a member's api_url (`.../patroni`). */
+export function memberBaseUrl(member: Member): string | undefined {
+  if (!member.apiUrl) return undefined
+  try {
+    return new URL(member.apiUrl).origin
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * GET /cluster from the first endpoint that answers. The first (this host's member) is asked
+ * at once; if it has not answered within `hedgeMs`, or failed, the others are asked in
+ * parallel. Everything ends by `timeoutMs`, so a black-holed member cannot stall the command.
+ */
+export async function fetchCluster(
+  client: PatroniClient,
+  endpoints: string[],
+  scope: string,
+  options: {hedgeMs: number; timeoutMs: number},
+): Promise<ClusterState> {
+  const deadline = performance.now() + options.timeoutMs
+  const remaining = () => Math.max(1, deadline - performance.now())
+  const ask = async (baseUrl: string) =>
+    normaliseCluster(await client.getJson('/cluster', baseUrl, remaining()), scope, baseUrl)
+  const [first, ...others] = [...new Set(endpoints)]
+  if (!first) throw new RestError('unreachable', scope, 'no REST API address known')
+  const errors: RestError[] = []
+  const collect = (promise: Promise<ClusterState>) =>
+    promise.catch((error: unknown) => {
+      errors.push(error instanceof RestError ? error : new RestError('unreachable', scope, String(error)))
+      throw error
+    })
+  const firstAttempt = collect(ask(first))
+  if (others.length === 0) return firstAttempt
+  const hedge = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, options.hedgeMs)
+    firstAttempt.then(
+      () => clearTimeout(timer),
+      () => {
+        clearTimeout(timer)
+        resolve()
+      },
+    )
+  })
+  const rest = hedge.then(() => Promise.any(others.map((url) => collect(ask(url)))))
+  try {
+    return await Promise.any([firstAttempt, rest])
+  } catch {
+    // Report this host's member first: that is the one the admin asked about.
+    const local = errors.find((e) => e.endpoint === endpointOf(first)) ?? errors[0]!
+    const others = errors.filter((e) => e !== local).map((e) => e.message)
+    const detail = others.length > 0 ? ` (other members: ${others.join('; ')})` : ''
+    throw new RestError(local.kind, local.endpoint, local.reason + detail, local.status)
+  }
+}

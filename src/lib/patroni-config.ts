@@ -1,0 +1,215 @@
+import {readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {ExitCode, PgpError, describeFsError} from './errors.js'
+import {type InstanceName, compareInstances, isValidCluster} from './instance-name.js'
+
+export const DEFAULT_CONFIG_DIR = '/etc/patroni'
+
+export const resolveConfigDir = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string =>
+  flag || env.PGPATRONICTL_CONFIG_DIR || DEFAULT_CONFIG_DIR
+
+// Debian's per-instance files are V-C.yml. config.yml, dcs.yml, postgres.yml, config.yml.in,
+// env.conf, *.vip and editor or dpkg leftovers (15-main.yml~, 15-main.yml.dpkg-old) never match.
+const INSTANCE_FILE = /^(\d+(?:\.\d+)?)-([A-Za-z0-9_.-]+)\.yml$/
+
+export interface InstanceConfigFile extends InstanceName {
+  file: string
+}
+
+export function listInstanceConfigFiles(configDir: string): InstanceConfigFile[] {
+  let names: string[]
+  try {
+    names = readdirSync(configDir)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw new PgpError(describeFsError(error, configDir), ExitCode.config)
+  }
+  const files: InstanceConfigFile[] = []
+  for (const entry of names) {
+    const match = INSTANCE_FILE.exec(entry)
+    if (match?.[1] && match[2] && isValidCluster(match[2])) {
+      files.push({cluster: match[2], file: join(configDir, entry), version: match[1]})
+    }
+  }
+  return files.sort(compareInstances)
+}
+
+export interface BasicAuth {
+  username: string
+  password: string
+}
+
+export interface TlsSettings {
+  caFile?: string
+  certFile?: string
+  keyFile?: string
+  keyPassphrase?: string
+  insecure: boolean
+}
+
+/** How to reach and authenticate to this host's Patroni REST API. */
+export interface RestAccess {
+  baseUrl: string // http(s)://host:port, never with credentials
+  auth?: BasicAuth
+  tls?: TlsSettings
+}
+
+/** The parts of a Patroni YAML that pgpatronictl uses. Secrets stay inside `rest.auth`/`rest.tls`. */
+export interface PatroniConfig {
+  file: string
+  scope?: string
+  namespace?: string
+  memberName?: string
+  rest?: RestAccess
+  restError?: string // why there is no REST address (reported per instance, not thrown)
+}
+
+type Mapping = Record<string, unknown>
+
+/** Reads and interprets a Patroni YAML; every failure is a one-line config error naming the file. */
+export async function loadPatroniConfig(
+  file: string,
+  options: {env?: NodeJS.ProcessEnv; insecure?: boolean} = {},
+): Promise<PatroniConfig> {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new PgpError(describeFsError(error, file) + permissionHint(error), ExitCode.config)
+  }
+  const doc = await parseYamlMapping(text, file)
+  return interpretPatroniConfig(doc, file, {env: options.env ?? process.env, insecure: options.insecure ?? false})
+}
+
+function permissionHint(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code
+  return code === 'EACCES' || code === 'EPERM'
+    ? ' (Debian installs instance configs as 0660 postgres:postgres: run as root or postgres, or join the postgres group)'
+    : ''
+}
+
+/** Patroni reads YAML 1.1 with PyYAML: yes/no booleans, duplicate keys allowed (last wins). */
+export async function parseYamlMapping(text: string, file: string): Promise<Mapping> {
+  const {LineCounter, parseDocument} = await import('yaml')
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, {lineCounter, merge: true, prettyErrors: false, uniqueKeys: false, version: '1.1'})
+  const error = doc.errors[0]
+  if (error) {
+    const {col, line} = lineCounter.linePos(error.pos[0])
+    // The message only: yaml's "pretty" context would quote the line, which may hold a password.
+    throw new PgpError(`${file}:${line}:${col}: invalid YAML: ${error.message.split('\n')[0]}`, ExitCode.config)
+  }
+  const value: unknown = doc.toJS({maxAliasCount: 100})
+  if (!isMapping(value)) throw new PgpError(`${file}: not a Patroni configuration (expected a YAML mapping)`, ExitCode.config)
+  return value
+}
+
+export function interpretPatroniConfig(
+  doc: Mapping,
+  file: string,
+  options: {env: NodeJS.ProcessEnv; insecure: boolean},
+): PatroniConfig {
+  const read = new ConfigReader(doc, file)
+  const env = options.env
+  const config: PatroniConfig = {
+    file,
+    memberName: env.PATRONI_NAME ?? read.string('name'),
+    namespace: env.PATRONI_NAMESPACE ?? read.string('namespace'),
+    scope: env.PATRONI_SCOPE ?? read.string('scope'),
+  }
+  const address = env.PATRONI_RESTAPI_CONNECT_ADDRESS ?? read.string('restapi', 'connect_address')
+  const listen = env.PATRONI_RESTAPI_LISTEN ?? read.string('restapi', 'listen')
+  const hostPort = address ?? (listen ? reachableListenAddress(listen) : undefined)
+  if (!hostPort) {
+    config.restError = 'no restapi.connect_address or restapi.listen in the configuration'
+    return config
+  }
+  const serverCert = env.PATRONI_RESTAPI_CERTFILE ?? read.string('restapi', 'certfile')
+  const scheme = serverCert ? 'https' : 'http'
+  config.rest = {baseUrl: `${scheme}://${hostPort}`}
+  const auth = resolveAuth(read, env)
+  if (auth) config.rest.auth = auth
+  if (scheme === 'https') config.rest.tls = resolveTls(read, env, options.insecure)
+  return config
+}
+
+/** patronictl's order: ctl credentials first, then the REST API's own; PATRONI_* env overrides the file. */
+function resolveAuth(read: ConfigReader, env: NodeJS.ProcessEnv): BasicAuth | undefined {
+  const fromSection = (section: 'ctl' | 'restapi'): BasicAuth | undefined => {
+    const prefix = section === 'ctl' ? 'PATRONI_CTL_' : 'PATRONI_RESTAPI_'
+    const username = env[`${prefix}USERNAME`] ?? read.string(section, 'authentication', 'username')
+    const password = env[`${prefix}PASSWORD`] ?? read.string(section, 'authentication', 'password')
+    if (username !== undefined && password !== undefined) return {password, username}
+    return splitAuth(read.string(section, 'auth'))
+  }
+  return fromSection('ctl') ?? fromSection('restapi')
+}
+
+function splitAuth(value: string | undefined): BasicAuth | undefined {
+  if (value === undefined) return undefined
+  const colon = value.indexOf(':')
+  return colon < 0 ? {password: '', username: value} : {password: value.slice(colon + 1), username: value.slice(0, colon)}
+}
+
+function resolveTls(read: ConfigReader, env: NodeJS.ProcessEnv, insecureFlag: boolean): TlsSettings {
+  const ctl = (key: string) => env[`PATRONI_CTL_${key.toUpperCase()}`] ?? read.string('ctl', key)
+  const restapi = (key: string) => env[`PATRONI_RESTAPI_${key.toUpperCase()}`] ?? read.string('restapi', key)
+  const tls: TlsSettings = {
+    caFile: ctl('cacert') ?? restapi('cafile'),
+    insecure: insecureFlag || isTrue(env.PATRONI_CTL_INSECURE ?? read.value('ctl', 'insecure')),
+  }
+  if (ctl('certfile')) {
+    tls.certFile = ctl('certfile')
+    tls.keyFile = ctl('keyfile')
+    tls.keyPassphrase = ctl('keyfile_password')
+  } else if (['optional', 'required'].includes(restapi('verify_client') ?? '')) {
+    // Patroni 3.0.x presented the server's own certificate as the client certificate.
+    tls.certFile = restapi('certfile')
+    tls.keyFile = restapi('keyfile')
+    tls.keyPassphrase = restapi('keyfile_password')
+  }
+  return tls
+}
+
+const isTrue = (value: unknown): boolean =>
+  value === true || (typeof value === 'string' && ['on', 'true', 'y', 'yes', '1'].includes(value.toLowerCase()))
+
+/** A wildcard listen address is reachable on loopback; Debian's template binds the host IP. */
+export function reachableListenAddress(listen: string): string {
+  const first = listen.split(',')[0]!.trim()
+  const colon = first.lastIndexOf(':')
+  const host = colon < 0 ? '' : first.slice(0, colon)
+  const port = colon < 0 ? first : first.slice(colon + 1)
+  if (host === '' || host === '*' || host === '0.0.0.0') return `127.0.0.1:${port}`
+  if (host === '::' || host === '[::]') return `[::1]:${port}`
+  return `${host}:${port}`
+}
+
+const isMapping = (value: unknown): value is Mapping =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** Typed access to nested keys; a wrong type is a config error that names the key, not a crash. */
+class ConfigReader {
+  constructor(
+    private readonly doc: Mapping,
+    private readonly file: string,
+  ) {}
+
+  value(...path: string[]): unknown {
+    let node: unknown = this.doc
+    for (const key of path) {
+      if (!isMapping(node)) return undefined
+      node = node[key]
+    }
+    return node
+  }
+
+  string(...path: string[]): string | undefined {
+    const value = this.value(...path)
+    if (value === undefined || value === null) return undefined
+    if (typeof value === 'string') return value
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+    throw new PgpError(`${this.file}: ${path.join('.')} must be a string`, ExitCode.config)
+  }
+}

@@ -1,0 +1,88 @@
+import {readFileSync} from 'node:fs'
+import {type IncomingHttpHeaders, createServer} from 'node:http'
+import {type Socket, createServer as createTcpServer} from 'node:net'
+import type {AddressInfo} from 'node:net'
+import {join} from 'node:path'
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+export interface FakeAnswer {
+  status?: number
+  body: string
+  delayMs?: number
+}
+
+export interface FakeServer {
+  port: number
+  url: string
+  requests: RecordedRequest[]
+  close(): Promise<void>
+}
+
+export const fixture = (name: string): string => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'rest', name), 'utf8')
+
+/** A local HTTP server replaying recorded Patroni answers by "METHOD /path"; 404 otherwise. */
+export async function startFakePatroni(routes: Record<string, FakeAnswer | ((req: RecordedRequest) => FakeAnswer)>): Promise<FakeServer> {
+  const requests: RecordedRequest[] = []
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (chunk) => (body += chunk))
+    req.on('end', () => {
+      const recorded = {body, headers: req.headers, method: req.method ?? '', path: req.url ?? ''}
+      requests.push(recorded)
+      const route = routes[`${req.method} ${req.url}`]
+      const answer = typeof route === 'function' ? route(recorded) : route ?? {body: 'not found', status: 404}
+      setTimeout(() => {
+        res.writeHead(answer.status ?? 200, {'content-type': 'text/html'})
+        res.end(answer.body)
+      }, answer.delayMs ?? 0)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as AddressInfo
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+    port,
+    requests,
+    url: `http://127.0.0.1:${port}`,
+  }
+}
+
+/** A TCP port that accepts connections and never answers: a frozen Patroni. */
+export async function startBlackHole(): Promise<FakeServer> {
+  const sockets = new Set<Socket>()
+  const server = createTcpServer((socket) => {
+    sockets.add(socket)
+    socket.on('error', () => {})
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as AddressInfo
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => resolve())
+      }),
+    port,
+    requests: [],
+    url: `http://127.0.0.1:${port}`,
+  }
+}
+
+/** A port with nothing listening (bound, then released). */
+export async function freePort(): Promise<number> {
+  const server = createTcpServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
