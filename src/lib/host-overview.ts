@@ -59,7 +59,7 @@ async function summarise(instance: HostInstance, options: ConnectOptions): Promi
     const cluster = await patroni.cluster()
     Object.assign(summary, describeCluster(cluster, patroni.config.memberName))
     if (!patroni.answeredLocally(cluster)) {
-      summary.error = `this host's REST API did not answer; data from ${endpointOf(cluster.answeredBy)}`
+      summary.error = `this host's REST API did not answer (${cluster.localFailure}); data from ${endpointOf(cluster.answeredBy)}`
       summary.error_kind = 'rest'
     }
   } catch (error) {
@@ -136,6 +136,12 @@ export function overviewRows(summaries: InstanceSummary[]): Row[] {
     type: TYPE_TITLES[s.type],
   }))
 }
+
+/** Stable key order for JSON and YAML: identity first, then pg-common, then Patroni facts. */
+const RECORD_KEYS = ['instance', 'version', 'cluster', 'type', 'port', 'status', 'config', 'scope', 'rest', 'member', 'role', 'state', 'timeline', 'leader', 'members_running', 'members_total', 'max_lag_mb', 'paused', 'error'] as const
+
+export const overviewRecords = (summaries: InstanceSummary[]): Partial<InstanceSummary>[] =>
+  summaries.map((s) => Object.fromEntries(RECORD_KEYS.filter((k) => s[k] !== undefined).map((k) => [k, s[k]])))
 
 /** Lines under the table: why a row has no Patroni data. */
 export const overviewNotes = (summaries: InstanceSummary[]): string[] =>

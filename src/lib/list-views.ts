@@ -1,4 +1,4 @@
-import {type InstanceSummary, OVERVIEW_COLUMNS, overviewHealth, overviewNotes, overviewRows} from './host-overview.js'
+import {type InstanceSummary, OVERVIEW_COLUMNS, overviewHealth, overviewNotes, overviewRecords, overviewRows} from './host-overview.js'
 import {clusterFooter, memberColumns, memberRecords, memberRows} from './member-table.js'
 import type {ClusterState} from './patroni-cluster.js'
 import {type OutputFormat, renderAligned, renderFramedTable, renderJson, renderTsv, renderYaml} from './render.js'
@@ -6,6 +6,7 @@ import {type OutputFormat, renderAligned, renderFramedTable, renderJson, renderT
 export interface ClusterView {
   cluster: ClusterState
   systemId?: string
+  fallback?: string // why another member answered instead of this host's
 }
 
 /** `list 15/main ...`: patronictl's member table per cluster; machine formats as one flat list. */
@@ -37,9 +38,9 @@ export async function renderClusters(views: ClusterView[], format: OutputFormat,
 export async function renderHost(summaries: InstanceSummary[], format: OutputFormat, color: boolean): Promise<string> {
   switch (format) {
     case 'json':
-      return renderJson(summaries)
+      return renderJson(overviewRecords(summaries))
     case 'yaml':
-      return renderYaml(summaries)
+      return renderYaml(overviewRecords(summaries))
     case 'tsv':
       return renderTsv(OVERVIEW_COLUMNS, overviewRows(summaries))
     case 'pretty': {

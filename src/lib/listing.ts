@@ -6,12 +6,14 @@ import {ExitCode, PgpError} from './errors.js'
 import {summariseHost, overviewExitCode} from './host-overview.js'
 import {type InstanceName, formatInstance, instanceStem} from './instance-name.js'
 import {type ClusterView, renderClusters, renderHost} from './list-views.js'
+import {endpointOf} from './patroni-client.js'
 import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import type {OutputFormat} from './render.js'
 
 export interface Listing {
   text: string
   errors: string[] // one line each, for stderr
+  warnings: string[] // e.g. data came from another member because this host's did not answer
   exitCode: number
 }
 
@@ -30,7 +32,7 @@ export function targetFor(name: InstanceName, paths: HostPaths): InstanceTarget 
 
 export async function listHost(paths: HostPaths, options: ConnectOptions, format: OutputFormat, color: boolean): Promise<Listing> {
   const summaries = await summariseHost(discoverHost(paths), options)
-  return {errors: [], exitCode: overviewExitCode(summaries), text: await renderHost(summaries, format, color)}
+  return {errors: [], exitCode: overviewExitCode(summaries), text: await renderHost(summaries, format, color), warnings: []}
 }
 
 /** Each target is asked concurrently; a failing one is reported without hiding the others. */
@@ -52,6 +54,7 @@ export async function listClusters(
     errors: failures.map((f) => f.message),
     exitCode: Math.max(ExitCode.ok, ...failures.map((f) => f.exitCode)),
     text: await renderClusters(views, format, extended),
+    warnings: views.filter((v) => v.fallback).map((v) => v.fallback!),
   }
 }
 
@@ -60,7 +63,10 @@ async function viewOf(target: InstanceTarget, options: ConnectOptions, withSyste
   try {
     const cluster = await patroni.cluster()
     const systemId = withSystemId ? await patroni.systemId(cluster.answeredBy) : undefined
-    return {cluster, systemId}
+    const fallback = patroni.answeredLocally(cluster)
+      ? undefined
+      : `${target.label}: this host's REST API (${endpointOf(patroni.client.access.baseUrl)}) did not answer (${cluster.localFailure}); data from ${endpointOf(cluster.answeredBy)}`
+    return {cluster, fallback, systemId}
   } finally {
     await patroni.close()
   }

@@ -47,6 +47,7 @@ export interface ClusterState {
   paused: boolean
   scheduledSwitchover?: {at: string; from?: string; to?: string}
   answeredBy: string // base URL of the member that answered
+  localFailure?: string // why this host's member did not answer, when another one did
 }
 
 const ROLES: Record<string, MemberRole> = {
@@ -158,7 +159,12 @@ export async function fetchCluster(
   })
   const rest = hedge.then(() => Promise.any(others.map((url) => collect(ask(url)))))
   try {
-    return await Promise.any([firstAttempt, rest])
+    const state = await Promise.any([firstAttempt, rest])
+    if (state.answeredBy !== first) {
+      const local = errors.find((e) => e.endpoint === endpointOf(first))
+      state.localFailure = local?.reason ?? `no answer within ${Math.round(options.hedgeMs)} ms`
+    }
+    return state
   } catch {
     // Report this host's member first: that is the one the admin asked about.
     const local = errors.find((e) => e.endpoint === endpointOf(first)) ?? errors[0]!

@@ -1,0 +1,66 @@
+import {waitForCluster} from './cluster-wait.js'
+import {ExitCode, PgpError} from './errors.js'
+import {RestError, plainText} from './patroni-client.js'
+import {type ClusterState, isRunning, leaderOf, memberBaseUrl} from './patroni-cluster.js'
+import type {PatroniInstance} from './patroni-instance.js'
+import {type LeaderChange, type LeaderChangeRequest, leaderChangeWaitSeconds} from './switchover-plan.js'
+
+export interface LeaderChangeResult {
+  status: 'done' | 'scheduled'
+  message: string // Patroni's own words
+  newLeader?: string
+  cluster?: ClusterState
+}
+
+/** Where the request goes: the leader (it carries the change out), else the candidate. */
+export function leaderChangeTarget(cluster: ClusterState, request: LeaderChangeRequest): string {
+  const via = leaderOf(cluster) ?? cluster.members.find((m) => m.name === request.candidate)
+  const url = via && memberBaseUrl(via)
+  if (!url) throw new PgpError(`no REST API address for ${via?.name ?? 'the leader'} in cluster ${cluster.scope}`, ExitCode.unreachable)
+  return url
+}
+
+/**
+ * Sends the switchover or failover and waits for its outcome: the candidate (or, with no
+ * candidate, any other member) leading and running. Patroni's "status unknown" (503) is not a
+ * failure: the change may still complete, so the cluster is polled until the deadline.
+ */
+export async function changeLeader(
+  instance: PatroniInstance,
+  action: LeaderChange,
+  cluster: ClusterState,
+  request: LeaderChangeRequest,
+  loopWait: number,
+): Promise<LeaderChangeResult> {
+  const oldLeader = leaderOf(cluster)?.name
+  const waitMs = leaderChangeWaitSeconds(loopWait) * 1000
+  const deadline = performance.now() + waitMs + 30_000
+  let message = ''
+  try {
+    const response = await instance.client.request('POST', `/${action}`, {baseUrl: leaderChangeTarget(cluster, request), body: request, timeoutMs: waitMs})
+    message = plainText(response.text)
+    if (response.status === 202) return {message, status: 'scheduled'}
+    if (response.status !== 200 && !(response.status === 503 && /status unknown/i.test(message))) {
+      throw new PgpError(`${action} refused by Patroni: ${response.status} ${message}`, ExitCode.failed)
+    }
+  } catch (error) {
+    // A request that timed out may still have been carried out: find out below.
+    if (!(error instanceof RestError && error.kind === 'timeout')) throw error
+    message = `no answer from Patroni within ${waitMs / 1000}s`
+  }
+  const outcome = await waitForCluster(
+    instance,
+    (state) => {
+      const leader = leaderOf(state)
+      return leader !== undefined && isRunning(leader) && (request.candidate ? leader.name === request.candidate : leader.name !== oldLeader)
+    },
+    {deadline},
+  )
+  if (!outcome.reached) {
+    throw new PgpError(
+      `${action} of ${cluster.scope} not confirmed within ${Math.round((waitMs + 30_000) / 1000)}s (${message}); it may still complete: check pgpatronictl list`,
+      ExitCode.unreachable,
+    )
+  }
+  return {cluster: outcome.cluster, message, newLeader: leaderOf(outcome.cluster!)?.name, status: 'done'}
+}

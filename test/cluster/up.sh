@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# Builds (or repairs) pgpatronictl's real test cluster, as root on Debian 12, from Debian's packages:
+#   etcd 3.4 on 127.0.0.1:22379 (etcd3 API)
+#   15/pgpt_ha     3-member Patroni scope: node1 is this host's pg-common instance (25432, REST 28008),
+#                  node2/node3 simulate other hosts (25433/28009, 25434/28010) under $STATE
+#   15/pgpt_auth   1-member Patroni scope whose REST API needs basic auth (25442, REST 28018)
+#   15/pgpt_plain  a plain pg-common cluster, no Patroni (25452)
+#   15/pgpt_new    a Patroni config that was never bootstrapped (25462, REST 28038)
+#   13/pgpt_orphan a Patroni config for a PostgreSQL version that is not installed
+# Idempotent: run it again after a crash, a kill -9 or a wiped /run and it restarts what is missing.
+# It never touches an instance, port or process it did not create. Undo with down.sh.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+started_at=$(date +%s%N)
+
+[ "$(id -u)" = 0 ] || die "run as root (it installs packages and runs PostgreSQL as postgres)"
+[ -r /etc/debian_version ] || die "needs Debian or Ubuntu (postgresql-common, patroni)"
+
+install_packages() {
+  local wanted=(postgresql-common postgresql-$VERSION postgresql-client-$VERSION patroni etcd-server etcd-client
+    python3-etcd python3-yaml iproute2 curl util-linux tmux) missing=() p
+  for p in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # no main cluster from a fresh postgresql-15, and no daemons started by package scripts
+  # (Debian's etcd-server would otherwise start on 2379, a real etcd's port)
+  mkdir -p /etc/postgresql-common
+  if ! dpkg-query -W -f='${Status}' "postgresql-$VERSION" 2>/dev/null | grep -q 'install ok installed'; then
+    if [ -f /etc/postgresql-common/createcluster.conf ]; then
+      sed -i 's/^#* *create_main_cluster *=.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf
+      grep -q '^create_main_cluster = false' /etc/postgresql-common/createcluster.conf ||
+        echo 'create_main_cluster = false' >>/etc/postgresql-common/createcluster.conf
+    else
+      echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.conf
+    fi
+  fi
+  local own_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own_policy=1
+  fi
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >"/tmp/pgpt-apt.log" 2>&1 || {
+    say "apt-get install failed; updating the package lists and retrying"
+    apt-get update -q >>"/tmp/pgpt-apt.log" 2>&1
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >>"/tmp/pgpt-apt.log" 2>&1
+  } || { [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d; tail -20 /tmp/pgpt-apt.log >&2; die "apt-get failed"; }
+  [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+}
+
+make_dirs() {
+  mkdir -p "$STATE" "$CONF" "$PIDS" "$LOGS" "$STATE/others"
+  chmod 755 "$STATE" "$CONF" "$STATE/others"
+  chown postgres:postgres "$LOGS"
+  touch "$MANIFEST"
+  # the socket directory lives in /run, which a reboot or a container restart empties
+  if [ ! -d /var/run/postgresql ]; then
+    install -d -o postgres -g postgres -m 2775 /var/run/postgresql
+    say "recreated /var/run/postgresql"
+  fi
+}
+
+start_etcd() {
+  local pidfile="$PIDS/etcd.pid" needle="$STATE/etcd"
+  pid_alive "$pidfile" "$needle" || adopt "$pidfile" "$ETCD_CLIENT" "$needle" && return 0
+  install -d -o etcd -g etcd -m 700 "$STATE/etcd"
+  start-stop-daemon --start --quiet --background --make-pidfile --pidfile "$pidfile" --chuid etcd \
+    --output "$LOGS/etcd.log" --exec /usr/bin/etcd -- --name pgpt-etcd --data-dir "$STATE/etcd" \
+    --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT" \
+    --listen-peer-urls "http://127.0.0.1:$ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER" \
+    --initial-cluster "pgpt-etcd=http://127.0.0.1:$ETCD_PEER"
+  for _ in $(seq 100); do
+    curl -sf --max-time 1 "http://127.0.0.1:$ETCD_CLIENT/health" >/dev/null && return 0
+    sleep 0.1
+  done
+  tail -5 "$LOGS/etcd.log" >&2
+  die "etcd did not come up on 127.0.0.1:$ETCD_CLIENT"
+}
+
+# Debian's pg_createconfig_patroni writes only to /etc/patroni: run it in a private mount
+# namespace where our config dir is /etc/patroni, so the host's real one is never touched.
+create_config() { # NAME PORT [VERSION]
+  local file="$CONF/$VERSION-$1.yml"
+  [ -f "$file" ] && return 0
+  unshare --mount -- sh -c 'mount --bind "$1" /etc/patroni && shift && exec pg_createconfig_patroni "$@"' \
+    sh "$CONF" --hostip=127.0.0.1 --network=127.0.0.1/32 --port="$2" "$VERSION" "$1" >/dev/null
+  sed -i -e '1i # pgpatronictl test cluster: made by pg_createconfig_patroni, edited by test/cluster/up.sh' \
+    -e 's/^name: .*/name: node1/' \
+    -e 's/^    ttl: 30$/    ttl: 20/' -e 's/^    loop_wait: 10$/    loop_wait: 5/' -e 's/^    retry_timeout: 10$/    retry_timeout: 5/' \
+    -e "s/^  listen: \"\\*:$2\"\$/  listen: \"127.0.0.1:$2\"/" \
+    -e 's/^#    rewind:/    rewind:/' -e 's/^#      username: "rewind"/      username: "rewind"/' \
+    -e 's/^#      password: "rewind-pass"/      password: "rewind-pass"/' "$file"
+  remember "file /var/lib/postgresql/$VERSION-$1.pgpass"
+  remember "file /var/log/postgresql/postgresql-$VERSION-$1.log"
+}
+
+write_configs() {
+  [ -f "$CONF/dcs.yml" ] || printf 'etcd3:\n  hosts: 127.0.0.1:%s\n' "$ETCD_CLIENT" >"$CONF/dcs.yml"
+  [ -f "$CONF/config.yml.in" ] || cp /etc/patroni/config.yml.in "$CONF/config.yml.in"
+  create_config "$HA" "$HA_PORT"
+  create_config "$NEW" "$NEW_PORT"
+  if [ ! -f "$CONF/$VERSION-$AUTH.yml" ]; then
+    create_config "$AUTH" "$AUTH_PORT"
+    sed -i -e 's/^#  authentication:/  authentication:/' \
+      -e "s/^#    username: username/    username: $REST_USER/" -e "s/^#    password: password/    password: $REST_PASSWORD/" \
+      "$CONF/$VERSION-$AUTH.yml"
+    printf '\nctl:\n  authentication:\n    username: %s\n    password: %s\n' "$REST_USER" "$REST_PASSWORD" >>"$CONF/$VERSION-$AUTH.yml"
+  fi
+  # PostgreSQL 13 is not installed, so pg_createconfig_patroni refuses it: derive it from a real one
+  if [ ! -f "$CONF/13-$ORPHAN.yml" ]; then
+    sed -e "s/$VERSION-$NEW/13-$ORPHAN/g; s/$NEW_PORT/$((NEW_PORT + 10))/g; s/$((NEW_PORT + 2576))/$((NEW_PORT + 2586))/g; s#/$VERSION/$NEW#/13/$ORPHAN#g; s#postgresql/$VERSION/bin#postgresql/13/bin#" \
+      -e "s/$VERSION-$NEW/13-$ORPHAN/g" "$CONF/$VERSION-$NEW.yml" >"$CONF/13-$ORPHAN.yml"
+    chown postgres:postgres "$CONF/13-$ORPHAN.yml" && chmod 660 "$CONF/13-$ORPHAN.yml"
+  fi
+  # node2 and node3 stand for other hosts: their own ports and directories, basebackup clones
+  local n port
+  for n in 2 3; do
+    port=$((HA_PORT + n - 1))
+    [ -f "$STATE/others/$VERSION-$HA-node$n.yml" ] && continue
+    /usr/bin/python3 - "$CONF/$VERSION-$HA.yml" "$STATE/others/$VERSION-$HA-node$n.yml" "node$n" "$port" "$((port + 2576))" "$STATE/node$n" "$LOGS" <<'PY'
+import sys, yaml
+src, dst, name, pg, rest, base, logs = sys.argv[1:]
+c = yaml.safe_load(open(src))
+c['name'] = name
+c['restapi']['listen'] = c['restapi']['connect_address'] = f'127.0.0.1:{rest}'
+p = c['postgresql']
+p['listen'] = p['connect_address'] = f'127.0.0.1:{pg}'
+p.update(data_dir=f'{base}/data', config_dir=f'{base}/conf', pgpass=f'{base}/pgpass', create_replica_method=['basebackup'])
+p.pop('pg_clonecluster', None)
+p['parameters'].update(log_directory=logs, log_filename=f'postgresql-{c["scope"]}-{name}.log')
+# never bootstrap through pg_createcluster: that would create a pg-common cluster on this host
+c['bootstrap'].pop('method', None)
+c['bootstrap'].pop('pg_createcluster', None)
+with open(dst, 'w') as out:
+    out.write('# pgpatronictl test cluster: a simulated other host, derived from 15-pgpt_ha.yml by up.sh\n')
+    yaml.safe_dump(c, out, sort_keys=False)
+PY
+    chown postgres:postgres "$STATE/others/$VERSION-$HA-node$n.yml"
+    chmod 660 "$STATE/others/$VERSION-$HA-node$n.yml"
+  done
+}
+
+# a pg-common cluster we did not create is never adopted, dropped or started
+claim_cluster() { # NAME
+  if [ -e "/etc/postgresql/$VERSION/$1" ] && ! remembered "cluster $VERSION $1"; then
+    die "/etc/postgresql/$VERSION/$1 exists and was not created by this script; not touching it"
+  fi
+  remember "cluster $VERSION $1"
+}
+
+start_plain() {
+  claim_cluster "$PLAIN"
+  if [ ! -e "/etc/postgresql/$VERSION/$PLAIN/postgresql.conf" ]; then
+    pg_createcluster -p "$PLAIN_PORT" "$VERSION" "$PLAIN" >/dev/null
+  fi
+  pg_ctlcluster "$VERSION" "$PLAIN" status >/dev/null 2>&1 || pg_ctlcluster "$VERSION" "$PLAIN" start
+}
+
+start_patroni() { # ID CONFIG REST_PORT [DATA_DIR]
+  local pidfile="$PIDS/patroni-$1.pid"
+  pid_alive "$pidfile" "$2" || adopt "$pidfile" "$3" "$2" && return 0
+  if [ -n "${4:-}" ]; then
+    install -d -o postgres -g postgres -m 755 "$4"
+    install -d -o postgres -g postgres -m 700 "$4/data"
+    install -d -o postgres -g postgres -m 755 "$4/conf"
+    # Patroni 3.0.2 cannot start a replica whose config_dir has no postgresql(.base).conf
+    [ -e "$4/conf/postgresql.base.conf" ] || install -o postgres -g postgres -m 644 /dev/null "$4/conf/postgresql.base.conf"
+    [ -e "$4/conf/pg_ident.conf" ] || install -o postgres -g postgres -m 640 /dev/null "$4/conf/pg_ident.conf"
+  fi
+  start-stop-daemon --start --quiet --background --make-pidfile --pidfile "$pidfile" --chuid postgres \
+    --chdir /var/lib/postgresql --output "$LOGS/patroni-$1.log" --exec /usr/bin/patroni -- "$2"
+}
+
+# cluster_ready REST_PORT MEMBERS: all members running, one leader, replicas with a numeric lag;
+# MEMBERS "leader": only that a running leader is there
+cluster_ready() {
+  curl -sf --max-time 2 "http://127.0.0.1:$1/cluster" 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+try:
+    members = json.load(sys.stdin)["members"]
+except ValueError:
+    sys.exit(1)
+leaders = [m for m in members if m["role"] in ("leader", "master")]
+if sys.argv[1] == "leader":
+    sys.exit(0 if any(m["state"] == "running" for m in leaders) else 1)
+ok = len(members) == int(sys.argv[1]) and len(leaders) == 1 \
+  and all(m["state"] in ("running", "streaming") for m in members) \
+  and all(isinstance(m.get("lag"), int) for m in members if m not in leaders)
+sys.exit(0 if ok else 1)' "$2"
+}
+
+wait_for() { # SECONDS WHAT COMMAND...
+  local deadline=$(($(date +%s) + $1)) what=$2
+  shift 2
+  until "$@"; do
+    [ "$(date +%s)" -lt "$deadline" ] || { say "timed out waiting for $what; logs in $LOGS"; return 1; }
+    sleep 0.3
+  done
+}
+
+write_manifest_json() {
+  local member n
+  cat >"$STATE/cluster.json" <<EOF
+{
+  "configDir": "$CONF",
+  "etcd": "127.0.0.1:$ETCD_CLIENT",
+  "namespace": "$NAMESPACE",
+  "instances": {
+    "ha": {"name": "$VERSION/$HA", "scope": "$VERSION-$HA", "config": "$CONF/$VERSION-$HA.yml", "members": {
+      "node1": {"pgPort": $HA_PORT, "restPort": $((HA_PORT + 2576)), "config": "$CONF/$VERSION-$HA.yml", "pidFile": "$PIDS/patroni-$HA-node1.pid", "dataDir": "/var/lib/postgresql/$VERSION/$HA"},
+$(for n in 2 3; do
+  member="      \"node$n\": {\"pgPort\": $((HA_PORT + n - 1)), \"restPort\": $((HA_PORT + n - 1 + 2576)), \"config\": \"$STATE/others/$VERSION-$HA-node$n.yml\", \"pidFile\": \"$PIDS/patroni-$HA-node$n.pid\", \"dataDir\": \"$STATE/node$n/data\"}"
+  [ $n = 3 ] && echo "$member" || echo "$member,"
+done)
+    }},
+    "auth": {"name": "$VERSION/$AUTH", "scope": "$VERSION-$AUTH", "config": "$CONF/$VERSION-$AUTH.yml", "username": "$REST_USER", "password": "$REST_PASSWORD", "members": {
+      "node1": {"pgPort": $AUTH_PORT, "restPort": $((AUTH_PORT + 2576)), "config": "$CONF/$VERSION-$AUTH.yml", "pidFile": "$PIDS/patroni-$AUTH-node1.pid", "dataDir": "/var/lib/postgresql/$VERSION/$AUTH"}
+    }},
+    "plain": {"name": "$VERSION/$PLAIN", "port": $PLAIN_PORT},
+    "new": {"name": "$VERSION/$NEW", "config": "$CONF/$VERSION-$NEW.yml", "pgPort": $NEW_PORT, "restPort": $((NEW_PORT + 2576))},
+    "orphan": {"name": "13/$ORPHAN", "config": "$CONF/13-$ORPHAN.yml"}
+  }
+}
+EOF
+}
+
+install_packages
+make_dirs
+start_etcd
+write_configs
+claim_cluster "$HA"
+claim_cluster "$AUTH"
+start_plain
+start_patroni "$HA-node1" "$CONF/$VERSION-$HA.yml" $((HA_PORT + 2576))
+start_patroni "$AUTH-node1" "$CONF/$VERSION-$AUTH.yml" $((AUTH_PORT + 2576))
+wait_for 90 "$VERSION/$HA to have a leader" cluster_ready $((HA_PORT + 2576)) leader
+for n in 2 3; do
+  start_patroni "$HA-node$n" "$STATE/others/$VERSION-$HA-node$n.yml" $((HA_PORT + n - 1 + 2576)) "$STATE/node$n"
+done
+wait_for 120 "$VERSION/$HA: 3 members running, replicas streaming" cluster_ready $((HA_PORT + 2576)) 3
+wait_for 60 "$VERSION/$AUTH to lead" cluster_ready $((AUTH_PORT + 2576)) 1
+write_manifest_json
+say "ready in $((($(date +%s%N) - started_at) / 1000000)) ms: $VERSION/$HA (3 members), $VERSION/$AUTH, $VERSION/$PLAIN, $VERSION/$NEW (not bootstrapped), 13/$ORPHAN; configs in $CONF"

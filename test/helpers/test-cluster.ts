@@ -1,0 +1,84 @@
+import {execFileSync} from 'node:child_process'
+import {existsSync, readFileSync} from 'node:fs'
+
+/** What test/cluster/up.sh writes to $STATE/cluster.json: the facts integration tests rely on. */
+export interface TestMember {
+  pgPort: number
+  restPort: number
+  config: string
+  pidFile: string
+  dataDir?: string
+}
+
+export interface TestCluster {
+  configDir: string
+  etcd: string
+  namespace: string
+  instances: {
+    ha: {name: string; scope: string; config: string; members: Record<string, TestMember>}
+    auth: {name: string; scope: string; config: string; username: string; password: string; members: Record<string, TestMember>}
+    plain: {name: string; port: number}
+    new: {name: string; config: string; pgPort: number; restPort: number}
+    orphan: {name: string; config: string}
+  }
+}
+
+export const STATE_DIR = process.env.PGPT_TEST_STATE ?? '/var/lib/pgpatronictl-test'
+const ci = process.env.CI === 'true' || process.env.CI === '1'
+
+/**
+ * The running test cluster, or why there is none. Under CI a missing cluster is an error, so
+ * integration tests can never pass by being skipped there.
+ */
+export function testCluster(): {cluster?: TestCluster; skip?: string} {
+  const file = `${STATE_DIR}/cluster.json`
+  if (process.getuid?.() !== 0) return {skip: 'integration tests need root (they drive the real test cluster)'}
+  if (!existsSync(file)) {
+    const why = `no test cluster (${file} missing; npm test runs test/cluster/up.sh as root)`
+    if (ci) throw new Error(why)
+    return {skip: why}
+  }
+  return {cluster: JSON.parse(readFileSync(file, 'utf8')) as TestCluster}
+}
+
+/** Prints why a suite is skipped, so a skip is never silent. */
+export function announceSkip(suite: string, reason: string | undefined): void {
+  if (reason) process.stderr.write(`[skip] ${suite}: ${reason}\n`)
+}
+
+/** patronictl's own view, the reference for roles, states and timelines. */
+export function patronictlJson(config: string, scope: string): Record<string, unknown>[] {
+  const out = execFileSync('patronictl', ['-c', config, 'list', scope, '-f', 'json'], {encoding: 'utf8', timeout: 30_000})
+  return JSON.parse(out) as Record<string, unknown>[]
+}
+
+export function patronictlPretty(config: string, scope: string): string {
+  return execFileSync('patronictl', ['-c', config, 'list', scope], {encoding: 'utf8', timeout: 30_000})
+}
+
+export async function restCluster(port: number): Promise<{members: {name: string; role: string; state: string; timeline?: number; lag?: unknown}[]}> {
+  const response = await fetch(`http://127.0.0.1:${port}/cluster`, {signal: AbortSignal.timeout(5000)})
+  return (await response.json()) as never
+}
+
+export const pidOf = (member: TestMember): number => Number.parseInt(readFileSync(member.pidFile, 'utf8'), 10)
+
+/** Waits until every member runs, one leads and the replicas have caught up: the state tests start from. */
+export async function waitHealthy(port: number, expectedMembers: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last = ''
+  while (Date.now() < deadline) {
+    try {
+      const {members} = await restCluster(port)
+      last = JSON.stringify(members)
+      const leaders = members.filter((m) => m.role === 'leader')
+      const healthy = members.every((m) => m.state === 'running' || m.state === 'streaming')
+      const lagKnown = members.filter((m) => m.role !== 'leader').every((m) => m.lag === 0)
+      if (members.length === expectedMembers && leaders.length === 1 && healthy && lagKnown) return
+    } catch (error) {
+      last = String(error)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`cluster on REST port ${port} not healthy after ${timeoutMs} ms: ${last}`)
+}
