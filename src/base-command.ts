@@ -6,6 +6,10 @@ import {ExitCode, PgpError} from './lib/errors.js'
 import type {ConnectOptions} from './lib/patroni-instance.js'
 import {resolveConfigDir} from './lib/patroni-config.js'
 import {defaultPgCommonPaths} from './lib/pg-common.js'
+import {Prompter} from './lib/prompt.js'
+import type {OperationIo} from './lib/leader-change-flow.js'
+
+const DEFAULT_TIMEOUT_SECONDS = 5
 
 /** Shared flags, the mapping from flags to library options, and from errors to exit codes. */
 export abstract class PatroniCommand extends Command {
@@ -22,9 +26,8 @@ export abstract class PatroniCommand extends Command {
     debug: Flags.boolean({helpGroup: 'GLOBAL', summary: 'Log each REST request (never credentials) and show stack traces.'}),
     insecure: Flags.boolean({char: 'k', helpGroup: 'GLOBAL', summary: 'Do not verify the REST API TLS certificate.'}),
     timeout: secondsFlag(3600)({
-      default: 5,
       helpGroup: 'GLOBAL',
-      summary: 'Seconds to wait for a REST API (connect and answer).',
+      summary: 'Seconds to wait for a REST API to connect and answer (default 5); restart also sends it to Patroni.',
     }),
   }
 
@@ -32,12 +35,21 @@ export abstract class PatroniCommand extends Command {
     return {configDir: resolveConfigDir(flags['config-dir']), pg: defaultPgCommonPaths()}
   }
 
-  protected connectOptions(flags: {debug: boolean; insecure: boolean; timeout: number}): ConnectOptions {
+  protected connectOptions(flags: {debug: boolean; insecure: boolean; timeout?: number}): ConnectOptions {
     return {
       insecure: flags.insecure,
       log: flags.debug ? (line) => process.stderr.write(`debug: ${line}\n`) : undefined,
-      timeoutMs: flags.timeout * 1000,
+      timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
     }
+  }
+
+  /** Prompts only on a terminal, and never with --no-interactive. */
+  protected prompter(flags: {interactive: boolean}): Prompter {
+    return Prompter.forTerminal(!flags.interactive)
+  }
+
+  protected operationIo(flags: {interactive: boolean}): OperationIo {
+    return {log: (text) => this.log(text), prompter: this.prompter(flags)}
   }
 
   /** Expected failures print one line and set the exit code; only --debug shows a stack. */

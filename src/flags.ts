@@ -31,3 +31,18 @@ export const formatFlags = {
 }
 
 export const outputFormat = (flags: {format: OutputFormat; json: boolean}): OutputFormat => (flags.json ? 'json' : flags.format)
+
+/** Flags of every command that changes a cluster. */
+export const operationFlags = {
+  'dry-run': Flags.boolean({summary: 'Print the exact requests (method, URL, body; never credentials) and send nothing.'}),
+  force: Flags.boolean({summary: 'Do not ask for anything: act without confirmation (required without a terminal).'}),
+  interactive: Flags.boolean({
+    allowNo: true,
+    default: true,
+    summary: 'On a terminal, ask for what is missing; --no-interactive never asks.',
+  }),
+}
+
+export const scheduledFlag = Flags.string({
+  summary: 'When: an ISO 8601 time (2026-11-24T22:30 is local time; add Z or +01:00 for another zone) or now.',
+})

@@ -1,8 +1,14 @@
+import Failover from './commands/failover.js'
 import List from './commands/list.js'
+import Restart from './commands/restart.js'
+import Switchover from './commands/switchover.js'
 
 /** The explicit command map: oclif reads it from the bundle instead of scanning directories. */
 export const COMMANDS = {
+  failover: Failover,
   list: List,
+  restart: Restart,
+  switchover: Switchover,
 }
 
 export async function run(argv = process.argv.slice(2)): Promise<void> {

@@ -1,0 +1,40 @@
+import {Flags} from '@oclif/core'
+
+import {PatroniCommand} from '../base-command.js'
+import {instanceArg, operationFlags, scheduledFlag} from '../flags.js'
+import {usageError} from '../lib/errors.js'
+import {chooseInstance} from '../lib/instance-choice.js'
+import {type RestartRole, runRestart} from '../lib/rolling-restart.js'
+
+export default class Restart extends PatroniCommand {
+  static override args = {instance: instanceArg}
+  static override description = `Restarts PostgreSQL on the members given (default: all of --role), one at a time: replicas first, the leader last, each running again (a replica replicating) before the next starts, and never while another member is down. Stops at the first failure. --timeout is sent to Patroni and bounds the wait for each member.`
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> 15/main',
+    '<%= config.bin %> <%= command.id %> 15/main node2 --force',
+    '<%= config.bin %> <%= command.id %> 15/main --role replica --pending --force',
+    '<%= config.bin %> <%= command.id %> 15/main --scheduled 2026-11-24T03:00 --pg-version 15.10 --force',
+  ]
+  static override flags = {
+    ...operationFlags,
+    'pg-version': Flags.string({summary: 'Restart only members running an older PostgreSQL than this (15.10).'}),
+    pending: Flags.boolean({summary: 'Only members with a pending restart.'}),
+    role: Flags.option({default: 'any', options: ['any', 'leader', 'primary', 'master', 'replica'] as const, summary: 'Which members.'})(),
+    scheduled: scheduledFlag,
+  }
+  static override strict = false
+  static override summary = 'Restart PostgreSQL on members of an instance, one at a time.'
+  static override usage = '<%= command.id %> [INSTANCE] [MEMBER...] [FLAGS]'
+
+  async run(): Promise<void> {
+    const {args, argv, flags} = await this.parse(Restart)
+    const io = this.operationIo(flags)
+    const options = this.connectOptions(flags)
+    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, io.prompter)
+    const role: RestartRole = flags.role === 'any' || flags.role === 'replica' ? flags.role : 'leader'
+    if (flags['pg-version'] && !/^\d+(\.\d+){0,2}$/.test(flags['pg-version'])) throw usageError(`--pg-version ${flags['pg-version']}: expected a version such as 15.10`)
+    const members = (argv as string[]).slice(flags['config-file'] || !args.instance ? 0 : 1)
+    const wanted = {dryRun: flags['dry-run'], force: flags.force, members, pending: flags.pending, pgVersion: flags['pg-version'], role, scheduled: flags.scheduled, timeoutSeconds: flags.timeout}
+    process.exitCode = await runRestart(target, wanted, options, io)
+  }
+}

@@ -1,0 +1,33 @@
+import {Flags} from '@oclif/core'
+
+import {PatroniCommand} from '../base-command.js'
+import {instanceArg, operationFlags, scheduledFlag} from '../flags.js'
+import {chooseInstance} from '../lib/instance-choice.js'
+import {runLeaderChange} from '../lib/leader-change-flow.js'
+
+export default class Switchover extends PatroniCommand {
+  static override args = {instance: instanceArg}
+  static override description = `Shows the topology, asks (on a terminal) for the candidate, the time and a confirmation, sends POST /switchover to the leader, then waits until the new leader runs. A candidate that is not a running replica is refused before anything is sent.`
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> 15/main',
+    '<%= config.bin %> <%= command.id %> 15/main --candidate node2 --force',
+    '<%= config.bin %> <%= command.id %> 15-main --candidate node2 --scheduled 2026-11-24T22:30 --force',
+    '<%= config.bin %> <%= command.id %> 15/main --candidate node2 --dry-run',
+  ]
+  static override flags = {
+    ...operationFlags,
+    candidate: Flags.string({summary: 'The replica to promote (default: ask; with --force, Patroni chooses a healthy one).'}),
+    leader: Flags.string({aliases: ['primary', 'master'], summary: 'The current leader, checked before anything is sent.'}),
+    scheduled: scheduledFlag,
+  }
+  static override summary = 'Hand the leader role to a replica, cleanly, and wait for the outcome.'
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Switchover)
+    const io = this.operationIo(flags)
+    const options = this.connectOptions(flags)
+    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, io.prompter)
+    const wanted = {candidate: flags.candidate, dryRun: flags['dry-run'], force: flags.force, leader: flags.leader, scheduled: flags.scheduled}
+    await runLeaderChange('switchover', target, wanted, options, io)
+  }
+}

@@ -1,0 +1,48 @@
+import {type HostPaths, type HostInstance, describeChoices, discoverHost} from './discovery.js'
+import {usageError} from './errors.js'
+import {type InstanceSummary, summariseHost} from './host-overview.js'
+import {formatInstance, parseInstanceName} from './instance-name.js'
+import {type InstanceTarget, targetFor} from './listing.js'
+import type {ConnectOptions} from './patroni-instance.js'
+import type {Choice, Prompter} from './prompt.js'
+
+/**
+ * The instance an operation acts on: `-c FILE`, the name given, `PGCLUSTER`, else a choice.
+ * On a terminal the host's bootstrapped Patroni instances are offered with their leader and
+ * health; without one, the only such instance is taken, and several are a usage error (exit 2).
+ */
+export async function chooseInstance(
+  given: {name?: string; configFile?: string},
+  paths: HostPaths,
+  options: ConnectOptions,
+  prompter: Prompter,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<InstanceTarget> {
+  if (given.configFile) return {configFile: given.configFile, label: given.configFile}
+  const name = given.name ?? env.PGCLUSTER
+  if (name) return targetFor(parseInstanceName(name), paths)
+  const host = discoverHost(paths)
+  const operable = host.filter((i) => i.kind === 'patroni')
+  if (!prompter.interactive) {
+    if (operable.length === 1) return targetOf(operable[0]!)
+    throw usageError(`no instance given and ${operable.length === 0 ? 'no Patroni instance' : 'several'} on this host; ${describeChoices(host, paths.configDir)}`)
+  }
+  if (operable.length === 0) throw usageError(`no bootstrapped Patroni instance on this host; ${describeChoices(host, paths.configDir)}`)
+  const summaries = await summariseHost(operable, options)
+  const choices = summaries.map((s, i): Choice<HostInstance> => ({
+    disabled: s.leader ? false : `(${s.error ?? 'no leader'})`,
+    name: describeInstanceChoice(s),
+    value: operable[i]!,
+  }))
+  return targetOf(await prompter.select('Which instance?', choices))
+}
+
+const targetOf = (instance: HostInstance): InstanceTarget => ({configFile: instance.configFile!, label: formatInstance(instance)})
+
+/** `15/main  leader node1, 3/3 running, max lag 0 MB` */
+export function describeInstanceChoice(s: InstanceSummary): string {
+  const health = s.leader
+    ? `leader ${s.leader}, ${s.members_running}/${s.members_total} running${s.max_lag_mb === undefined ? '' : `, max lag ${s.max_lag_mb}${typeof s.max_lag_mb === 'number' ? ' MB' : ''}`}${s.paused ? ', paused' : ''}`
+    : 'no leader'
+  return `${s.instance.padEnd(16)} ${health}`
+}

@@ -1,0 +1,163 @@
+import {waitForCluster} from './cluster-wait.js'
+import {ExitCode, PgpError} from './errors.js'
+import {renderClusters} from './list-views.js'
+import type {InstanceTarget} from './listing.js'
+import {RestError, plainText} from './patroni-client.js'
+import {type ClusterState, type Member, isRunning, leaderOf, memberBaseUrl} from './patroni-cluster.js'
+import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
+import {type OperationIo, requireConsent} from './leader-change-flow.js'
+import {aborted} from './prompt.js'
+import {describeRequest} from './request-preview.js'
+import {parseScheduledTime} from './switchover-plan.js'
+
+export type RestartRole = 'any' | 'leader' | 'replica'
+
+export interface RestartWanted {
+  members: string[]
+  role: RestartRole
+  pending: boolean
+  scheduled?: string
+  pgVersion?: string
+  timeoutSeconds?: number // sent to Patroni; also the client's deadline per member (plus a margin)
+  force: boolean
+  dryRun: boolean
+}
+
+/** The body of POST /restart. */
+export interface RestartRequest {
+  schedule?: string
+  postgres_version?: string
+  timeout?: string
+  restart_pending?: boolean
+}
+
+export interface RestartOutcome {
+  member: string
+  result: 'failed' | 'not started' | 'restarted' | 'scheduled' | 'skipped'
+  detail: string
+  exitCode: number
+}
+
+const DEFAULT_RESTART_SECONDS = 60 // Patroni's own default wait for postgres to start
+const MARGIN_SECONDS = 5
+const isLeader = (m: Member) => m.role === 'leader' || m.role === 'standby_leader'
+
+/**
+ * Members to restart, replicas first (by name) and the leader last, so the leader is restarted
+ * only once every replica is back and could take over.
+ */
+export function restartOrder(cluster: ClusterState, wanted: Pick<RestartWanted, 'members' | 'pending' | 'role'>): Member[] {
+  for (const name of wanted.members) {
+    if (!cluster.members.some((m) => m.name === name)) {
+      throw new PgpError(`${name} is not a member of cluster ${cluster.scope} (members: ${cluster.members.map((m) => m.name).join(', ')})`, ExitCode.failed)
+    }
+  }
+  const byRole = cluster.members.filter((m) => wanted.role === 'any' || (wanted.role === 'leader') === isLeader(m))
+  const chosen = wanted.members.length > 0 ? byRole.filter((m) => wanted.members.includes(m.name)) : byRole
+  if (wanted.members.length > 0 && chosen.length === 0) throw new PgpError(`no ${wanted.role} among ${wanted.members.join(', ')}`, ExitCode.failed)
+  const filtered = wanted.pending ? chosen.filter((m) => m.pendingRestart) : chosen
+  return [...filtered.filter((m) => !isLeader(m)), ...filtered.filter(isLeader)]
+}
+
+export function restartRequest(wanted: RestartWanted): RestartRequest {
+  const request: RestartRequest = {}
+  const schedule = wanted.scheduled === undefined ? undefined : parseScheduledTime(wanted.scheduled)
+  if (schedule) request.schedule = schedule
+  if (wanted.pgVersion) request.postgres_version = wanted.pgVersion
+  if (wanted.timeoutSeconds !== undefined) request.timeout = String(Math.ceil(wanted.timeoutSeconds))
+  if (wanted.pending) request.restart_pending = true
+  return request
+}
+
+/** `restart`: choose, confirm, then one member at a time, each healthy again before the next. */
+export async function runRestart(target: InstanceTarget, wanted: RestartWanted, options: ConnectOptions, io: OperationIo): Promise<number> {
+  requireConsent('restart', wanted, io.prompter)
+  const request = restartRequest(wanted)
+  const instance = await PatroniInstance.open(target.label, target.configFile, options)
+  try {
+    const cluster = await instance.cluster()
+    io.log(await renderClusters([{cluster}], 'pretty', true))
+    let members = restartOrder(cluster, wanted)
+    if (members.length === 0) {
+      io.log(wanted.pending ? `no member of ${cluster.scope} has a pending restart; nothing to do` : 'no member to restart')
+      return ExitCode.ok
+    }
+    if (wanted.members.length === 0 && io.prompter.interactive && !wanted.force && !wanted.dryRun) {
+      const choices = members.map((m) => ({checked: true, name: `${m.name} (${isLeader(m) ? 'leader' : 'replica'}, ${m.state})`, value: m}))
+      members = await io.prompter.checkbox('Members to restart (replicas first, leader last)', choices)
+    }
+    if (wanted.dryRun) {
+      const lines = members.map((m) => `${m.name}: ${describeRequest('POST', `${memberBaseUrl(m)}/restart`, request)}`)
+      io.log(`dry run, nothing sent; would send, one at a time, each after the previous member is running again:\n${lines.join('\n')}`)
+      return ExitCode.ok
+    }
+    if (!wanted.force) {
+      const names = members.map((m) => m.name).join(', ')
+      const question = request.schedule
+        ? `Schedule a restart of ${names} (cluster ${cluster.scope}) at ${request.schedule}?`
+        : `Restart ${names} of cluster ${cluster.scope}, one at a time${members.length > 1 ? ' (replicas first, leader last)' : ''}?`
+      if (!(await io.prompter.confirm(question))) throw aborted()
+    }
+    const outcomes = await restartInTurn(instance, members, request, wanted)
+    for (const o of outcomes) io.log(`${o.member}: ${o.result}${o.detail ? ` (${o.detail})` : ''}`)
+    return Math.max(ExitCode.ok, ...outcomes.map((o) => o.exitCode))
+  } finally {
+    await instance.close()
+  }
+}
+
+async function restartInTurn(instance: PatroniInstance, members: Member[], request: RestartRequest, wanted: RestartWanted): Promise<RestartOutcome[]> {
+  const outcomes: RestartOutcome[] = []
+  const seconds = (wanted.timeoutSeconds ?? DEFAULT_RESTART_SECONDS) + MARGIN_SECONDS
+  for (const [i, member] of members.entries()) {
+    const stop = (outcome: RestartOutcome) => {
+      outcomes.push(outcome, ...members.slice(i + 1).map((m) => ({detail: `stopped after ${member.name}`, exitCode: ExitCode.ok, member: m.name, result: 'not started' as const})))
+      return outcomes
+    }
+    if (!request.schedule) {
+      // never take a second member down: everyone else must be running before this one goes
+      const now = await instance.cluster()
+      const down = now.members.filter((m) => m.name !== member.name && !isRunning(m))
+      if (down.length > 0) {
+        const detail = `${down.map((m) => `${m.name} is ${m.state}`).join(', ')}; restarting ${member.name} now would take a second member down`
+        return stop({detail, exitCode: ExitCode.failed, member: member.name, result: 'not started'})
+      }
+    }
+    const outcome = await restartOne(instance, member, request, wanted, seconds)
+    if (outcome.exitCode !== ExitCode.ok) return stop(outcome)
+    outcomes.push(outcome)
+  }
+  return outcomes
+}
+
+async function restartOne(instance: PatroniInstance, member: Member, request: RestartRequest, wanted: RestartWanted, seconds: number): Promise<RestartOutcome> {
+  const fail = (detail: string, exitCode: number = ExitCode.failed): RestartOutcome => ({detail, exitCode, member: member.name, result: 'failed'})
+  const baseUrl = memberBaseUrl(member)
+  if (!baseUrl) return fail('no REST API address (api_url) in the cluster')
+  const started = performance.now()
+  let answer: {status: number; text: string}
+  try {
+    answer = await instance.client.request('POST', '/restart', {baseUrl, body: request, timeoutMs: seconds * 1000})
+  } catch (error) {
+    // a request that timed out was delivered: a frozen Patroni may still carry it out when it wakes
+    if (error instanceof RestError && error.kind === 'timeout') return fail(`${error.message}; it may still restart when its Patroni answers again`, error.exitCode)
+    if (error instanceof RestError) return fail(error.message, error.exitCode)
+    throw error
+  }
+  const text = plainText(answer.text)
+  if (answer.status === 202) return {detail: text, exitCode: ExitCode.ok, member: member.name, result: 'scheduled'}
+  if (answer.status === 503 && /conditions are not satisfied/i.test(text) && (wanted.pending || wanted.pgVersion)) {
+    return {detail: text, exitCode: ExitCode.ok, member: member.name, result: 'skipped'}
+  }
+  if (answer.status !== 200) return fail(`${answer.status} ${text}`)
+  const back = await waitForCluster(instance, (c) => isHealthy(c, member.name), {deadline: started + seconds * 1000 + 30_000})
+  if (!back.reached) return fail(`restarted, but not running again within ${seconds + 30}s; check pgpatronictl list`, ExitCode.unreachable)
+  return {detail: `running again after ${((performance.now() - started) / 1000).toFixed(1)}s`, exitCode: ExitCode.ok, member: member.name, result: 'restarted'}
+}
+
+/** Running, and a replica also replicating again (a numeric lag), or leading. */
+function isHealthy(cluster: ClusterState, name: string): boolean {
+  const member = cluster.members.find((m) => m.name === name)
+  if (!member || !isRunning(member)) return false
+  return member === leaderOf(cluster) || typeof member.lagBytes === 'number'
+}

@@ -1,0 +1,59 @@
+import {execFileSync} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+
+const CLI = new URL('../../bin/pgpatronictl.cjs', import.meta.url).pathname
+const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`
+
+/**
+ * pgpatronictl in a real pseudo-terminal (a detached tmux session), driven by keys as a user
+ * would: the only honest way to test prompts. The exit code is printed as `EXIT=n` on screen.
+ */
+export class Terminal {
+  private constructor(readonly session: string) {}
+
+  static start(args: string[], env: Record<string, string> = {}): Terminal {
+    const session = `pgpt-${randomBytes(4).toString('hex')}`
+    const assignments = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(' ')
+    const command = `env ${assignments} node ${quote(CLI)} ${args.map(quote).join(' ')}; echo EXIT=$?; sleep 600`
+    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '160', '-y', '50', command])
+    return new Terminal(session)
+  }
+
+  /** tmux key names: Enter, Escape, Down, Up, Space, C-c, or literal text with `literal`. */
+  keys(...keys: string[]): this {
+    execFileSync('tmux', ['send-keys', '-t', this.session, ...keys])
+    return this
+  }
+
+  type(text: string): this {
+    execFileSync('tmux', ['send-keys', '-t', this.session, '-l', text])
+    return this
+  }
+
+  screen(): string {
+    return execFileSync('tmux', ['capture-pane', '-p', '-t', this.session, '-S', '-200'], {encoding: 'utf8'})
+  }
+
+  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const text = this.screen()
+      if (pattern.test(text)) return text
+      if (Date.now() > deadline) throw new Error(`terminal never showed ${pattern}; screen:\n${text}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+
+  async exitCode(timeoutMs = 60_000): Promise<number> {
+    const match = /EXIT=(\d+)/.exec(await this.waitFor(/EXIT=\d+/, timeoutMs))
+    return Number(match![1])
+  }
+
+  close(): void {
+    try {
+      execFileSync('tmux', ['kill-session', '-t', this.session], {stdio: 'ignore'})
+    } catch {
+      // already gone
+    }
+  }
+}
