@@ -43,6 +43,11 @@ export abstract class PatroniCommand extends Command {
     }
   }
 
+  /** `[INSTANCE] [MEMBER...]`: with -c there is no instance argument, so every word is a member. */
+  protected memberArgs(argv: unknown[], flags: {'config-file'?: string}, instance?: string): string[] {
+    return (argv as string[]).slice(flags['config-file'] || !instance ? 0 : 1)
+  }
+
   /** Prompts only on a terminal, and never with --no-interactive. */
   protected prompter(flags: {interactive: boolean}): Prompter {
     return Prompter.forTerminal(!flags.interactive)

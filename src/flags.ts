@@ -46,3 +46,9 @@ export const operationFlags = {
 export const scheduledFlag = Flags.string({
   summary: 'When: an ISO 8601 time (2026-11-24T22:30 is local time; add Z or +01:00 for another zone) or now.',
 })
+
+export const roleFlag = Flags.option({
+  default: 'any',
+  options: ['any', 'leader', 'primary', 'master', 'replica'] as const,
+  summary: 'Which members (primary and master mean the leader).',
+})

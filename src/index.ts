@@ -1,14 +1,42 @@
+import Check from './commands/check.js'
+import Complete from './commands/complete.js'
+import Completion from './commands/completion.js'
+import Dsn from './commands/dsn.js'
+import EditConfig from './commands/edit-config.js'
 import Failover from './commands/failover.js'
+import Flush from './commands/flush.js'
+import History from './commands/history.js'
 import List from './commands/list.js'
+import Pause from './commands/pause.js'
+import Reinit from './commands/reinit.js'
+import Reload from './commands/reload.js'
 import Restart from './commands/restart.js'
+import Resume from './commands/resume.js'
+import ShowConfig from './commands/show-config.js'
 import Switchover from './commands/switchover.js'
+import Topology from './commands/topology.js'
+import Version from './commands/version.js'
 
 /** The explicit command map: oclif reads it from the bundle instead of scanning directories. */
 export const COMMANDS = {
+  __complete: Complete,
+  check: Check,
+  completion: Completion,
+  dsn: Dsn,
+  'edit-config': EditConfig,
   failover: Failover,
+  flush: Flush,
+  history: History,
   list: List,
+  pause: Pause,
+  reinit: Reinit,
+  reload: Reload,
   restart: Restart,
+  resume: Resume,
+  'show-config': ShowConfig,
   switchover: Switchover,
+  topology: Topology,
+  version: Version,
 }
 
 export async function run(argv = process.argv.slice(2)): Promise<void> {

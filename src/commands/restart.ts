@@ -1,10 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags, scheduledFlag} from '../flags.js'
+import {instanceArg, operationFlags, roleFlag, scheduledFlag} from '../flags.js'
 import {usageError} from '../lib/errors.js'
 import {chooseInstance} from '../lib/instance-choice.js'
-import {type RestartRole, runRestart} from '../lib/rolling-restart.js'
+import {memberRole} from '../lib/member-selection.js'
+import {runRestart} from '../lib/rolling-restart.js'
 
 export default class Restart extends PatroniCommand {
   static override args = {instance: instanceArg}
@@ -19,7 +20,7 @@ export default class Restart extends PatroniCommand {
     ...operationFlags,
     'pg-version': Flags.string({summary: 'Restart only members running an older PostgreSQL than this (15.10).'}),
     pending: Flags.boolean({summary: 'Only members with a pending restart.'}),
-    role: Flags.option({default: 'any', options: ['any', 'leader', 'primary', 'master', 'replica'] as const, summary: 'Which members.'})(),
+    role: roleFlag(),
     scheduled: scheduledFlag,
   }
   static override strict = false
@@ -31,10 +32,9 @@ export default class Restart extends PatroniCommand {
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, io.prompter)
-    const role: RestartRole = flags.role === 'any' || flags.role === 'replica' ? flags.role : 'leader'
     if (flags['pg-version'] && !/^\d+(\.\d+){0,2}$/.test(flags['pg-version'])) throw usageError(`--pg-version ${flags['pg-version']}: expected a version such as 15.10`)
-    const members = (argv as string[]).slice(flags['config-file'] || !args.instance ? 0 : 1)
-    const wanted = {dryRun: flags['dry-run'], force: flags.force, members, pending: flags.pending, pgVersion: flags['pg-version'], role, scheduled: flags.scheduled, timeoutSeconds: flags.timeout}
+    const members = this.memberArgs(argv, flags, args.instance)
+    const wanted = {dryRun: flags['dry-run'], force: flags.force, members, pending: flags.pending, pgVersion: flags['pg-version'], role: memberRole(flags.role), scheduled: flags.scheduled, timeoutSeconds: flags.timeout}
     process.exitCode = await runRestart(target, wanted, options, io)
   }
 }

@@ -1,8 +1,8 @@
 import type {HostInstance, InstanceKind} from './discovery.js'
 import {ExitCode, PgpError} from './errors.js'
 import {formatInstance} from './instance-name.js'
-import {RestError, endpointOf} from './patroni-client.js'
-import {type ClusterState, isRunning, leaderOf} from './patroni-cluster.js'
+import {RestError} from './patroni-client.js'
+import {type ClusterState, dataSource, isRunning, leaderOf} from './patroni-cluster.js'
 import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import {formatPgStatus} from './pg-common.js'
 import {lagInMb, roleTitle} from './member-table.js'
@@ -29,7 +29,7 @@ export interface InstanceSummary {
   max_lag_mb?: number | string
   paused?: boolean
   error?: string
-  error_kind?: 'config' | 'rest'
+  error_kind?: 'config' | 'fallback' | 'rest' // fallback: read from another member or the DCS
 }
 
 /** Probes every Patroni instance at once: the whole table costs one REST round-trip. */
@@ -56,11 +56,11 @@ async function summarise(instance: HostInstance, options: ConnectOptions): Promi
     summary.scope = patroni.scope
     summary.rest = patroni.client.access.baseUrl
     summary.member = patroni.config.memberName
-    const cluster = await patroni.cluster()
+    const cluster = await patroni.cluster({showSelf: true})
     Object.assign(summary, describeCluster(cluster, patroni.config.memberName))
     if (!patroni.answeredLocally(cluster)) {
-      summary.error = `this host's REST API did not answer (${cluster.localFailure}); data from ${endpointOf(cluster.answeredBy)}`
-      summary.error_kind = 'rest'
+      summary.error = `this host's REST API did not answer (${cluster.localFailure}); data from ${dataSource(cluster)}`
+      summary.error_kind = 'fallback'
     }
   } catch (error) {
     if (!(error instanceof PgpError)) throw error

@@ -7,6 +7,7 @@ import {summariseHost, overviewExitCode} from './host-overview.js'
 import {type InstanceName, formatInstance, instanceStem} from './instance-name.js'
 import {type ClusterView, renderClusters, renderHost} from './list-views.js'
 import {endpointOf} from './patroni-client.js'
+import {dataSource} from './patroni-cluster.js'
 import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import type {OutputFormat} from './render.js'
 
@@ -58,14 +59,14 @@ export async function listClusters(
   }
 }
 
-async function viewOf(target: InstanceTarget, options: ConnectOptions, withSystemId: boolean): Promise<ClusterView> {
+export async function viewOf(target: InstanceTarget, options: ConnectOptions, withSystemId: boolean): Promise<ClusterView> {
   const patroni = await PatroniInstance.open(target.label, target.configFile, options)
   try {
-    const cluster = await patroni.cluster()
-    const systemId = withSystemId ? await patroni.systemId(cluster.answeredBy) : undefined
+    const cluster = await patroni.cluster({showSelf: true})
+    const systemId = withSystemId ? (cluster.systemId ?? (await patroni.systemId(cluster.answeredBy))) : undefined
     const fallback = patroni.answeredLocally(cluster)
       ? undefined
-      : `${target.label}: this host's REST API (${endpointOf(patroni.client.access.baseUrl)}) did not answer (${cluster.localFailure}); data from ${endpointOf(cluster.answeredBy)}`
+      : `${target.label}: this host's REST API (${endpointOf(patroni.client.access.baseUrl)}) did not answer (${cluster.localFailure}); data from ${dataSource(cluster)}`
     return {cluster, fallback, systemId}
   } finally {
     await patroni.close()

@@ -29,7 +29,7 @@ export type MemberRole = 'leader' | 'quorum_standby' | 'replica' | 'standby_lead
 
 export interface Member {
   name: string
-  role: MemberRole
+  role: MemberRole | '' // '': this host's member, missing from the cluster (see withThisMember)
   state: string
   apiUrl?: string
   host?: string
@@ -46,8 +46,11 @@ export interface ClusterState {
   members: Member[]
   paused: boolean
   scheduledSwitchover?: {at: string; from?: string; to?: string}
-  answeredBy: string // base URL of the member that answered
+  answeredBy: string // base URL of the member that answered (of the DCS, with source 'dcs')
   localFailure?: string // why this host's member did not answer, when another one did
+  source?: 'dcs' | 'rest' // 'dcs': no member's REST API answered, built from the DCS keys
+  dcs?: string // with source 'dcs': which one, e.g. "etcd3 127.0.0.1:2379"
+  systemId?: string // with source 'dcs': from its initialize key
 }
 
 const ROLES: Record<string, MemberRole> = {
@@ -111,6 +114,26 @@ export const isRunning = (member: Member): boolean =>
 
 export const leaderOf = (cluster: ClusterState): Member | undefined =>
   cluster.members.find((m) => m.role === 'leader' || m.role === 'standby_leader')
+
+/** Where the data came from, for warnings: the member that answered, or the DCS. */
+export const dataSource = (cluster: ClusterState): string =>
+  cluster.source === 'dcs' ? `the DCS (${cluster.dcs})` : endpointOf(cluster.answeredBy)
+
+/**
+ * This host's member added as unreachable (no role) when it is missing from the cluster: a
+ * gracefully stopped Patroni deletes its member key, and the admin still looks for it.
+ */
+export function withThisMember(cluster: ClusterState, name: string | undefined, pgConnectAddress: string | undefined): ClusterState {
+  if (!name || cluster.members.some((m) => m.name === name)) return cluster
+  const colon = pgConnectAddress?.lastIndexOf(':') ?? -1
+  const self: Member = {name, pendingRestart: false, role: '', state: 'unreachable'}
+  if (pgConnectAddress) {
+    self.host = (colon < 0 ? pgConnectAddress : pgConnectAddress.slice(0, colon)).replace(/^\[|\]$/g, '')
+    self.port = colon < 0 ? 5432 : Number(pgConnectAddress.slice(colon + 1)) || 5432
+  }
+  const members = [...cluster.members, self].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  return {...cluster, members}
+}
 
 /** REST base URL (scheme://host:port) of a member's api_url (`.../patroni`). */
 export function memberBaseUrl(member: Member): string | undefined {

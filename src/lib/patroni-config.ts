@@ -1,6 +1,7 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {type DcsSettings, resolveDcs} from './dcs-settings.js'
 import {ExitCode, PgpError, describeFsError} from './errors.js'
 import {type InstanceName, compareInstances, isValidCluster} from './instance-name.js'
 
@@ -55,14 +56,18 @@ export interface RestAccess {
   tls?: TlsSettings
 }
 
-/** The parts of a Patroni YAML that pgpatronictl uses. Secrets stay inside `rest.auth`/`rest.tls`. */
+/** The parts of a Patroni YAML that pgpatronictl uses. Secrets stay inside `rest.auth`/`rest.tls`/`dcs`. */
 export interface PatroniConfig {
   file: string
   scope?: string
   namespace?: string
   memberName?: string
+  dataDir?: string // postgresql.data_dir of this host's member
   rest?: RestAccess
   restError?: string // why there is no REST address (reported per instance, not thrown)
+  pgConnectAddress?: string // postgresql.connect_address: this member's Host when it is down
+  dcs?: DcsSettings // for reading when no REST API answers
+  dcsError?: string // why the DCS cannot be read
 }
 
 type Mapping = Record<string, unknown>
@@ -113,11 +118,16 @@ export function interpretPatroniConfig(
   const read = new ConfigReader(doc, file)
   const env = options.env
   const config: PatroniConfig = {
+    dataDir: env.PATRONI_POSTGRESQL_DATA_DIR ?? read.string('postgresql', 'data_dir'),
     file,
     memberName: env.PATRONI_NAME ?? read.string('name'),
     namespace: env.PATRONI_NAMESPACE ?? read.string('namespace'),
     scope: env.PATRONI_SCOPE ?? read.string('scope'),
   }
+  config.pgConnectAddress = env.PATRONI_POSTGRESQL_CONNECT_ADDRESS ?? read.string('postgresql', 'connect_address')
+  const {dcs, error: dcsError} = resolveDcs(doc, env)
+  if (dcs) config.dcs = dcs
+  else config.dcsError = dcsError
   const address = env.PATRONI_RESTAPI_CONNECT_ADDRESS ?? read.string('restapi', 'connect_address')
   const listen = env.PATRONI_RESTAPI_LISTEN ?? read.string('restapi', 'listen')
   const hostPort = address ?? (listen ? reachableListenAddress(listen) : undefined)

@@ -1,6 +1,7 @@
+import {fetchClusterOrDcs} from './dcs-fallback.js'
 import {MemberCache} from './member-cache.js'
 import {PatroniClient, RestError} from './patroni-client.js'
-import {type ClusterState, fetchCluster, memberBaseUrl} from './patroni-cluster.js'
+import {type ClusterState, memberBaseUrl, withThisMember} from './patroni-cluster.js'
 import {type PatroniConfig, loadPatroniConfig} from './patroni-config.js'
 
 export interface ConnectOptions {
@@ -33,15 +34,25 @@ export class PatroniInstance {
     return [this.client.access.baseUrl, ...this.cache.read(this.cacheKey)]
   }
 
-  async cluster(): Promise<ClusterState> {
+  /**
+   * GET /cluster from this host's member, else the remembered ones, else the members the DCS
+   * names, else the DCS keys themselves. `showSelf` (listings only): when this host's member did
+   * not answer and is not in the cluster (a stopped Patroni deletes its key), show it unreachable.
+   */
+  async cluster(options: {showSelf?: boolean} = {}): Promise<ClusterState> {
     const timeoutMs = this.options.timeoutMs
-    const state = await fetchCluster(this.client, this.endpoints, this.scope, {
+    const state = await fetchClusterOrDcs(this.client, this.endpoints, this.scope, {
+      dcs: this.config.dcs,
+      dcsError: this.config.dcsError,
       hedgeMs: Math.min(1000, timeoutMs / 3),
+      insecure: this.options.insecure,
+      log: this.options.log,
+      namespace: this.config.namespace,
       timeoutMs,
     })
     const urls = state.members.map(memberBaseUrl).filter((u): u is string => u !== undefined)
     this.cache.write(this.cacheKey, urls)
-    return state
+    return options.showSelf && !this.answeredLocally(state) ? withThisMember(state, this.config.memberName, this.config.pgConnectAddress) : state
   }
 
   /** The database system identifier, for the table title; absent when the member cannot say. */

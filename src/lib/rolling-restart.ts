@@ -6,15 +6,15 @@ import {RestError, plainText} from './patroni-client.js'
 import {type ClusterState, type Member, isRunning, leaderOf, memberBaseUrl} from './patroni-cluster.js'
 import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import {type OperationIo, requireConsent} from './leader-change-flow.js'
+import {type MemberRole, isLeader, selectMembers} from './member-selection.js'
 import {aborted} from './prompt.js'
 import {describeRequest} from './request-preview.js'
 import {parseScheduledTime} from './switchover-plan.js'
 
-export type RestartRole = 'any' | 'leader' | 'replica'
 
 export interface RestartWanted {
   members: string[]
-  role: RestartRole
+  role: MemberRole
   pending: boolean
   scheduled?: string
   pgVersion?: string
@@ -40,21 +40,13 @@ export interface RestartOutcome {
 
 const DEFAULT_RESTART_SECONDS = 60 // Patroni's own default wait for postgres to start
 const MARGIN_SECONDS = 5
-const isLeader = (m: Member) => m.role === 'leader' || m.role === 'standby_leader'
 
 /**
  * Members to restart, replicas first (by name) and the leader last, so the leader is restarted
  * only once every replica is back and could take over.
  */
 export function restartOrder(cluster: ClusterState, wanted: Pick<RestartWanted, 'members' | 'pending' | 'role'>): Member[] {
-  for (const name of wanted.members) {
-    if (!cluster.members.some((m) => m.name === name)) {
-      throw new PgpError(`${name} is not a member of cluster ${cluster.scope} (members: ${cluster.members.map((m) => m.name).join(', ')})`, ExitCode.failed)
-    }
-  }
-  const byRole = cluster.members.filter((m) => wanted.role === 'any' || (wanted.role === 'leader') === isLeader(m))
-  const chosen = wanted.members.length > 0 ? byRole.filter((m) => wanted.members.includes(m.name)) : byRole
-  if (wanted.members.length > 0 && chosen.length === 0) throw new PgpError(`no ${wanted.role} among ${wanted.members.join(', ')}`, ExitCode.failed)
+  const chosen = selectMembers(cluster, wanted)
   const filtered = wanted.pending ? chosen.filter((m) => m.pendingRestart) : chosen
   return [...filtered.filter((m) => !isLeader(m)), ...filtered.filter(isLeader)]
 }

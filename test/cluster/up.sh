@@ -19,7 +19,7 @@ started_at=$(date +%s%N)
 
 install_packages() {
   local wanted=(postgresql-common postgresql-$VERSION postgresql-client-$VERSION patroni etcd-server etcd-client
-    python3-etcd python3-yaml iproute2 curl util-linux tmux) missing=() p
+    python3-etcd python3-yaml iproute2 curl util-linux tmux zsh) missing=() p
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done

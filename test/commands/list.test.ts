@@ -57,8 +57,9 @@ describe('pgpatronictl list (fake Patroni)', () => {
   it.each([
     ['15-garbage', 1, /^Error: 15\/garbage: 127\.0\.0\.1:\d+: malformed answer \(not JSON\): oops\n$/],
     ['15-locked', 1, /^Error: 15\/locked: 127\.0\.0\.1:\d+: 401 not authenticated\n$/],
-    ['15-down', 4, /^Error: 15\/down: 127\.0\.0\.1:\d+: connection refused\n$/],
-    ['15-frozen', 4, /^Error: 15\/frozen: 127\.0\.0\.1:\d+: no answer within 1s\n$/],
+    // the configs' DCS (127.0.0.1:2379) is not running: the DCS fallback says so
+    ['15-down', 4, /^Error: 15\/down: 127\.0\.0\.1:\d+: connection refused(; DCS etcd3 127\.0\.0\.1:2379: [^\n]+)?\n$/],
+    ['15-frozen', 4, /^Error: 15\/frozen: 127\.0\.0\.1:\d+: no answer within 1s(; DCS etcd3 127\.0\.0\.1:2379: [^\n]+)?\n$/],
     ['15/broken', 3, /^Error: 15\/broken: .*15-broken\.yml:3:\d+: invalid YAML: [^\n]+\n$/],
     ['15/nope', 3, /^Error: no instance 15\/nope on this host; Patroni instances: 15\/broken, 15\/down, 15\/frozen, 15\/garbage, 15\/good, 15\/locked\n$/],
     ['15/../../etc/passwd', 2, /^Error: invalid instance name "15\/..\/..\/etc\/passwd": expected VERSION\/CLUSTER/],
@@ -108,7 +109,7 @@ describe('pgpatronictl list (fake Patroni)', () => {
   it('lists several clusters, reporting the failed one on stderr', async () => {
     const {code, stderr, stdout} = await list('15/good', '15/down', '--timeout', '1')
     expect(stdout).toContain('Cluster: 15-good')
-    expect(stderr).toMatch(/^Error: 15\/down: 127\.0\.0\.1:\d+: connection refused\n$/)
+    expect(stderr).toMatch(/^Error: 15\/down: 127\.0\.0\.1:\d+: connection refused(; DCS etcd3 127\.0\.0\.1:2379: [^\n]+)?\n$/)
     expect(code).toBe(4)
   })
 })

@@ -107,4 +107,21 @@ describe('switchover and restart against fake Patroni answers', () => {
     expect((await cli('restart', '15/../etc', '--force')).code).toBe(2)
     expect(s.requests.filter((r) => r.method !== 'GET')).toEqual([])
   })
+
+  it('edit-config: a 409 from Patroni (DCS compare-and-set lost) applies nothing, exit 1', async () => {
+    await fake({'GET /config': {body: '{"ttl": 30, "loop_wait": 10}'}, 'PATCH /config': {body: 'Config modification aborted', status: 409}})
+    const result = await cli('edit-config', '15/main', '--set', 'ttl=25', '--force')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe('Error: the configuration of 15-main was changed by someone else meanwhile; nothing applied: run edit-config again\n')
+  })
+
+  it('pause and reload map 401 and 503 to exit 1 with Patroni\'s words, per member', async () => {
+    await fake({'PATCH /config': {body: 'not authenticated', status: 401}, 'POST /reload': {body: 'reload failed', status: 503}})
+    const pause = await cli('pause', '15/main', '--force')
+    expect(pause.code).toBe(1)
+    expect(pause.stderr).toMatch(/^Error: 127\.0\.0\.1:\d+: 401 not authenticated\n$/)
+    const reload = await cli('reload', '15/main', 'node2', '--force')
+    expect(reload.code).toBe(1)
+    expect(reload.stdout).toMatch(/^node2: failed: 503 reload failed$/m)
+  })
 })

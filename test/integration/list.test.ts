@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
-import {type FakeServer, startBlackHole} from '../helpers/fake-patroni.js'
+import {type FakeServer, freePort, startBlackHole} from '../helpers/fake-patroni.js'
 import {announceSkip, patronictlJson, patronictlPretty, pidOf, restCluster, testCluster, waitHealthy} from '../helpers/test-cluster.js'
 
 const {cluster: lab, skip} = testCluster()
@@ -91,11 +91,14 @@ describe.skipIf(!lab)('list against the real Patroni test cluster', () => {
   describe('when a REST API does not answer', () => {
     let dir: string
     let hole: FakeServer
+    let deadDcs: number
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'pgpt-int-'))
       hole = await startBlackHole()
-      // a copy of this host's config whose REST address accepts connections and never answers
-      const text = readFileSync(ha.config, 'utf8').replaceAll(`127.0.0.1:${haPort}`, `127.0.0.1:${hole.port}`)
+      deadDcs = await freePort()
+      // a copy of this host's config whose REST address accepts connections and never answers,
+      // and whose DCS is down too (else the DCS fallback would find the other members)
+      const text = readFileSync(ha.config, 'utf8').replaceAll(`127.0.0.1:${haPort}`, `127.0.0.1:${hole.port}`).replaceAll(lab!.etcd, `127.0.0.1:${deadDcs}`)
       writeFileSync(join(dir, `${ha.scope}.yml`), text)
     })
     afterAll(async () => {
@@ -106,7 +109,7 @@ describe.skipIf(!lab)('list against the real Patroni test cluster', () => {
     it('returns within --timeout, names the member, exits 4', async () => {
       const result = await runCli(['list', ha.name, '--config-dir', dir, '--timeout', '2'], {env: {XDG_CACHE_HOME: join(dir, 'cache')}})
       expect(result.code).toBe(4)
-      expect(result.stderr).toBe(`Error: ${ha.name}: 127.0.0.1:${hole.port}: no answer within 2s\n`)
+      expect(result.stderr).toBe(`Error: ${ha.name}: 127.0.0.1:${hole.port}: no answer within 2s; DCS etcd3 127.0.0.1:${deadDcs}: connection refused\n`)
       expect(result.ms).toBeLessThan(4500)
     })
 

@@ -1,0 +1,43 @@
+import {Flags} from '@oclif/core'
+
+import {PatroniCommand} from '../base-command.js'
+import {instanceArg, operationFlags} from '../flags.js'
+import {chooseDsnMember, formatDsn} from '../lib/dsn.js'
+import {usageError} from '../lib/errors.js'
+import {chooseInstance} from '../lib/instance-choice.js'
+import {PatroniInstance} from '../lib/patroni-instance.js'
+import {isRunning} from '../lib/patroni-cluster.js'
+
+export default class Dsn extends PatroniCommand {
+  static override args = {instance: instanceArg}
+  static override description = `A libpq connection string (host=... port=...) for a member, from the cluster state: the leader by default, --role replica for the running replica with the least lag, or --member by name. Never a password: libpq takes that from ~/.pgpass or PGPASSWORD.`
+  static override examples = [
+    'psql "$(<%= config.bin %> <%= command.id %> 15/main)"',
+    '<%= config.bin %> <%= command.id %> 15/main --role replica --dbname app --user report',
+  ]
+  static override flags = {
+    dbname: Flags.string({char: 'd', summary: 'Add dbname=DBNAME.'}),
+    interactive: operationFlags.interactive,
+    member: Flags.string({char: 'm', exclusive: ['role'], summary: 'This member, whatever its role.'}),
+    role: Flags.option({char: 'r', options: ['leader', 'primary', 'master', 'replica', 'any'] as const, summary: 'leader (default; primary and master mean the same), replica (least lag), or any running member.'})(),
+    user: Flags.string({char: 'U', summary: 'Add user=USER.'}),
+  }
+  static override summary = 'Print a libpq connection string for the leader or a replica.'
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Dsn)
+    const options = this.connectOptions(flags)
+    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, this.prompter(flags))
+    if (flags.member === '') throw usageError('--member: expected a member name')
+    const patroni = await PatroniInstance.open(target.label, target.configFile, options)
+    try {
+      const cluster = await patroni.cluster()
+      const role = flags.role === 'replica' || flags.role === 'any' ? flags.role : 'leader'
+      const member = chooseDsnMember(cluster, {member: flags.member, role})
+      this.log(formatDsn(member, {dbname: flags.dbname, user: flags.user}))
+      if (!isRunning(member)) process.stderr.write(`Warning: ${member.name} is ${member.state}\n`)
+    } finally {
+      await patroni.close()
+    }
+  }
+}

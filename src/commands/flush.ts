@@ -1,0 +1,29 @@
+import {PatroniCommand} from '../base-command.js'
+import {operationFlags, roleFlag} from '../flags.js'
+import {usageError} from '../lib/errors.js'
+import {runFlush} from '../lib/flush.js'
+import {chooseInstance} from '../lib/instance-choice.js'
+import {memberRole} from '../lib/member-selection.js'
+
+export default class Flush extends PatroniCommand {
+  static override description = 'restart: DELETE /restart on each member with a scheduled restart (default: all of --role). switchover: DELETE /switchover on the leader.'
+  static override examples = ['<%= config.bin %> <%= command.id %> 15/main restart', '<%= config.bin %> <%= command.id %> 15/main node2 restart --force', '<%= config.bin %> <%= command.id %> 15/main switchover']
+  static override flags = {...operationFlags, role: roleFlag()}
+  static override strict = false
+  static override summary = 'Cancel scheduled restarts or a scheduled switchover.'
+  static override usage = '<%= command.id %> [INSTANCE] [MEMBER...] restart|switchover [FLAGS]'
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(Flush)
+    const words = argv as string[]
+    const what = words.at(-1)
+    if (what !== 'restart' && what !== 'switchover') throw usageError('say what to flush, last: restart or switchover')
+    const instance = flags['config-file'] ? undefined : words.length > 1 ? words[0] : undefined
+    const members = this.memberArgs(words.slice(0, -1), flags, instance)
+    if (what === 'switchover' && members.length > 0) throw usageError('flush switchover takes no member names')
+    const io = this.operationIo(flags)
+    const options = this.connectOptions(flags)
+    const target = await chooseInstance({configFile: flags['config-file'], name: instance}, this.hostPaths(flags), options, io.prompter)
+    process.exitCode = await runFlush(target, {dryRun: flags['dry-run'], force: flags.force, members, role: memberRole(flags.role), what}, options, io)
+  }
+}

@@ -1,0 +1,32 @@
+import {PatroniCommand} from '../base-command.js'
+import {formatFlags, instanceArg, operationFlags, outputFormat} from '../flags.js'
+import {historyRecords, renderHistory} from '../lib/history.js'
+import {chooseInstance} from '../lib/instance-choice.js'
+import {readFromAnyMember} from '../lib/member-read.js'
+import {endpointOf} from '../lib/patroni-client.js'
+import {PatroniInstance} from '../lib/patroni-instance.js'
+
+export default class History extends PatroniCommand {
+  static override args = {instance: instanceArg}
+  static override description = `One row per timeline switch, oldest first, from GET /history: TL, LSN (a byte position), Reason, Timestamp and New Leader, as patronictl history shows them.`
+  static override examples = ['<%= config.bin %> <%= command.id %> 15/main', '<%= config.bin %> <%= command.id %> 15-main --format json']
+  static override flags = {
+    ...formatFlags,
+    interactive: operationFlags.interactive,
+  }
+  static override summary = 'Show the history of failovers and switchovers (timelines).'
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(History)
+    const options = this.connectOptions(flags)
+    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, this.prompter(flags))
+    const patroni = await PatroniInstance.open(target.label, target.configFile, options)
+    try {
+      const answer = await readFromAnyMember<unknown>(patroni, '/history', options.timeoutMs)
+      this.log(await renderHistory(historyRecords(answer.body, endpointOf(answer.answeredBy)), outputFormat(flags)))
+      if (answer.fallback) process.stderr.write(`Warning: ${target.label}: ${answer.fallback}\n`)
+    } finally {
+      await patroni.close()
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import {Flags} from '@oclif/core'
+
+import {PatroniCommand} from '../base-command.js'
+import {instanceArg, operationFlags} from '../flags.js'
+import {chooseInstance} from '../lib/instance-choice.js'
+import {runPause} from '../lib/pause.js'
+
+export default class Pause extends PatroniCommand {
+  static override args = {instance: instanceArg}
+  static override description = 'Sends PATCH /config {"pause": true} to the leader. With --wait, returns once every member reports it.'
+  static override examples = ['<%= config.bin %> <%= command.id %> 15/main --wait', '<%= config.bin %> <%= command.id %> 15/main --force']
+  static override flags = {
+    ...operationFlags,
+    wait: Flags.boolean({summary: 'Wait until every member reports the change.'}),
+  }
+  static override summary = 'Put the cluster of an instance in maintenance mode: no automatic failover or restarts.'
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Pause)
+    const io = this.operationIo(flags)
+    const options = this.connectOptions(flags)
+    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, io.prompter)
+    process.exitCode = await runPause(target, true, {dryRun: flags['dry-run'], force: flags.force, wait: flags.wait}, options, io)
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Where Patroni's DCS is and how to log in, from the instance config: read-only access for the
+ * fallback when no member's REST API answers. Only the DCS kinds with a plain HTTP API are
+ * supported (etcd3 through its JSON gateway, etcd v2, consul).
+ */
+
+export type DcsKind = 'consul' | 'etcd' | 'etcd3'
+
+export interface DcsSettings {
+  kind: DcsKind
+  endpoints: string[] // http(s)://host:port, never with credentials
+  username?: string // etcd, etcd3
+  password?: string // etcd, etcd3: a secret, never printed
+  token?: string // consul ACL token: a secret, never printed
+  tls?: {caFile?: string; certFile?: string; keyFile?: string}
+}
+
+type Mapping = Record<string, unknown>
+
+// Patroni takes the first section it finds, in the (sorted) order of its dcs modules.
+const PATRONI_ORDER = ['consul', 'etcd', 'etcd3', 'exhibitor', 'kubernetes', 'raft', 'zookeeper'] as const
+const DEFAULT_PORT: Record<DcsKind, number> = {consul: 8500, etcd: 2379, etcd3: 2379}
+
+// PATRONI_<KIND>_<KEY> override the file, as in Patroni's config.py
+const ENV_KEYS = ['host', 'hosts', 'port', 'protocol', 'url', 'proxy', 'srv', 'cacert', 'cert', 'key', 'token', 'scheme', 'verify', 'username', 'password']
+
+/** The DCS this instance uses, or why it cannot be read (a note, never thrown). */
+export function resolveDcs(doc: Mapping, env: NodeJS.ProcessEnv): {dcs?: DcsSettings; error?: string} {
+  const sectionOf = (name: string): Mapping | undefined => {
+    const fromFile = doc[name]
+    const section: Mapping = isMapping(fromFile) ? {...fromFile} : {}
+    for (const key of ENV_KEYS) {
+      const value = env[`PATRONI_${name.toUpperCase()}_${key.toUpperCase()}`]
+      if (value) section[key] = value
+    }
+    return isMapping(fromFile) || Object.keys(section).length > 0 ? section : undefined
+  }
+  for (const name of PATRONI_ORDER) {
+    const section = sectionOf(name)
+    if (!section) continue
+    if (name !== 'consul' && name !== 'etcd' && name !== 'etcd3') return {error: `reading the DCS is supported for etcd3, etcd and consul, not ${name}`}
+    try {
+      return {dcs: name === 'consul' ? consulSettings(section) : etcdSettings(name, section)}
+    } catch (error) {
+      return {error: `${name}: ${(error as Error).message}`}
+    }
+  }
+  return {error: 'no DCS section (etcd3, etcd, consul, ...) in the configuration'}
+}
+
+/** Patroni's get_etcd_client: url (or proxy) > hosts > host; srv is not resolved here. */
+function etcdSettings(kind: 'etcd' | 'etcd3', section: Mapping): DcsSettings {
+  const settings: DcsSettings = {endpoints: [], kind}
+  const url = text(section.url) ?? text(section.proxy)
+  if (url) {
+    const parsed = parseUrl(url)
+    settings.endpoints = [origin(parsed.protocol.replace(/:$/, ''), parsed.hostname, Number(parsed.port) || DEFAULT_PORT[kind])]
+    if (parsed.username) settings.username = decodeURIComponent(parsed.username)
+    if (parsed.password) settings.password = decodeURIComponent(parsed.password)
+  } else {
+    const protocol = text(section.protocol) ?? 'http'
+    const port = Number(text(section.port)) || DEFAULT_PORT[kind]
+    const hosts = hostList(section.hosts)
+    const host = text(section.host)
+    if (hosts.length > 0) settings.endpoints = hosts.map((h) => splitHostPort(h, port)).map(([h, p]) => origin(protocol, h, p))
+    else if (host) {
+      const [h, p] = splitHostPort(host, DEFAULT_PORT[kind])
+      settings.endpoints = [origin(protocol, h, section.port === undefined ? p : port)]
+    } else if (section.srv || section.discovery_srv || section.srv_domain) throw new Error('DNS SRV discovery is not supported for reading')
+    else throw new Error('neither url, hosts nor host is set')
+  }
+  // keys in the section win over credentials in the url, as in Patroni
+  settings.username = text(section.username) ?? settings.username
+  settings.password = text(section.password) ?? settings.password
+  if (settings.username === undefined || settings.password === undefined) {
+    delete settings.username
+    delete settings.password
+  }
+  settings.tls = tlsFiles(section)
+  return settings
+}
+
+function consulSettings(section: Mapping): DcsSettings {
+  let endpoint: string
+  const url = text(section.url)
+  if (url) {
+    const parsed = parseUrl(url)
+    endpoint = origin(parsed.protocol.replace(/:$/, ''), parsed.hostname, Number(parsed.port) || 8500)
+  } else {
+    const [host, port] = splitHostPort(text(section.host) ?? '127.0.0.1:8500', 8500)
+    endpoint = origin(text(section.scheme) ?? 'http', host, Number(text(section.port)) || port)
+  }
+  const settings: DcsSettings = {endpoints: [endpoint], kind: 'consul', tls: tlsFiles(section)}
+  const token = text(section.token)
+  if (token) settings.token = token
+  return settings
+}
+
+function tlsFiles(section: Mapping): DcsSettings['tls'] {
+  const tls = {caFile: text(section.cacert), certFile: text(section.cert), keyFile: text(section.key)}
+  return tls.caFile || tls.certFile ? tls : undefined
+}
+
+/** `hosts` is "h:p,h2:p" or a YAML list; from the environment also "['h:p', 'h2:p']". */
+function hostList(value: unknown): string[] {
+  // a YAML flow list, not a bracketed IPv6 address: has quotes or commas inside the brackets
+  const list = (s: string) => (/^\s*\[.*['",].*\]\s*$/.test(s) ? s.trim().slice(1, -1) : s)
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? list(value).split(',') : []
+  return items
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.trim().replace(/^['"]|['"]$/g, ''))
+    .filter((v) => v !== '')
+}
+
+/** "host:port", "[v6]:port" or "host"; Patroni's split_host_port. */
+export function splitHostPort(value: string, defaultPort: number): [string, number] {
+  const v = value.trim()
+  if (v.startsWith('[')) {
+    const end = v.indexOf(']')
+    const port = Number(v.slice(end + 2))
+    return [v.slice(1, end), v[end + 1] === ':' && port ? port : defaultPort]
+  }
+  const colon = v.lastIndexOf(':')
+  if (colon < 0 || v.indexOf(':') !== colon) return [v, defaultPort]
+  return [v.slice(0, colon), Number(v.slice(colon + 1)) || defaultPort]
+}
+
+const origin = (protocol: string, host: string, port: number): string =>
+  `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}`
+
+function parseUrl(url: string): URL {
+  try {
+    return new URL(url)
+  } catch {
+    throw new Error('url is not a valid URL') // the value itself may carry a password
+  }
+}
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined
+
+const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value)

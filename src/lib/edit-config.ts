@@ -1,0 +1,111 @@
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {type ConfigObject, configPatch, mergePatch, settingsPatch} from './config-patch.js'
+import {ExitCode, PgpError, describeFsError, usageError} from './errors.js'
+import {type OperationIo, requireConsent} from './leader-change-flow.js'
+import type {InstanceTarget} from './listing.js'
+import {confirmOrAbort, withCluster} from './operation.js'
+import {endpointOf, expectSuccess} from './patroni-client.js'
+import {leaderOf, memberBaseUrl} from './patroni-cluster.js'
+import {parseYamlMapping} from './patroni-config.js'
+import type {ConnectOptions} from './patroni-instance.js'
+import type {Prompter} from './prompt.js'
+import {describeRequest} from './request-preview.js'
+import {unifiedDiff} from './text-diff.js'
+
+export interface EditConfigWanted {
+  set: string[]
+  pg: string[]
+  apply?: string // FILE or - : merged into the configuration (PATCH)
+  replace?: string // FILE or - : the whole configuration (PUT)
+  force: boolean
+  dryRun: boolean
+}
+
+/**
+ * The cluster-wide (DCS) configuration: edit, show the diff, confirm, send. Only the keys that
+ * changed are PATCHed, and the configuration is read again just before, so a concurrent edit
+ * by someone else is reported and never overwritten.
+ */
+export async function runEditConfig(target: InstanceTarget, wanted: EditConfigWanted, options: ConnectOptions, io: OperationIo): Promise<number> {
+  requireConsent('edit-config', wanted, io.prompter)
+  return withCluster(target, options, async (instance, cluster) => {
+    const leader = leaderOf(cluster)
+    const baseUrl = (leader && memberBaseUrl(leader)) ?? cluster.answeredBy
+    const current = await instance.client.getJson<ConfigObject>('/config', baseUrl)
+    const edited = await editedConfig(current, wanted, io.prompter)
+    const {stringify} = await import('yaml')
+    const [before, after] = [stringify(current), stringify(edited)]
+    if (before === after) {
+      io.log('not changed')
+      return ExitCode.ok
+    }
+    io.log(unifiedDiff(before, after, [`${cluster.scope} (now)`, `${cluster.scope} (edited)`]))
+    const [method, body] = wanted.replace ? (['PUT', edited] as const) : (['PATCH', configPatch(current, edited)] as const)
+    if (wanted.dryRun) {
+      io.log(`dry run, nothing sent; would send:\n${describeRequest(method, `${baseUrl}/config`, body)}`)
+      return ExitCode.ok
+    }
+    await confirmOrAbort(io.prompter, wanted.force, `Apply these changes to cluster ${cluster.scope}?`)
+    const concurrent = () => new PgpError(`the configuration of ${cluster.scope} was changed by someone else meanwhile; nothing applied: run edit-config again`, ExitCode.failed)
+    if (JSON.stringify(await instance.client.getJson('/config', baseUrl)) !== JSON.stringify(current)) throw concurrent()
+    const answer = await instance.client.request(method, '/config', {baseUrl, body})
+    if (answer.status === 409) throw concurrent()
+    expectSuccess(answer, endpointOf(baseUrl))
+    io.log(`configuration of ${cluster.scope} changed`)
+    return ExitCode.ok
+  })
+}
+
+async function editedConfig(current: ConfigObject, wanted: EditConfigWanted, prompter: Prompter): Promise<ConfigObject> {
+  const {parse} = await import('yaml')
+  const parseValue = (text: string): unknown => {
+    try {
+      return parse(text, {version: '1.1'})
+    } catch {
+      return text
+    }
+  }
+  let edited = current
+  if (wanted.replace) edited = await readYamlFile(wanted.replace)
+  if (wanted.apply) edited = mergePatch(edited, await readYamlFile(wanted.apply))
+  if (wanted.set.length > 0 || wanted.pg.length > 0) edited = mergePatch(edited, settingsPatch(wanted.set, wanted.pg, parseValue))
+  if (edited !== current) return edited
+  if (!prompter.interactive) throw usageError('nothing to change: give --set, --pg, --apply or --replace, or run on a terminal to edit in $EDITOR')
+  return editInEditor(current, prompter)
+}
+
+async function readYamlFile(file: string): Promise<ConfigObject> {
+  let text: string
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8')
+  } catch (error) {
+    throw new PgpError(describeFsError(error, file === '-' ? 'standard input' : file), ExitCode.config)
+  }
+  return parseYamlMapping(text, file === '-' ? 'standard input' : file)
+}
+
+/** $VISUAL, $EDITOR, Debian's `editor`, vi; a YAML error offers to edit again. */
+async function editInEditor(current: ConfigObject, prompter: Prompter): Promise<ConfigObject> {
+  const {stringify} = await import('yaml')
+  const dir = mkdtempSync(join(tmpdir(), 'pgpatronictl-'))
+  const file = join(dir, 'config.yaml')
+  writeFileSync(file, stringify(current), {mode: 0o600})
+  const editor = process.env.VISUAL || process.env.EDITOR || 'editor'
+  try {
+    for (;;) {
+      const run = spawnSync('sh', ['-c', `${editor} "$1" || vi "$1"`, 'sh', file], {stdio: 'inherit'})
+      if (run.status !== 0) throw new PgpError(`the editor (${editor}) failed; nothing changed`, ExitCode.failed)
+      try {
+        return await parseYamlMapping(readFileSync(file, 'utf8'), 'edited configuration')
+      } catch (error) {
+        if (!(error instanceof PgpError) || !(await prompter.confirm(`${error.message}. Edit again?`))) throw error
+      }
+    }
+  } finally {
+    rmSync(dir, {force: true, recursive: true})
+  }
+}

@@ -1,0 +1,57 @@
+import {ExitCode} from './errors.js'
+import {type OperationIo, requireConsent} from './leader-change-flow.js'
+import type {InstanceTarget} from './listing.js'
+import {type MemberRole, selectMembers} from './member-selection.js'
+import {confirmOrAbort, outcomeLines, requestEachMember, withCluster, worstExit} from './operation.js'
+import {expectSuccess, endpointOf, plainText} from './patroni-client.js'
+import {leaderOf, memberBaseUrl} from './patroni-cluster.js'
+import type {ConnectOptions} from './patroni-instance.js'
+import {describeRequest} from './request-preview.js'
+
+export interface FlushWanted {
+  what: 'restart' | 'switchover'
+  members: string[]
+  role: MemberRole
+  force: boolean
+  dryRun: boolean
+}
+
+/** Cancels scheduled restarts (DELETE /restart per member) or the scheduled switchover. */
+export async function runFlush(target: InstanceTarget, wanted: FlushWanted, options: ConnectOptions, io: OperationIo): Promise<number> {
+  requireConsent(`flush ${wanted.what}`, wanted, io.prompter)
+  return withCluster(target, options, async (instance, cluster) => {
+    if (wanted.what === 'switchover') {
+      const scheduled = cluster.scheduledSwitchover
+      if (!scheduled) {
+        io.log(`no switchover is scheduled in cluster ${cluster.scope}; nothing to do`)
+        return ExitCode.ok
+      }
+      const leader = leaderOf(cluster)
+      const baseUrl = (leader && memberBaseUrl(leader)) ?? cluster.answeredBy
+      if (wanted.dryRun) return dryRun(io, [describeRequest('DELETE', `${baseUrl}/switchover`)])
+      const plan = `${scheduled.from ? ` from ${scheduled.from}` : ''}${scheduled.to ? ` to ${scheduled.to}` : ''}`
+      await confirmOrAbort(io.prompter, wanted.force, `Cancel the switchover${plan} scheduled at ${scheduled.at} in cluster ${cluster.scope}?`)
+      const answer = await instance.client.request('DELETE', '/switchover', {baseUrl})
+      if (answer.status !== 404) expectSuccess(answer, endpointOf(baseUrl))
+      io.log(plainText(answer.text))
+      return ExitCode.ok
+    }
+    const members = selectMembers(cluster, wanted).filter((m) => m.scheduledRestart)
+    if (members.length === 0) {
+      io.log(`no scheduled restart in cluster ${cluster.scope}${wanted.members.length > 0 ? ` on ${wanted.members.join(', ')}` : ''}; nothing to do`)
+      return ExitCode.ok
+    }
+    if (wanted.dryRun) return dryRun(io, members.map((m) => `${m.name}: ${describeRequest('DELETE', `${memberBaseUrl(m)}/restart`)}`))
+    const list = members.map((m) => `${m.name} (at ${m.scheduledRestart!.at})`).join(', ')
+    await confirmOrAbort(io.prompter, wanted.force, `Cancel the scheduled restart of ${list}?`)
+    // 404: the restart ran or was cancelled meanwhile; either way none is scheduled any more
+    const outcomes = await requestEachMember(instance, members, {method: 'DELETE', path: '/restart'}, (status) => status === 200 || status === 404)
+    io.log(outcomeLines(outcomes))
+    return worstExit(outcomes)
+  })
+}
+
+function dryRun(io: OperationIo, lines: string[]): number {
+  io.log(`dry run, nothing sent; would send:\n${lines.join('\n')}`)
+  return ExitCode.ok
+}

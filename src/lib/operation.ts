@@ -1,0 +1,60 @@
+import {ExitCode} from './errors.js'
+import {RestError, plainText} from './patroni-client.js'
+import type {ClusterState, Member} from './patroni-cluster.js'
+import {memberBaseUrl} from './patroni-cluster.js'
+import type {InstanceTarget} from './listing.js'
+import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
+import {type Prompter, aborted} from './prompt.js'
+
+/** Opens the instance, reads its cluster, and always closes the connections. */
+export async function withCluster<T>(
+  target: InstanceTarget,
+  options: ConnectOptions,
+  act: (instance: PatroniInstance, cluster: ClusterState) => Promise<T>,
+): Promise<T> {
+  const instance = await PatroniInstance.open(target.label, target.configFile, options)
+  try {
+    return await act(instance, await instance.cluster())
+  } finally {
+    await instance.close()
+  }
+}
+
+export async function confirmOrAbort(prompter: Prompter, force: boolean, question: string): Promise<void> {
+  if (!force && !(await prompter.confirm(question))) throw aborted()
+}
+
+export interface MemberOutcome {
+  member: string
+  status?: number
+  text: string // Patroni's answer, or why there was none
+  exitCode: number
+}
+
+/** One request per member, all at once; each answer (or failure) is kept for the report. */
+export async function requestEachMember(
+  instance: PatroniInstance,
+  members: Member[],
+  request: {method: 'DELETE' | 'POST'; path: string; body?: unknown},
+  ok: (status: number) => boolean,
+): Promise<MemberOutcome[]> {
+  return Promise.all(
+    members.map(async (member): Promise<MemberOutcome> => {
+      const baseUrl = memberBaseUrl(member)
+      if (!baseUrl) return {exitCode: ExitCode.failed, member: member.name, text: 'no REST API address (api_url) in the cluster'}
+      try {
+        const answer = await instance.client.request(request.method, request.path, {baseUrl, body: request.body})
+        const text = plainText(answer.text)
+        return {exitCode: ok(answer.status) ? ExitCode.ok : ExitCode.failed, member: member.name, status: answer.status, text: `${ok(answer.status) ? '' : `${answer.status} `}${text}`}
+      } catch (error) {
+        if (!(error instanceof RestError)) throw error
+        return {exitCode: error.exitCode, member: member.name, text: error.message}
+      }
+    }),
+  )
+}
+
+export const outcomeLines = (outcomes: MemberOutcome[]): string =>
+  outcomes.map((o) => `${o.member}: ${o.exitCode === ExitCode.ok ? '' : 'failed: '}${o.text}`).join('\n')
+
+export const worstExit = (outcomes: {exitCode: number}[]): number => Math.max(ExitCode.ok, ...outcomes.map((o) => o.exitCode))

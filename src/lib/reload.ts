@@ -1,0 +1,32 @@
+import {renderClusters} from './list-views.js'
+import type {InstanceTarget} from './listing.js'
+import {type OperationIo, requireConsent} from './leader-change-flow.js'
+import {type MemberRole, selectMembers} from './member-selection.js'
+import {confirmOrAbort, outcomeLines, requestEachMember, withCluster, worstExit} from './operation.js'
+import {memberBaseUrl} from './patroni-cluster.js'
+import type {ConnectOptions} from './patroni-instance.js'
+import {describeRequest} from './request-preview.js'
+
+export interface ReloadWanted {
+  members: string[]
+  role: MemberRole
+  force: boolean
+  dryRun: boolean
+}
+
+/** POST /reload on each member: Patroni re-reads its YAML and applies it within loop_wait. */
+export async function runReload(target: InstanceTarget, wanted: ReloadWanted, options: ConnectOptions, io: OperationIo): Promise<number> {
+  requireConsent('reload', wanted, io.prompter)
+  return withCluster(target, options, async (instance, cluster) => {
+    io.log(await renderClusters([{cluster}], 'pretty', false))
+    const members = selectMembers(cluster, wanted)
+    if (wanted.dryRun) {
+      io.log(`dry run, nothing sent; would send:\n${members.map((m) => `${m.name}: ${describeRequest('POST', `${memberBaseUrl(m)}/reload`)}`).join('\n')}`)
+      return 0
+    }
+    await confirmOrAbort(io.prompter, wanted.force, `Reload the configuration of ${members.map((m) => m.name).join(', ')} (cluster ${cluster.scope})?`)
+    const outcomes = await requestEachMember(instance, members, {method: 'POST', path: '/reload'}, (status) => status === 200 || status === 202)
+    io.log(outcomeLines(outcomes))
+    return worstExit(outcomes)
+  })
+}

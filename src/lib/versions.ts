@@ -1,0 +1,51 @@
+import {ExitCode} from './errors.js'
+import {type PatroniClient, RestError} from './patroni-client.js'
+import type {Member} from './patroni-cluster.js'
+
+export interface MemberVersion {
+  member: string
+  patroni?: string
+  postgresql?: string
+  error?: string // why the member did not answer
+  exitCode?: number
+}
+
+/** Each member's GET /patroni (its api_url), all at once, each bounded by the client's timeout. */
+export async function memberVersions(client: PatroniClient, members: Member[]): Promise<MemberVersion[]> {
+  const withApi = members.filter((m) => m.apiUrl)
+  return Promise.all(
+    withApi.map(async (m): Promise<MemberVersion> => {
+      try {
+        const url = new URL(m.apiUrl!)
+        const status = await client.getJson<{patroni?: {version?: unknown}; server_version?: unknown}>(url.pathname, url.origin)
+        const patroni = status?.patroni?.version
+        return {
+          member: m.name,
+          patroni: typeof patroni === 'string' ? patroni : 'unknown',
+          postgresql: typeof status?.server_version === 'number' && status.server_version > 0 ? formatPgVersion(status.server_version) : undefined,
+        }
+      } catch (error) {
+        if (!(error instanceof RestError)) throw error
+        return {error: error.message, exitCode: error.exitCode, member: m.name}
+      }
+    }),
+  )
+}
+
+/** server_version 150018 → 15.18, 90624 → 9.6.24 (patronictl's format_pg_version). */
+export function formatPgVersion(version: number): string {
+  return version < 100_000
+    ? `${Math.floor(version / 10_000)}.${Math.floor(version / 100) % 100}.${version % 100}`
+    : `${Math.floor(version / 10_000)}.${version % 100}`
+}
+
+/** patronictl's lines: `node1: Patroni 3.0.2 PostgreSQL 15.18`, or why a member did not say. */
+export const versionLine = (v: MemberVersion): string =>
+  v.error ? `${v.member}: failed to get version: ${v.error}` : `${v.member}: Patroni ${v.patroni}${v.postgresql ? ` PostgreSQL ${v.postgresql}` : ''}`
+
+/** 0 if any member answered; else the worst failure (4 when one was unreachable), 4 for no member. */
+export function versionsExitCode(versions: MemberVersion[]): number {
+  if (versions.length === 0) return ExitCode.unreachable
+  if (versions.some((v) => !v.error)) return ExitCode.ok
+  return Math.max(...versions.map((v) => v.exitCode ?? ExitCode.failed))
+}

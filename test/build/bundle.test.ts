@@ -1,0 +1,112 @@
+// Guards the startup design without timing anything (timings: npm run bench):
+// heavy libraries stay out of dist/cli.cjs, `--help` loads no lazy chunk, `list` loads them as
+// separate files when it needs them, and the npm package ships every file the bin loads.
+import {execFileSync, spawnSync} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+const root = join(import.meta.dirname, '..', '..')
+const dist = join(root, 'dist')
+const bin = join(root, 'bin', 'pgpatronictl.cjs')
+const CHUNKS = ['undici.cjs', 'yaml.cjs', 'prompts.cjs']
+const HEAVY = /(^|\/)node_modules\/(undici|yaml|@inquirer\/[^/]+)\//
+
+let work: string
+
+beforeAll(() => {
+  if (!existsSync(join(dist, 'meta.json')) || !existsSync(join(dist, 'cli.cjs'))) {
+    execFileSync(process.execPath, ['scripts/build.mjs'], {cwd: root, stdio: 'inherit'})
+  }
+  work = mkdtempSync(join(tmpdir(), 'pgpt-bundle-'))
+  // Records which of our dist files a run evaluated: whether through the code-cache loader or
+  // plain require, each lands in require.cache.
+  writeFileSync(
+    join(work, 'record-loads.cjs'),
+    `process.on('exit', () => require('node:fs').writeFileSync(process.env.PGPT_LOAD_LOG, JSON.stringify(Object.keys(require.cache))))\n`,
+  )
+  // An instance whose REST API refuses connections: `list 15/x` parses its YAML, then asks.
+  writeFileSync(
+    join(work, '15-x.yml'),
+    ['scope: "15-x"', 'namespace: "/postgresql-common/"', 'name: node1', 'restapi:', '  listen: 127.0.0.1:1', '  connect_address: 127.0.0.1:1', ''].join('\n'),
+  )
+})
+
+afterAll(() => {
+  if (work) rmSync(work, {force: true, recursive: true})
+})
+
+/** Our dist files (basenames) that a CLI run loaded. */
+function distFilesLoaded(args: string[], env: NodeJS.ProcessEnv = {}): string[] {
+  const log = join(work, `loads-${Math.random().toString(36).slice(2)}.json`)
+  spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      NODE_OPTIONS: `--require ${join(work, 'record-loads.cjs')}`,
+      PGPT_LOAD_LOG: log,
+      XDG_CACHE_HOME: join(work, 'cache'),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 30_000,
+  })
+  const loaded: string[] = JSON.parse(readFileSync(log, 'utf8'))
+  return loaded.filter((file) => file.startsWith(`${dist}/`)).map((file) => file.slice(dist.length + 1)).sort()
+}
+
+describe('startup bundle dist/cli.cjs', () => {
+  it('contains no heavy library: undici, yaml and @inquirer/* are lazy chunks', () => {
+    const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8'))
+    const inputs = Object.keys(meta.outputs['dist/cli.cjs'].inputs)
+    expect(inputs.length).toBeGreaterThan(10)
+    expect(inputs.filter((input) => HEAVY.test(input))).toEqual([])
+    expect(inputs.filter((input) => input.endsWith('prompt-widgets.ts'))).toEqual([])
+    for (const chunk of CHUNKS) expect(existsSync(join(dist, chunk)), chunk).toBe(true)
+  })
+
+  it('keeps the @oclif/core startup patches (a failed patch only warns at build time)', () => {
+    const source = readFileSync(join(dist, 'cli.cjs'), 'latin1')
+    expect(source).not.toMatch(/\ncheckNodeVersion\(\);/) // semver on every start
+    expect(source).not.toContain('.sort((a,b)=>a.id.localeCompare(b.id))') // ICU collation set-up
+    const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8'))
+    const inputs = Object.keys(meta.outputs['dist/cli.cjs'].inputs)
+    expect(inputs).toEqual(expect.arrayContaining(['lazy-dep:minimatch', 'lazy-dep:tinyglobby', 'shim:debug', 'shim:ejs']))
+    expect(inputs.filter((input) => input.includes('node_modules/semver/'))).toEqual([]) // only the Node check used it
+    // oclif reads the command manifest the build wrote instead of computing it on every start
+    expect(source).toContain("this.isRoot&&!dotfile?\"dist/oclif.manifest.json\"")
+    const manifest = JSON.parse(readFileSync(join(dist, 'oclif.manifest.json'), 'utf8'))
+    expect(manifest.version).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version)
+    expect(Object.keys(manifest.commands)).toContain('list')
+  })
+})
+
+describe('what a run loads', () => {
+  for (const mode of ['code cache', 'plain require'] as const) {
+    const env = mode === 'plain require' ? {PGPATRONICTL_NO_CODE_CACHE: '1'} : {}
+
+    it(`--help loads the bundle only (${mode})`, () => {
+      expect(distFilesLoaded(['--help'], env)).toEqual(['cli.cjs'])
+      expect(distFilesLoaded(['list', '--help'], env)).toEqual(['cli.cjs'])
+    })
+
+    it(`list 15/x loads the yaml and undici chunks, as separate files, when it reaches them (${mode})`, () => {
+      const loaded = distFilesLoaded(['list', '15/x', '--config-dir', work, '--timeout', '2'], env)
+      expect(loaded).toEqual(['cli.cjs', 'undici.cjs', 'yaml.cjs'])
+    })
+  }
+})
+
+describe('npm package', () => {
+  it('ships the bin and every dist file the bin and the bundle load', () => {
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']})
+    const files = (JSON.parse(out) as {files: {path: string}[]}[])[0]!.files.map((f) => f.path)
+    const bundle = readFileSync(join(dist, 'cli.cjs'), 'latin1')
+    const required = [...bundle.matchAll(/require\("\.\/([\w-]+\.cjs)"\)/g)].map((m) => `dist/${m[1]}`)
+    expect(required.sort()).toEqual(CHUNKS.map((c) => `dist/${c}`).sort())
+    expect(files).toEqual(expect.arrayContaining(['bin/pgpatronictl.cjs', 'dist/cli.cjs', 'dist/oclif.manifest.json', ...required]))
+  })
+})
