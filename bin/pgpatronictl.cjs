@@ -7,6 +7,10 @@
 // code-<chunk>-<key>.bin per file, rewritten when Node or the file changes (older ones are
 // removed then). Any cache problem (unreadable, corrupt, unwritable) only means compiling from
 // source. PGPATRONICTL_NO_CODE_CACHE=1 loads the bundle plainly.
+// V8 would also compile undici's WASM HTTP parser with TurboFan in background threads (+35 MiB
+// peak RSS, and ~150 ms waiting for them at exit); the baseline compiler parses a few KiB of
+// JSON just as well. Set first: V8 flags are part of every code cache's key.
+require('node:v8').setFlagsFromString('--liftoff-only')
 const fs = require('node:fs')
 const Module = require('node:module')
 const path = require('node:path')

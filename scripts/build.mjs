@@ -17,13 +17,11 @@ import {constants as http2Constants} from 'node:http2'
 /** import specifier (as written in src) -> lazy chunk, and what goes in the chunk. */
 const LAZY = [
   // src uses only undici's Agent and its request(): that half of undici loads in half the time.
-  // --liftoff-only: V8 otherwise also compiles undici's WASM HTTP parser with TurboFan in
-  // background threads (+35 MiB peak RSS, and the process waits ~150 ms at exit for them);
-  // the baseline compiler parses a few KiB of JSON answers just as well. Only WASM is affected.
+  // (bin/pgpatronictl.cjs sets V8's --liftoff-only for undici's WASM parser before anything
+  // is compiled: set here, it would change V8's flag hash and void every code cache.)
   {
     chunk: 'undici',
     contents: [
-      "require('node:v8').setFlagsFromString('--liftoff-only')",
       "const Dispatcher = require('undici/lib/dispatcher/dispatcher')",
       "Object.assign(Dispatcher.prototype, require('undici/lib/api'))",
       "module.exports = {Agent: require('undici/lib/dispatcher/agent')}",

@@ -5,6 +5,7 @@ import {type AuditedConfig, type Setting, isEmptySecret, isTrue} from './audited
 import type {Finding, Severity} from './audit-findings.js'
 import type {HostInstance, HostPaths} from './discovery.js'
 import {formatInstance, instanceStem} from './instance-name.js'
+import {existsOrDangling, readdirQuiet} from './pg-common.js'
 
 export interface AuditPaths extends HostPaths {
   systemdDir: string // /etc/systemd/system, where `systemctl enable` puts its wants links
@@ -501,19 +502,3 @@ function systemAccount(name: string): {uid: number; gid: number} {
   }
 }
 
-function readdirQuiet(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-  } catch {
-    return []
-  }
-}
-
-function existsOrDangling(path: string): boolean {
-  try {
-    lstatSync(path)
-    return true
-  } catch {
-    return false
-  }
-}

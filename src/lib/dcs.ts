@@ -4,7 +4,7 @@ import type {Agent} from 'undici'
 
 import {ExitCode, PgpError, describeFsError} from './errors.js'
 import type {DcsKind, DcsSettings} from './dcs-settings.js'
-import {RestError, classifyNetworkError, endpointOf, plainText} from './patroni-client.js'
+import {RestError, classifyNetworkError, endpointOf, plainText, readTlsFile} from './patroni-client.js'
 import type {RestCluster} from './patroni-cluster.js'
 
 /** The keys under `<namespace><scope>/`, relative to it (`leader`, `members/node1`, ...), and who answered. */
@@ -141,14 +141,7 @@ function errorText(text: string): string {
 }
 
 function readTlsFiles(settings: DcsSettings): Record<string, unknown> {
-  const read = (file: string | undefined) => {
-    if (!file) return undefined
-    try {
-      return readFileSync(file)
-    } catch (error) {
-      throw new PgpError(describeFsError(error, file), ExitCode.config)
-    }
-  }
+  const read = readTlsFile
   return {ca: read(settings.tls?.caFile), cert: read(settings.tls?.certFile), key: read(settings.tls?.keyFile)}
 }
 

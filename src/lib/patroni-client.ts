@@ -158,15 +158,18 @@ export function classifyNetworkError(error: unknown, endpoint: string, timeoutMs
   return new RestError('unreachable', endpoint, words[code] ?? `connection failed (${code || err?.message || name})`)
 }
 
-function readTlsFiles(tls: TlsSettings): Record<string, unknown> {
-  const read = (file: string | undefined) => {
-    if (!file) return undefined
-    try {
-      return readFileSync(file)
-    } catch (error) {
-      throw new PgpError(describeFsError(error, file), ExitCode.config)
-    }
+/** A CA, certificate or key file for TLS; unreadable is a config error naming the file. */
+export function readTlsFile(file: string | undefined): Buffer | undefined {
+  if (!file) return undefined
+  try {
+    return readFileSync(file)
+  } catch (error) {
+    throw new PgpError(describeFsError(error, file), ExitCode.config)
   }
+}
+
+function readTlsFiles(tls: TlsSettings): Record<string, unknown> {
+  const read = readTlsFile
   return {
     ca: read(tls.caFile),
     cert: read(tls.certFile),

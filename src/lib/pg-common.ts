@@ -117,7 +117,7 @@ function readStartConf(file: string): string | undefined {
   }
 }
 
-function readdirQuiet(dir: string): string[] {
+export function readdirQuiet(dir: string): string[] {
   try {
     return readdirSync(dir)
   } catch {
@@ -125,7 +125,7 @@ function readdirQuiet(dir: string): string[] {
   }
 }
 
-function existsOrDangling(path: string): boolean {
+export function existsOrDangling(path: string): boolean {
   try {
     lstatSync(path)
     return true
