@@ -1,4 +1,4 @@
-import {lstatSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {readFileSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
 import {type AuditedConfig, type Setting, isEmptySecret, isTrue} from './audited-config.js'

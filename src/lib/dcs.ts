@@ -1,8 +1,5 @@
-import {readFileSync} from 'node:fs'
-
 import type {Agent} from 'undici'
 
-import {ExitCode, PgpError, describeFsError} from './errors.js'
 import type {DcsKind, DcsSettings} from './dcs-settings.js'
 import {RestError, classifyNetworkError, endpointOf, plainText, readTlsFile} from './patroni-client.js'
 import type {RestCluster} from './patroni-cluster.js'

@@ -7,9 +7,8 @@ import {type ConfigObject, configPatch, mergePatch, settingsPatch} from './confi
 import {ExitCode, PgpError, describeFsError, usageError} from './errors.js'
 import {type OperationIo, requireConsent} from './leader-change-flow.js'
 import type {InstanceTarget} from './listing.js'
-import {confirmOrAbort, withCluster} from './operation.js'
+import {clusterRequestTarget, confirmOrAbort, withCluster} from './operation.js'
 import {endpointOf, expectSuccess} from './patroni-client.js'
-import {leaderOf, memberBaseUrl} from './patroni-cluster.js'
 import {parseYamlMapping} from './patroni-config.js'
 import type {ConnectOptions} from './patroni-instance.js'
 import type {Prompter} from './prompt.js'
@@ -33,8 +32,7 @@ export interface EditConfigWanted {
 export async function runEditConfig(target: InstanceTarget, wanted: EditConfigWanted, options: ConnectOptions, io: OperationIo): Promise<number> {
   requireConsent('edit-config', wanted, io.prompter)
   return withCluster(target, options, async (instance, cluster) => {
-    const leader = leaderOf(cluster)
-    const baseUrl = (leader && memberBaseUrl(leader)) ?? cluster.answeredBy
+    const baseUrl = clusterRequestTarget(cluster)
     const current = await instance.client.getJson<ConfigObject>('/config', baseUrl)
     const edited = await editedConfig(current, wanted, io.prompter)
     const {stringify} = await import('yaml')

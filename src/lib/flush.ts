@@ -2,9 +2,9 @@ import {ExitCode} from './errors.js'
 import {type OperationIo, requireConsent} from './leader-change-flow.js'
 import type {InstanceTarget} from './listing.js'
 import {type MemberRole, selectMembers} from './member-selection.js'
-import {confirmOrAbort, outcomeLines, requestEachMember, withCluster, worstExit} from './operation.js'
+import {clusterRequestTarget, confirmOrAbort, outcomeLines, requestEachMember, withCluster, worstExit} from './operation.js'
 import {expectSuccess, endpointOf, plainText} from './patroni-client.js'
-import {leaderOf, memberBaseUrl} from './patroni-cluster.js'
+import {memberBaseUrl} from './patroni-cluster.js'
 import type {ConnectOptions} from './patroni-instance.js'
 import {describeRequest} from './request-preview.js'
 
@@ -26,8 +26,7 @@ export async function runFlush(target: InstanceTarget, wanted: FlushWanted, opti
         io.log(`no switchover is scheduled in cluster ${cluster.scope}; nothing to do`)
         return ExitCode.ok
       }
-      const leader = leaderOf(cluster)
-      const baseUrl = (leader && memberBaseUrl(leader)) ?? cluster.answeredBy
+      const baseUrl = clusterRequestTarget(cluster)
       if (wanted.dryRun) return dryRun(io, [describeRequest('DELETE', `${baseUrl}/switchover`)])
       const plan = `${scheduled.from ? ` from ${scheduled.from}` : ''}${scheduled.to ? ` to ${scheduled.to}` : ''}`
       await confirmOrAbort(io.prompter, wanted.force, `Cancel the switchover${plan} scheduled at ${scheduled.at} in cluster ${cluster.scope}?`)

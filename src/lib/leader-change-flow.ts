@@ -62,7 +62,8 @@ export function requireConsent(action: string, wanted: {force: boolean; dryRun: 
 }
 
 async function topology(instance: PatroniInstance, cluster: ClusterState): Promise<string> {
-  return renderClusters([{cluster, systemId: await instance.systemId(cluster.answeredBy)}], 'pretty', false)
+  const systemId = cluster.systemId ?? (cluster.source === 'dcs' ? undefined : await instance.systemId(cluster.answeredBy))
+  return renderClusters([{cluster, systemId}], 'pretty', false)
 }
 
 /** Fills in what was not given (on a terminal: candidate and time), then checks it all. */

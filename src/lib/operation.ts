@@ -1,7 +1,7 @@
-import {ExitCode} from './errors.js'
+import {ExitCode, PgpError} from './errors.js'
 import {RestError, plainText} from './patroni-client.js'
 import type {ClusterState, Member} from './patroni-cluster.js'
-import {memberBaseUrl} from './patroni-cluster.js'
+import {leaderOf, memberBaseUrl} from './patroni-cluster.js'
 import type {InstanceTarget} from './listing.js'
 import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import {type Prompter, aborted} from './prompt.js'
@@ -18,6 +18,15 @@ export async function withCluster<T>(
   } finally {
     await instance.close()
   }
+}
+
+/** Where cluster-wide requests go: the leader, else the member that answered (never the DCS). */
+export function clusterRequestTarget(cluster: ClusterState): string {
+  const leader = leaderOf(cluster)
+  const url = leader && memberBaseUrl(leader)
+  if (url) return url
+  if (cluster.source !== 'dcs') return cluster.answeredBy
+  throw new PgpError(`no member of ${cluster.scope} answers its REST API (the cluster was read from the DCS)`, ExitCode.unreachable)
 }
 
 export async function confirmOrAbort(prompter: Prompter, force: boolean, question: string): Promise<void> {

@@ -2,9 +2,9 @@ import {loopWaitOf} from './cluster-wait.js'
 import {ExitCode, PgpError} from './errors.js'
 import {type OperationIo, requireConsent} from './leader-change-flow.js'
 import type {InstanceTarget} from './listing.js'
-import {confirmOrAbort, withCluster} from './operation.js'
+import {clusterRequestTarget, confirmOrAbort, withCluster} from './operation.js'
 import {expectSuccess, endpointOf} from './patroni-client.js'
-import {leaderOf, memberBaseUrl} from './patroni-cluster.js'
+import {memberBaseUrl} from './patroni-cluster.js'
 import type {ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import {describeRequest} from './request-preview.js'
 
@@ -23,8 +23,7 @@ export async function runPause(target: InstanceTarget, pause: boolean, wanted: P
       io.log(`cluster ${cluster.scope} is already ${pause ? 'paused' : 'not paused'}; nothing to do`)
       return ExitCode.ok
     }
-    const leader = leaderOf(cluster)
-    const baseUrl = (leader && memberBaseUrl(leader)) ?? cluster.answeredBy
+    const baseUrl = clusterRequestTarget(cluster)
     const body = {pause: pause ? true : null}
     if (wanted.dryRun) {
       io.log(`dry run, nothing sent; would send:\n${describeRequest('PATCH', `${baseUrl}/config`, body)}`)

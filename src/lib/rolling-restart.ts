@@ -1,5 +1,5 @@
 import {waitForCluster} from './cluster-wait.js'
-import {ExitCode, PgpError} from './errors.js'
+import {ExitCode} from './errors.js'
 import {renderClusters} from './list-views.js'
 import type {InstanceTarget} from './listing.js'
 import {RestError, plainText} from './patroni-client.js'

@@ -9,7 +9,16 @@ const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`
  * would: the only honest way to test prompts. The exit code is printed as `EXIT=n` on screen.
  */
 export class Terminal {
-  private constructor(readonly session: string) {}
+  private static readonly open = new Set<Terminal>()
+
+  private constructor(readonly session: string) {
+    Terminal.open.add(this)
+  }
+
+  /** For afterAll: a test that failed half-way leaves no session (and no CLI) behind. */
+  static closeAll(): void {
+    for (const term of Terminal.open) term.close()
+  }
 
   static start(args: string[], env: Record<string, string> = {}): Terminal {
     const session = `pgpt-${randomBytes(4).toString('hex')}`
@@ -50,6 +59,7 @@ export class Terminal {
   }
 
   close(): void {
+    Terminal.open.delete(this)
     try {
       execFileSync('tmux', ['kill-session', '-t', this.session], {stdio: 'ignore'})
     } catch {

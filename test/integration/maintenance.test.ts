@@ -26,6 +26,7 @@ describe.skipIf(!lab)('maintenance commands on the real Patroni test cluster', (
   })
   beforeEach(() => waitHealthy(haPort, 3))
   afterAll(async () => {
+    Terminal.closeAll()
     await patchConfig({pause: null, ttl: 20})
     rmSync(dir, {force: true, recursive: true})
   })

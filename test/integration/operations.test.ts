@@ -188,7 +188,7 @@ describe.skipIf(!lab)('operations on the real Patroni test cluster', () => {
     const env = {PGPATRONICTL_CONFIG_DIR: configDir, XDG_CACHE_HOME: '/tmp/pgpt-test-cache'}
     let term: Terminal | undefined
     beforeEach(() => waitHealthy(haPort, 3))
-    afterAll(() => term?.close())
+    afterAll(() => Terminal.closeAll())
 
     it('switchover with no instance shows the chooser, then candidate, time and confirmation; "no" changes nothing (exit 5)', async () => {
       term = Terminal.start(['switchover'], env)
