@@ -7,7 +7,7 @@ import type {ConnectOptions} from './lib/patroni-instance.js'
 import {resolveConfigDir} from './lib/patroni-config.js'
 import {defaultPgCommonPaths} from './lib/pg-common.js'
 import {Prompter} from './lib/prompt.js'
-import type {OperationIo} from './lib/leader-change-flow.js'
+import type {OperationIo} from './lib/operation.js'
 
 const DEFAULT_TIMEOUT_SECONDS = 5
 

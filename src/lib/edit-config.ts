@@ -1,13 +1,11 @@
-import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {type ConfigObject, configPatch, mergePatch, settingsPatch} from './config-patch.js'
 import {ExitCode, PgpError, describeFsError, usageError} from './errors.js'
-import {type OperationIo, requireConsent} from './leader-change-flow.js'
 import type {InstanceTarget} from './listing.js'
-import {clusterRequestTarget, confirmOrAbort, withCluster} from './operation.js'
+import {clusterRequestTarget, confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster} from './operation.js'
 import {endpointOf, expectSuccess} from './patroni-client.js'
 import {parseYamlMapping} from './patroni-config.js'
 import type {ConnectOptions} from './patroni-instance.js'
@@ -43,10 +41,7 @@ export async function runEditConfig(target: InstanceTarget, wanted: EditConfigWa
     }
     io.log(unifiedDiff(before, after, [`${cluster.scope} (now)`, `${cluster.scope} (edited)`]))
     const [method, body] = wanted.replace ? (['PUT', edited] as const) : (['PATCH', configPatch(current, edited)] as const)
-    if (wanted.dryRun) {
-      io.log(`dry run, nothing sent; would send:\n${describeRequest(method, `${baseUrl}/config`, body)}`)
-      return ExitCode.ok
-    }
+    if (wanted.dryRun) return reportDryRun(io, [describeRequest(method, `${baseUrl}/config`, body)])
     await confirmOrAbort(io.prompter, wanted.force, `Apply these changes to cluster ${cluster.scope}?`)
     const concurrent = () => new PgpError(`the configuration of ${cluster.scope} was changed by someone else meanwhile; nothing applied: run edit-config again`, ExitCode.failed)
     if (JSON.stringify(await instance.client.getJson('/config', baseUrl)) !== JSON.stringify(current)) throw concurrent()
@@ -93,6 +88,7 @@ async function editInEditor(current: ConfigObject, prompter: Prompter): Promise<
   const file = join(dir, 'config.yaml')
   writeFileSync(file, stringify(current), {mode: 0o600})
   const editor = process.env.VISUAL || process.env.EDITOR || 'editor'
+  const {spawnSync} = await import('node:child_process')
   try {
     for (;;) {
       const run = spawnSync('sh', ['-c', `${editor} "$1" || vi "$1"`, 'sh', file], {stdio: 'inherit'})

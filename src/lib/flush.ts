@@ -1,8 +1,7 @@
 import {ExitCode} from './errors.js'
-import {type OperationIo, requireConsent} from './leader-change-flow.js'
 import type {InstanceTarget} from './listing.js'
 import {type MemberRole, selectMembers} from './member-selection.js'
-import {clusterRequestTarget, confirmOrAbort, outcomeLines, requestEachMember, withCluster, worstExit} from './operation.js'
+import {clusterRequestTarget, confirmOrAbort, type OperationIo, outcomeLines, reportDryRun, requestEachMember, requireConsent, withCluster, worstExit} from './operation.js'
 import {expectSuccess, endpointOf, plainText} from './patroni-client.js'
 import {memberBaseUrl} from './patroni-cluster.js'
 import type {ConnectOptions} from './patroni-instance.js'
@@ -27,7 +26,7 @@ export async function runFlush(target: InstanceTarget, wanted: FlushWanted, opti
         return ExitCode.ok
       }
       const baseUrl = clusterRequestTarget(cluster)
-      if (wanted.dryRun) return dryRun(io, [describeRequest('DELETE', `${baseUrl}/switchover`)])
+      if (wanted.dryRun) return reportDryRun(io, [describeRequest('DELETE', `${baseUrl}/switchover`)])
       const plan = `${scheduled.from ? ` from ${scheduled.from}` : ''}${scheduled.to ? ` to ${scheduled.to}` : ''}`
       await confirmOrAbort(io.prompter, wanted.force, `Cancel the switchover${plan} scheduled at ${scheduled.at} in cluster ${cluster.scope}?`)
       const answer = await instance.client.request('DELETE', '/switchover', {baseUrl})
@@ -40,7 +39,7 @@ export async function runFlush(target: InstanceTarget, wanted: FlushWanted, opti
       io.log(`no scheduled restart in cluster ${cluster.scope}${wanted.members.length > 0 ? ` on ${wanted.members.join(', ')}` : ''}; nothing to do`)
       return ExitCode.ok
     }
-    if (wanted.dryRun) return dryRun(io, members.map((m) => `${m.name}: ${describeRequest('DELETE', `${memberBaseUrl(m)}/restart`)}`))
+    if (wanted.dryRun) return reportDryRun(io, members.map((m) => `${m.name}: ${describeRequest('DELETE', `${memberBaseUrl(m)}/restart`)}`))
     const list = members.map((m) => `${m.name} (at ${m.scheduledRestart!.at})`).join(', ')
     await confirmOrAbort(io.prompter, wanted.force, `Cancel the scheduled restart of ${list}?`)
     // 404: the restart ran or was cancelled meanwhile; either way none is scheduled any more
@@ -48,9 +47,4 @@ export async function runFlush(target: InstanceTarget, wanted: FlushWanted, opti
     io.log(outcomeLines(outcomes))
     return worstExit(outcomes)
   })
-}
-
-function dryRun(io: OperationIo, lines: string[]): number {
-  io.log(`dry run, nothing sent; would send:\n${lines.join('\n')}`)
-  return ExitCode.ok
 }

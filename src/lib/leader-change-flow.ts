@@ -4,8 +4,9 @@ import {changeLeader, leaderChangeTarget} from './leader-change.js'
 import {renderClusters} from './list-views.js'
 import type {InstanceTarget} from './listing.js'
 import {type ClusterState, isRunning, leaderOf} from './patroni-cluster.js'
-import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
-import {type Choice, type Prompter, aborted} from './prompt.js'
+import {confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster} from './operation.js'
+import type {ConnectOptions, PatroniInstance} from './patroni-instance.js'
+import type {Choice, Prompter} from './prompt.js'
 import {describeRequest} from './request-preview.js'
 import {type LeaderChange, type LeaderChangeRequest, checkLeaderChange, describeCandidate, healthyReplicas, isoWithOffset, parseScheduledTime} from './switchover-plan.js'
 
@@ -17,11 +18,6 @@ export interface LeaderChangeWanted {
   dryRun: boolean
 }
 
-export interface OperationIo {
-  prompter: Prompter
-  log: (text: string) => void
-}
-
 /** switchover and failover: topology, choices, checks, confirmation, request, outcome. */
 export async function runLeaderChange(
   action: LeaderChange,
@@ -31,13 +27,11 @@ export async function runLeaderChange(
   io: OperationIo,
 ): Promise<void> {
   requireConsent(action, wanted, io.prompter)
-  const instance = await PatroniInstance.open(target.label, target.configFile, options)
-  try {
-    const cluster = await instance.cluster()
+  await withCluster(target, options, async (instance, cluster) => {
     io.log(`Current cluster topology\n${await topology(instance, cluster)}`)
     const request = await planLeaderChange(action, cluster, wanted, io.prompter)
     const url = `${leaderChangeTarget(cluster, request)}/${action}`
-    if (wanted.dryRun) return io.log(`dry run, nothing sent; would send:\n${describeRequest('POST', url, request)}`)
+    if (wanted.dryRun) return reportDryRun(io, [describeRequest('POST', url, request)])
     if (!wanted.force) await confirmLeaderChange(action, cluster, request, io.prompter)
     const loopWait = await loopWaitOf(instance)
     const result = await changeLeader(instance, action, cluster, request, loopWait)
@@ -49,21 +43,11 @@ export async function runLeaderChange(
     io.log(await topology(instance, latest))
     const lagging = latest.members.filter((m) => !isRunning(m)).map((m) => `${m.name} (${m.state})`)
     if (lagging.length > 0) io.log(`still rejoining: ${lagging.join(', ')}; check with pgpatronictl list ${target.label}`)
-  } finally {
-    await instance.close()
-  }
-}
-
-/** Nothing changes without a yes on a terminal or --force; a script without --force is told so. */
-export function requireConsent(action: string, wanted: {force: boolean; dryRun: boolean}, prompter: Prompter): void {
-  if (!wanted.force && !wanted.dryRun && !prompter.interactive) {
-    throw usageError(`${action} changes the cluster and needs a confirmation: run it on a terminal, or pass --force`)
-  }
+  })
 }
 
 async function topology(instance: PatroniInstance, cluster: ClusterState): Promise<string> {
-  const systemId = cluster.systemId ?? (cluster.source === 'dcs' ? undefined : await instance.systemId(cluster.answeredBy))
-  return renderClusters([{cluster, systemId}], 'pretty', false)
+  return renderClusters([{cluster, systemId: await instance.clusterSystemId(cluster)}], 'pretty', false)
 }
 
 /** Fills in what was not given (on a terminal: candidate and time), then checks it all. */
@@ -113,9 +97,9 @@ async function confirmLeaderChange(action: LeaderChange, cluster: ClusterState, 
   const question = request.scheduled_at
     ? `Schedule a ${action} of cluster ${cluster.scope}${to} at ${request.scheduled_at}, demoting ${leader?.name}?`
     : `${action === 'switchover' ? 'Switch over' : 'Fail over'} cluster ${cluster.scope}${to}${leader ? `, demoting current leader ${leader.name}` : ''}?`
-  if (!(await prompter.confirm(question))) throw aborted()
+  await confirmOrAbort(prompter, false, question)
   if (action === 'failover' && leader && isRunning(leader)) {
     const risk = `The leader ${leader.name} is running: a failover does not wait for replication and may lose data (switchover is the safe way). Fail over anyway?`
-    if (!(await prompter.confirm(risk))) throw aborted()
+    await confirmOrAbort(prompter, false, risk)
   }
 }

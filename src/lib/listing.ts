@@ -63,7 +63,7 @@ export async function viewOf(target: InstanceTarget, options: ConnectOptions, wi
   const patroni = await PatroniInstance.open(target.label, target.configFile, options)
   try {
     const cluster = await patroni.cluster({showSelf: true})
-    const systemId = withSystemId ? (cluster.systemId ?? (await patroni.systemId(cluster.answeredBy))) : undefined
+    const systemId = withSystemId ? await patroni.clusterSystemId(cluster) : undefined
     const fallback = patroni.answeredLocally(cluster)
       ? undefined
       : `${target.label}: this host's REST API (${endpointOf(patroni.client.access.baseUrl)}) did not answer (${cluster.localFailure}); data from ${dataSource(cluster)}`

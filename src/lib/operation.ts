@@ -1,10 +1,28 @@
-import {ExitCode, PgpError} from './errors.js'
+import {ExitCode, PgpError, usageError} from './errors.js'
 import {RestError, plainText} from './patroni-client.js'
 import type {ClusterState, Member} from './patroni-cluster.js'
 import {leaderOf, memberBaseUrl} from './patroni-cluster.js'
 import type {InstanceTarget} from './listing.js'
 import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import {type Prompter, aborted} from './prompt.js'
+
+export interface OperationIo {
+  prompter: Prompter
+  log: (text: string) => void
+}
+
+/** Nothing changes without a yes on a terminal or --force; a script without --force is told so. */
+export function requireConsent(action: string, wanted: {force: boolean; dryRun: boolean}, prompter: Prompter): void {
+  if (!wanted.force && !wanted.dryRun && !prompter.interactive) {
+    throw usageError(`${action} changes the cluster and needs a confirmation: run it on a terminal, or pass --force`)
+  }
+}
+
+/** --dry-run: the requests, one per line (see describeRequest), and nothing sent. */
+export function reportDryRun(io: OperationIo, lines: string[], how = ''): number {
+  io.log(`dry run, nothing sent; would send${how}:\n${lines.join('\n')}`)
+  return ExitCode.ok
+}
 
 /** Opens the instance, reads its cluster, and always closes the connections. */
 export async function withCluster<T>(

@@ -55,6 +55,11 @@ export class PatroniInstance {
     return options.showSelf && !this.answeredLocally(state) ? withThisMember(state, this.config.memberName, this.config.pgConnectAddress) : state
   }
 
+  /** The system identifier of a cluster read by cluster(): the DCS gives it, else the member that answered. */
+  async clusterSystemId(cluster: ClusterState): Promise<string | undefined> {
+    return cluster.systemId ?? (cluster.source === 'dcs' ? undefined : this.systemId(cluster.answeredBy))
+  }
+
   /** The database system identifier, for the table title; absent when the member cannot say. */
   async systemId(baseUrl = this.client.access.baseUrl): Promise<string | undefined> {
     try {

@@ -1,8 +1,7 @@
 import {loopWaitOf} from './cluster-wait.js'
 import {ExitCode, PgpError} from './errors.js'
-import {type OperationIo, requireConsent} from './leader-change-flow.js'
 import type {InstanceTarget} from './listing.js'
-import {clusterRequestTarget, confirmOrAbort, withCluster} from './operation.js'
+import {clusterRequestTarget, confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster} from './operation.js'
 import {expectSuccess, endpointOf} from './patroni-client.js'
 import {memberBaseUrl} from './patroni-cluster.js'
 import type {ConnectOptions, PatroniInstance} from './patroni-instance.js'
@@ -25,10 +24,7 @@ export async function runPause(target: InstanceTarget, pause: boolean, wanted: P
     }
     const baseUrl = clusterRequestTarget(cluster)
     const body = {pause: pause ? true : null}
-    if (wanted.dryRun) {
-      io.log(`dry run, nothing sent; would send:\n${describeRequest('PATCH', `${baseUrl}/config`, body)}`)
-      return ExitCode.ok
-    }
+    if (wanted.dryRun) return reportDryRun(io, [describeRequest('PATCH', `${baseUrl}/config`, body)])
     const question = pause
       ? `Pause cluster management of ${cluster.scope}? Patroni will neither fail over nor restart anything until it is resumed.`
       : `Resume cluster management of ${cluster.scope}?`

@@ -1,10 +1,9 @@
 import {waitForCluster} from './cluster-wait.js'
 import {ExitCode, PgpError, usageError} from './errors.js'
-import {type OperationIo, requireConsent} from './leader-change-flow.js'
 import {renderClusters} from './list-views.js'
 import type {InstanceTarget} from './listing.js'
 import {isLeader, selectMembers} from './member-selection.js'
-import {type MemberOutcome, confirmOrAbort, outcomeLines, withCluster, worstExit} from './operation.js'
+import {confirmOrAbort, type MemberOutcome, type OperationIo, outcomeLines, reportDryRun, requireConsent, withCluster, worstExit} from './operation.js'
 import {RestError, plainText} from './patroni-client.js'
 import {type ClusterState, type Member, isRunning, memberBaseUrl} from './patroni-cluster.js'
 import type {ConnectOptions, PatroniInstance} from './patroni-instance.js'
@@ -39,10 +38,7 @@ export async function runReinit(target: InstanceTarget, wanted: ReinitWanted, op
     if (leader) throw new PgpError(`${leader.name} is the leader of ${cluster.scope} and cannot be reinitialized; switch over first`, ExitCode.failed)
     if (wanted.fromLeader) await requireFromLeaderSupport(instance, members)
     const body = wanted.fromLeader ? {from_leader: true} : {}
-    if (wanted.dryRun) {
-      io.log(`dry run, nothing sent; would send, one at a time:\n${members.map((m) => `${m.name}: ${describeRequest('POST', `${memberBaseUrl(m)}/reinitialize`, body)}`).join('\n')}`)
-      return ExitCode.ok
-    }
+    if (wanted.dryRun) return reportDryRun(io, members.map((m) => `${m.name}: ${describeRequest('POST', `${memberBaseUrl(m)}/reinitialize`, body)}`), ', one at a time')
     const where = (m: Member) => (m.name === instance.config.memberName && instance.config.dataDir ? instance.config.dataDir : `the data directory of ${m.name} on ${m.host ?? 'its host'}`)
     await confirmOrAbort(io.prompter, wanted.force, `Reinitialize ${members.map((m) => m.name).join(', ')}? This wipes ${members.map(where).join(', ')} and clones it again${wanted.fromLeader ? ' from the leader' : ''}.`)
     const outcomes: MemberOutcome[] = []

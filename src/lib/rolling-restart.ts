@@ -4,10 +4,9 @@ import {renderClusters} from './list-views.js'
 import type {InstanceTarget} from './listing.js'
 import {RestError, plainText} from './patroni-client.js'
 import {type ClusterState, type Member, isRunning, leaderOf, memberBaseUrl} from './patroni-cluster.js'
-import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
-import {type OperationIo, requireConsent} from './leader-change-flow.js'
+import {confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster, worstExit} from './operation.js'
+import type {ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import {type MemberRole, isLeader, selectMembers} from './member-selection.js'
-import {aborted} from './prompt.js'
 import {describeRequest} from './request-preview.js'
 import {parseScheduledTime} from './switchover-plan.js'
 
@@ -65,9 +64,7 @@ export function restartRequest(wanted: RestartWanted): RestartRequest {
 export async function runRestart(target: InstanceTarget, wanted: RestartWanted, options: ConnectOptions, io: OperationIo): Promise<number> {
   requireConsent('restart', wanted, io.prompter)
   const request = restartRequest(wanted)
-  const instance = await PatroniInstance.open(target.label, target.configFile, options)
-  try {
-    const cluster = await instance.cluster()
+  return withCluster(target, options, async (instance, cluster) => {
     io.log(await renderClusters([{cluster}], 'pretty', true))
     let members = restartOrder(cluster, wanted)
     if (members.length === 0) {
@@ -80,22 +77,17 @@ export async function runRestart(target: InstanceTarget, wanted: RestartWanted, 
     }
     if (wanted.dryRun) {
       const lines = members.map((m) => `${m.name}: ${describeRequest('POST', `${memberBaseUrl(m)}/restart`, request)}`)
-      io.log(`dry run, nothing sent; would send, one at a time, each after the previous member is running again:\n${lines.join('\n')}`)
-      return ExitCode.ok
+      return reportDryRun(io, lines, ', one at a time, each after the previous member is running again')
     }
-    if (!wanted.force) {
-      const names = members.map((m) => m.name).join(', ')
-      const question = request.schedule
-        ? `Schedule a restart of ${names} (cluster ${cluster.scope}) at ${request.schedule}?`
-        : `Restart ${names} of cluster ${cluster.scope}, one at a time${members.length > 1 ? ' (replicas first, leader last)' : ''}?`
-      if (!(await io.prompter.confirm(question))) throw aborted()
-    }
+    const names = members.map((m) => m.name).join(', ')
+    const question = request.schedule
+      ? `Schedule a restart of ${names} (cluster ${cluster.scope}) at ${request.schedule}?`
+      : `Restart ${names} of cluster ${cluster.scope}, one at a time${members.length > 1 ? ' (replicas first, leader last)' : ''}?`
+    await confirmOrAbort(io.prompter, wanted.force, question)
     const outcomes = await restartInTurn(instance, members, request, wanted)
     for (const o of outcomes) io.log(`${o.member}: ${o.result}${o.detail ? ` (${o.detail})` : ''}`)
-    return Math.max(ExitCode.ok, ...outcomes.map((o) => o.exitCode))
-  } finally {
-    await instance.close()
-  }
+    return worstExit(outcomes)
+  })
 }
 
 async function restartInTurn(instance: PatroniInstance, members: Member[], request: RestartRequest, wanted: RestartWanted): Promise<RestartOutcome[]> {
