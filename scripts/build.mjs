@@ -101,7 +101,7 @@ module.exports.default = stringWidth
       pluginData: args.pluginData,
       resolveDir: args.pluginData.resolveDir,
     }))
-    for (const name of ['debug', 'ejs']) {
+    for (const name of ['debug', 'ejs', 'wsl-utils', 'node:fs/promises']) {
       b.onResolve({filter: new RegExp(`^${name}$`)}, (args) => (fromOclif(args) ? {namespace: 'shim', path: name, pluginData: {resolveDir: args.resolveDir}} : undefined))
     }
     // `require(<name>)` inside a stand-in: the real module, resolved from oclif's directory.
@@ -133,6 +133,28 @@ module.exports = process.env.DEBUG ? require('real:debug') : Object.assign(off, 
 `,
       resolveDir: args.pluginData.resolveDir,
       pluginData: args.pluginData,
+    }))
+    // oclif asks wsl-utils whether this is WSL on every start; its index also loads
+    // node:child_process and node:fs/promises for PowerShell helpers oclif needs only on Windows.
+    b.onLoad({filter: /^wsl-utils$/, namespace: 'shim'}, (args) => ({
+      contents: `module.exports = {
+  isWsl: require('real:is-wsl').default,
+  powerShellPath: (...a) => require('real:wsl-utils').powerShellPath(...a),
+}
+`,
+      pluginData: args.pluginData,
+      resolveDir: args.pluginData.resolveDir,
+    }))
+    // node:fs/promises also loads readline, fs watchers and Dir at first require (~4 ms); oclif
+    // uses four functions of it: the callback versions, promisified; the module for anything else.
+    b.onLoad({filter: /^node:fs\/promises$/, namespace: 'shim'}, (args) => ({
+      contents: `const fs = require('node:fs')
+const {promisify} = require('node:util')
+const fast = {access: promisify(fs.access), readFile: promisify(fs.readFile), readdir: promisify(fs.readdir), stat: promisify(fs.stat)}
+module.exports = new Proxy(fast, {get: (_, k) => (k in fast ? fast[k] : require('real:node:fs/promises')[k])})
+`,
+      pluginData: args.pluginData,
+      resolveDir: args.pluginData.resolveDir,
     }))
     b.onLoad({filter: /^ejs$/, namespace: 'shim'}, (args) => ({
       // Help and examples are templates like '<%= config.bin %> <%= command.id %> 15/main': fill in

@@ -1,3 +1,6 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
 import Check from './commands/check.js'
 import Complete from './commands/complete.js'
 import Completion from './commands/completion.js'
@@ -42,5 +45,9 @@ export const COMMANDS = {
 export async function run(argv = process.argv.slice(2)): Promise<void> {
   const {execute, settings} = await import('@oclif/core')
   settings.enableAutoTranspile = false // a bundle: never look for TypeScript sources
-  await execute({args: argv, dir: __filename})
+  // The package root is known (dist/..): oclif need not search up the tree for package.json,
+  // and there are no user or dev plugins to look up.
+  const root = join(__dirname, '..')
+  const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+  await execute({args: argv, loadOptions: {devPlugins: false, pjson, root, userPlugins: false}})
 }

@@ -2,7 +2,7 @@
 // heavy libraries stay out of dist/cli.cjs, `--help` loads no lazy chunk, `list` loads them as
 // separate files when it needs them, and the npm package ships every file the bin loads.
 import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -25,7 +25,7 @@ beforeAll(() => {
   // plain require, each lands in require.cache.
   writeFileSync(
     join(work, 'record-loads.cjs'),
-    `process.on('exit', () => require('node:fs').writeFileSync(process.env.PGPT_LOAD_LOG, JSON.stringify(Object.keys(require.cache))))\n`,
+    `process.on('exit', () => require('node:fs').writeFileSync(process.env.PGPT_LOAD_LOG, JSON.stringify({builtins: process.moduleLoadList, files: Object.keys(require.cache)})))\n`,
   )
   // An instance whose REST API refuses connections: `list 15/x` parses its YAML, then asks.
   writeFileSync(
@@ -40,8 +40,13 @@ afterAll(() => {
 
 /** Our dist files (basenames) that a CLI run loaded. */
 function distFilesLoaded(args: string[], env: NodeJS.ProcessEnv = {}): string[] {
+  return loads(args, env).files
+}
+
+/** What a CLI run loaded: our dist files (basenames) and Node's built-in modules. */
+function loads(args: string[], env: NodeJS.ProcessEnv = {}): {builtins: string[]; files: string[]; stderr: string} {
   const log = join(work, `loads-${Math.random().toString(36).slice(2)}.json`)
-  spawnSync(process.execPath, [bin, ...args], {
+  const run = spawnSync(process.execPath, [bin, ...args], {
     encoding: 'utf8',
     env: {
       ...process.env,
@@ -54,8 +59,12 @@ function distFilesLoaded(args: string[], env: NodeJS.ProcessEnv = {}): string[] 
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 30_000,
   })
-  const loaded: string[] = JSON.parse(readFileSync(log, 'utf8'))
-  return loaded.filter((file) => file.startsWith(`${dist}/`)).map((file) => file.slice(dist.length + 1)).sort()
+  const loaded: {builtins: string[]; files: string[]} = JSON.parse(readFileSync(log, 'utf8'))
+  return {
+    builtins: loaded.builtins.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)),
+    files: loaded.files.filter((file) => file.startsWith(`${dist}/`)).map((file) => file.slice(dist.length + 1)).sort(),
+    stderr: run.stderr,
+  }
 }
 
 describe('startup bundle dist/cli.cjs', () => {
@@ -98,6 +107,24 @@ describe('what a run loads', () => {
       expect(loaded).toEqual(['cli.cjs', 'undici.cjs', 'yaml.cjs'])
     })
   }
+})
+
+describe('oclif start-up work', () => {
+  it('loads neither node:child_process nor node:fs/promises (WSL probe and file helpers are shimmed)', () => {
+    for (const args of [['--help'], ['list', '15/x', '--config-dir', work, '--timeout', '2']]) {
+      const {builtins} = loads(args)
+      expect(builtins, args.join(' ')).toContain('fs') // the list is real
+      expect(builtins.filter((m) => m === 'child_process' || m === 'fs/promises'), args.join(' ')).toEqual([])
+    }
+  })
+
+  it('does not look for user-installed oclif plugins (a broken one would only warn)', () => {
+    const data = join(work, 'data')
+    mkdirSync(join(data, 'pgpatronictl'), {recursive: true})
+    writeFileSync(join(data, 'pgpatronictl', 'package.json'), '{ not json')
+    const {stderr} = loads(['--help'], {XDG_DATA_HOME: data})
+    expect(stderr).toBe('')
+  })
 })
 
 describe('npm package', () => {
