@@ -3,6 +3,9 @@ import {Command, Errors, Flags} from '@oclif/core'
 import {secondsFlag} from './flags.js'
 import {type HostPaths} from './lib/discovery.js'
 import {ExitCode, PgpError} from './lib/errors.js'
+import {chooseInstance} from './lib/instance-choice.js'
+import type {InstanceTarget} from './lib/listing.js'
+import {RestError} from './lib/patroni-client.js'
 import type {ConnectOptions} from './lib/patroni-instance.js'
 import {resolveConfigDir} from './lib/patroni-config.js'
 import {defaultPgCommonPaths} from './lib/pg-common.js'
@@ -13,6 +16,7 @@ const DEFAULT_TIMEOUT_SECONDS = 5
 
 /** Shared flags, the mapping from flags to library options, and from errors to exit codes. */
 export abstract class PatroniCommand extends Command {
+  private targetLabel?: string // the instance acted on, once known: REST errors name it
   static override baseFlags = {
     'config-dir': Flags.string({
       helpGroup: 'GLOBAL',
@@ -43,6 +47,18 @@ export abstract class PatroniCommand extends Command {
     }
   }
 
+  /** The instance to act on: the argument, -c, $PGCLUSTER, or the user's choice on a terminal. */
+  protected async target(
+    name: string | undefined,
+    flags: {'config-dir'?: string; 'config-file'?: string},
+    options: ConnectOptions,
+    prompter: Prompter,
+  ): Promise<InstanceTarget> {
+    const target = await chooseInstance({configFile: flags['config-file'], name}, this.hostPaths(flags), options, prompter)
+    this.targetLabel = target.label
+    return target
+  }
+
   /** `[INSTANCE] [MEMBER...]`: with -c there is no instance argument, so every word is a member. */
   protected memberArgs(argv: unknown[], flags: {'config-file'?: string}, instance?: string): string[] {
     return (argv as string[]).slice(flags['config-file'] || !instance ? 0 : 1)
@@ -66,6 +82,8 @@ export abstract class PatroniCommand extends Command {
     if (error instanceof PgpError) {
       exitCode = error.exitCode
       message = error.message
+      const label = this.targetLabel
+      if (error instanceof RestError && label && !message.startsWith(label)) message = `${label}: ${message}`
     } else if (error instanceof Errors.CLIError) {
       exitCode = ExitCode.usage // oclif's parse errors: unknown flag, bad option value, missing argument
       const help = [this.config.bin, this.id, '--help'].filter(Boolean).join(' ')

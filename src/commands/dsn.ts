@@ -4,7 +4,6 @@ import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
 import {chooseDsnMember, formatDsn} from '../lib/dsn.js'
 import {usageError} from '../lib/errors.js'
-import {chooseInstance} from '../lib/instance-choice.js'
 import {PatroniInstance} from '../lib/patroni-instance.js'
 import {isRunning} from '../lib/patroni-cluster.js'
 
@@ -27,7 +26,7 @@ export default class Dsn extends PatroniCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Dsn)
     const options = this.connectOptions(flags)
-    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, this.prompter(flags))
+    const target = await this.target(args.instance, flags, options, this.prompter(flags))
     if (flags.member === '') throw usageError('--member: expected a member name')
     const patroni = await PatroniInstance.open(target.label, target.configFile, options)
     try {

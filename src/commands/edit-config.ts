@@ -3,7 +3,6 @@ import {Flags} from '@oclif/core'
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
 import {runEditConfig} from '../lib/edit-config.js'
-import {chooseInstance} from '../lib/instance-choice.js'
 
 export default class EditConfig extends PatroniCommand {
   static override args = {instance: instanceArg}
@@ -27,7 +26,7 @@ export default class EditConfig extends PatroniCommand {
     const {args, flags} = await this.parse(EditConfig)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
-    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, io.prompter)
+    const target = await this.target(args.instance, flags, options, io.prompter)
     const wanted = {apply: flags.apply, dryRun: flags['dry-run'], force: flags.force, pg: flags.pg ?? [], replace: flags.replace, set: flags.set ?? []}
     process.exitCode = await runEditConfig(target, wanted, options, io)
   }

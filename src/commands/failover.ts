@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {chooseInstance} from '../lib/instance-choice.js'
 import {runLeaderChange} from '../lib/leader-change-flow.js'
 
 export default class Failover extends PatroniCommand {
@@ -23,7 +22,7 @@ export default class Failover extends PatroniCommand {
     const {args, flags} = await this.parse(Failover)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
-    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, io.prompter)
+    const target = await this.target(args.instance, flags, options, io.prompter)
     const wanted = {candidate: flags.candidate, dryRun: flags['dry-run'], force: flags.force, leader: flags.leader}
     await runLeaderChange('failover', target, wanted, options, io)
   }

@@ -2,7 +2,6 @@ import {PatroniCommand} from '../base-command.js'
 import {operationFlags, roleFlag} from '../flags.js'
 import {usageError} from '../lib/errors.js'
 import {runFlush} from '../lib/flush.js'
-import {chooseInstance} from '../lib/instance-choice.js'
 import {memberRole} from '../lib/member-selection.js'
 
 export default class Flush extends PatroniCommand {
@@ -23,7 +22,7 @@ export default class Flush extends PatroniCommand {
     if (what === 'switchover' && members.length > 0) throw usageError('flush switchover takes no member names')
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
-    const target = await chooseInstance({configFile: flags['config-file'], name: instance}, this.hostPaths(flags), options, io.prompter)
+    const target = await this.target(instance, flags, options, io.prompter)
     process.exitCode = await runFlush(target, {dryRun: flags['dry-run'], force: flags.force, members, role: memberRole(flags.role), what}, options, io)
   }
 }

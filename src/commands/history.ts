@@ -1,7 +1,6 @@
 import {PatroniCommand} from '../base-command.js'
 import {formatFlags, instanceArg, operationFlags, outputFormat} from '../flags.js'
 import {historyRecords, renderHistory} from '../lib/history.js'
-import {chooseInstance} from '../lib/instance-choice.js'
 import {readFromAnyMember} from '../lib/member-read.js'
 import {endpointOf} from '../lib/patroni-client.js'
 import {PatroniInstance} from '../lib/patroni-instance.js'
@@ -19,7 +18,7 @@ export default class History extends PatroniCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(History)
     const options = this.connectOptions(flags)
-    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, this.prompter(flags))
+    const target = await this.target(args.instance, flags, options, this.prompter(flags))
     const patroni = await PatroniInstance.open(target.label, target.configFile, options)
     try {
       const answer = await readFromAnyMember<unknown>(patroni, '/history', options.timeoutMs)

@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {chooseInstance} from '../lib/instance-choice.js'
 import {runReinit} from '../lib/reinit.js'
 
 export default class Reinit extends PatroniCommand {
@@ -22,7 +21,7 @@ export default class Reinit extends PatroniCommand {
     const {args, argv, flags} = await this.parse(Reinit)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
-    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, io.prompter)
+    const target = await this.target(args.instance, flags, options, io.prompter)
     const wanted = {dryRun: flags['dry-run'], force: flags.force, fromLeader: flags['from-leader'], members: this.memberArgs(argv, flags, args.instance), wait: flags.wait}
     process.exitCode = await runReinit(target, wanted, options, io)
   }

@@ -1,6 +1,5 @@
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags, roleFlag} from '../flags.js'
-import {chooseInstance} from '../lib/instance-choice.js'
 import {memberRole} from '../lib/member-selection.js'
 import {runReload} from '../lib/reload.js'
 
@@ -20,7 +19,7 @@ export default class Reload extends PatroniCommand {
     const {args, argv, flags} = await this.parse(Reload)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
-    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, io.prompter)
+    const target = await this.target(args.instance, flags, options, io.prompter)
     const members = this.memberArgs(argv, flags, args.instance)
     const wanted = {dryRun: flags['dry-run'], force: flags.force, members, role: memberRole(flags.role)}
     process.exitCode = await runReload(target, wanted, options, io)

@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {chooseInstance} from '../lib/instance-choice.js'
 import {runPause} from '../lib/pause.js'
 
 export default class Resume extends PatroniCommand {
@@ -19,7 +18,7 @@ export default class Resume extends PatroniCommand {
     const {args, flags} = await this.parse(Resume)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
-    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, io.prompter)
+    const target = await this.target(args.instance, flags, options, io.prompter)
     process.exitCode = await runPause(target, false, {dryRun: flags['dry-run'], force: flags.force, wait: flags.wait}, options, io)
   }
 }

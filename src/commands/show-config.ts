@@ -3,7 +3,6 @@ import {Flags} from '@oclif/core'
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
 import {CONFIG_FORMATS, type ConfigFormat, renderDynamicConfig} from '../lib/dynamic-config.js'
-import {chooseInstance} from '../lib/instance-choice.js'
 import {readFromAnyMember} from '../lib/member-read.js'
 import {endpointOf} from '../lib/patroni-client.js'
 import {PatroniInstance} from '../lib/patroni-instance.js'
@@ -22,7 +21,7 @@ export default class ShowConfig extends PatroniCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(ShowConfig)
     const options = this.connectOptions(flags)
-    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, this.prompter(flags))
+    const target = await this.target(args.instance, flags, options, this.prompter(flags))
     const patroni = await PatroniInstance.open(target.label, target.configFile, options)
     try {
       const answer = await readFromAnyMember<unknown>(patroni, '/config', options.timeoutMs)

@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags, scheduledFlag} from '../flags.js'
-import {chooseInstance} from '../lib/instance-choice.js'
 import {runLeaderChange} from '../lib/leader-change-flow.js'
 
 export default class Switchover extends PatroniCommand {
@@ -26,7 +25,7 @@ export default class Switchover extends PatroniCommand {
     const {args, flags} = await this.parse(Switchover)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
-    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, io.prompter)
+    const target = await this.target(args.instance, flags, options, io.prompter)
     const wanted = {candidate: flags.candidate, dryRun: flags['dry-run'], force: flags.force, leader: flags.leader, scheduled: flags.scheduled}
     await runLeaderChange('switchover', target, wanted, options, io)
   }

@@ -1,6 +1,5 @@
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {chooseInstance} from '../lib/instance-choice.js'
 import {viewOf} from '../lib/listing.js'
 import {renderTopology} from '../lib/topology.js'
 
@@ -14,7 +13,7 @@ export default class Topology extends PatroniCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Topology)
     const options = this.connectOptions(flags)
-    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, this.prompter(flags))
+    const target = await this.target(args.instance, flags, options, this.prompter(flags))
     const view = await viewOf(target, options, true)
     this.log(renderTopology(view))
     if (view.fallback) process.stderr.write(`Warning: ${view.fallback}\n`)

@@ -1,6 +1,5 @@
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg} from '../flags.js'
-import {chooseInstance} from '../lib/instance-choice.js'
 import {PatroniInstance} from '../lib/patroni-instance.js'
 import {Prompter} from '../lib/prompt.js'
 import {memberVersions, versionLine, versionsExitCode} from '../lib/versions.js'
@@ -16,7 +15,7 @@ export default class Version extends PatroniCommand {
     this.log(`${this.config.bin} version ${this.config.version}`)
     if (!args.instance && !flags['config-file']) return // like patronictl: no instance, no REST
     const options = this.connectOptions(flags)
-    const target = await chooseInstance({configFile: flags['config-file'], name: args.instance}, this.hostPaths(flags), options, new Prompter(false))
+    const target = await this.target(args.instance, flags, options, new Prompter(false))
     const patroni = await PatroniInstance.open(target.label, target.configFile, options)
     try {
       const versions = await memberVersions(patroni.client, (await patroni.cluster()).members)

@@ -119,7 +119,7 @@ describe('switchover and restart against fake Patroni answers', () => {
     await fake({'PATCH /config': {body: 'not authenticated', status: 401}, 'POST /reload': {body: 'reload failed', status: 503}})
     const pause = await cli('pause', '15/main', '--force')
     expect(pause.code).toBe(1)
-    expect(pause.stderr).toMatch(/^Error: 127\.0\.0\.1:\d+: 401 not authenticated\n$/)
+    expect(pause.stderr).toMatch(/^Error: 15\/main: 127\.0\.0\.1:\d+: 401 not authenticated\n$/)
     const reload = await cli('reload', '15/main', 'node2', '--force')
     expect(reload.code).toBe(1)
     expect(reload.stdout).toMatch(/^node2: failed: 503 reload failed$/m)

@@ -61,7 +61,7 @@ describe('read-only commands against fake Patroni answers', () => {
     await fake({'GET /history': {body: 'no auth header received', status: 401}})
     const denied = await cli('history', '15/main')
     expect(denied.code).toBe(1)
-    expect(denied.stderr).toMatch(/^Error: 127\.0\.0\.1:\d+: 401 no auth header received\n$/)
+    expect(denied.stderr).toMatch(/^Error: 15\/main: 127\.0\.0\.1:\d+: 401 no auth header received\n$/)
 
     await fake({'GET /history': {body: '[[1, 2, "x"'}})
     const broken = await cli('history', '15/main')
@@ -72,7 +72,11 @@ describe('read-only commands against fake Patroni answers', () => {
     writeFileSync(join(configDir, '15-main.yml'), debianYaml('15', 'main', await freePort()))
     const down = await cli('history', '15/main')
     expect(down.code).toBe(4)
-    expect(down.stderr).toMatch(/^Error: 127\.0\.0\.1:\d+: connection refused\n$/)
+    expect(down.stderr).toMatch(/^Error: 15\/main: 127\.0\.0\.1:\d+: connection refused\n$/)
+    const file = join(configDir, '15-main.yml')
+    const downByFile = await cli('history', '-c', file)
+    expect(downByFile.code).toBe(4)
+    expect(downByFile.stderr).toMatch(new RegExp(`^Error: ${file.replaceAll('.', '\\.')}: 127\\.0\\.0\\.1:\\d+: connection refused\n$`))
   })
 
   it('history and show-config: another member answers when this host\'s does not, with a warning', async () => {
