@@ -1,6 +1,6 @@
 import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
 /**
  * The REST addresses of a cluster's members, remembered from the last good GET /cluster, so
@@ -28,7 +28,7 @@ export class MemberCache {
     const sorted = [...new Set(apiUrls)].sort()
     if (JSON.stringify(sorted) === JSON.stringify(this.read(key))) return
     try {
-      mkdirSync(this.dir, {mode: 0o700, recursive: true})
+      makeDirectory(this.dir)
       const tmp = `${this.file(key)}.${process.pid}.tmp`
       writeFileSync(tmp, JSON.stringify({apiUrls: sorted}) + '\n', {mode: 0o600})
       renameSync(tmp, this.file(key))
@@ -39,5 +39,18 @@ export class MemberCache {
 
   private file(key: string): string {
     return join(this.dir, `members-${key.replaceAll(/[^A-Za-z0-9_.-]/g, '_')}.json`)
+  }
+}
+
+/** mkdir -p, without mkdirSync's {recursive: true}: on Node 20 that spins forever under /proc. */
+function makeDirectory(dir: string, depth = 0): void {
+  try {
+    mkdirSync(dir, {mode: 0o700})
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return
+    if (code !== 'ENOENT' || depth > 8 || dirname(dir) === dir) throw error
+    makeDirectory(dirname(dir), depth + 1)
+    mkdirSync(dir, {mode: 0o700})
   }
 }
