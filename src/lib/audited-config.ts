@@ -1,7 +1,7 @@
-import {readFileSync} from 'node:fs'
 
 import {ExitCode, PgpError, describeFsError} from './errors.js'
 import {parseYamlMapping} from './patroni-config.js'
+import {readRegularFile} from './regular-file.js'
 
 type Mapping = Record<string, unknown>
 export type KeyPath = (number | string)[]
@@ -31,7 +31,7 @@ export class AuditedConfig {
   static async load(file: string, env: ReadonlyMap<string, string>, envFile: string): Promise<AuditedConfig> {
     let text: string
     try {
-      text = readFileSync(file, 'utf8')
+      text = readRegularFile(file, 'utf8')
     } catch (error) {
       throw new PgpError(describeFsError(error, file), ExitCode.config)
     }
@@ -112,7 +112,7 @@ export function readEnvironmentFile(file: string): Map<string, string> {
   const env = new Map<string, string>()
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    text = readRegularFile(file, 'utf8')
   } catch {
     return env
   }

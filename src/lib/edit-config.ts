@@ -10,6 +10,7 @@ import {endpointOf, expectSuccess} from './patroni-client.js'
 import {parseYamlMapping} from './patroni-config.js'
 import type {ConnectOptions} from './patroni-instance.js'
 import type {Prompter} from './prompt.js'
+import {readRegularFile} from './regular-file.js'
 import {describeRequest} from './request-preview.js'
 import {unifiedDiff} from './text-diff.js'
 
@@ -74,7 +75,7 @@ async function editedConfig(current: ConfigObject, wanted: EditConfigWanted, pro
 async function readYamlFile(file: string): Promise<ConfigObject> {
   let text: string
   try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8')
+    text = file === '-' ? readFileSync(0, 'utf8') : readRegularFile(file, 'utf8')
   } catch (error) {
     throw new PgpError(describeFsError(error, file === '-' ? 'standard input' : file), ExitCode.config)
   }

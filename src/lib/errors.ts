@@ -36,6 +36,10 @@ export function describeFsError(error: unknown, file: string): string {
       return `cannot read ${file}: permission denied`
     case 'EISDIR':
       return `${file} is a directory, not a file`
+    case 'ENOTREG':
+      return `${file} is not a regular file (a FIFO, socket or device is never read)`
+    case 'EFBIG':
+      return `${file} is too large (over 4 MiB) to be a configuration file`
     default:
       return `cannot read ${file}: ${(error as Error)?.message ?? String(error)}`
   }

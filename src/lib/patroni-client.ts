@@ -1,9 +1,9 @@
-import {readFileSync} from 'node:fs'
 
 import type {Agent, Dispatcher} from 'undici'
 
 import {ExitCode, PgpError, describeFsError} from './errors.js'
 import type {RestAccess, TlsSettings} from './patroni-config.js'
+import {readRegularFile} from './regular-file.js'
 
 export type RestFailure = 'auth' | 'http' | 'malformed' | 'timeout' | 'tls' | 'unreachable'
 
@@ -162,7 +162,7 @@ export function classifyNetworkError(error: unknown, endpoint: string, timeoutMs
 export function readTlsFile(file: string | undefined): Buffer | undefined {
   if (!file) return undefined
   try {
-    return readFileSync(file)
+    return readRegularFile(file)
   } catch (error) {
     throw new PgpError(describeFsError(error, file), ExitCode.config)
   }

@@ -1,9 +1,10 @@
-import {readdirSync, readFileSync} from 'node:fs'
+import {readdirSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {type DcsSettings, resolveDcs} from './dcs-settings.js'
 import {ExitCode, PgpError, describeFsError} from './errors.js'
 import {type InstanceName, compareInstances, isValidCluster} from './instance-name.js'
+import {readRegularFile} from './regular-file.js'
 
 export const DEFAULT_CONFIG_DIR = '/etc/patroni'
 
@@ -79,7 +80,7 @@ export async function loadPatroniConfig(
 ): Promise<PatroniConfig> {
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    text = readRegularFile(file, 'utf8')
   } catch (error) {
     throw new PgpError(describeFsError(error, file) + permissionHint(error), ExitCode.config)
   }

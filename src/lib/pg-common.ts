@@ -3,6 +3,7 @@ import {join} from 'node:path'
 
 import {type InstanceName, compareInstances, isValidCluster, isValidVersion} from './instance-name.js'
 import {readPostgresConf} from './pg-conf.js'
+import {readRegularFile} from './regular-file.js'
 
 /** Where pg-common keeps things; every root is a parameter so tests can use fixture trees. */
 export interface PgCommonPaths {
@@ -110,7 +111,7 @@ function inRecovery(dataDir: string, version: string): boolean | undefined {
 
 function readStartConf(file: string): string | undefined {
   try {
-    const text = readFileSync(file, 'utf8').replaceAll(/#.*/g, '')
+    const text = readRegularFile(file, 'utf8').replaceAll(/#.*/g, '')
     return /\S+/.exec(text)?.[0]
   } catch {
     return existsSync(file) ? undefined : 'auto' // a missing start.conf means auto

@@ -1,5 +1,7 @@
-import {readdirSync, readFileSync} from 'node:fs'
+import {readdirSync} from 'node:fs'
 import {dirname, isAbsolute, join} from 'node:path'
+
+import {readRegularFile} from './regular-file.js'
 
 /**
  * Reads a postgresql.conf the way pg-common's read_conf_file does: `key = value` or `key value`,
@@ -11,7 +13,7 @@ export function readPostgresConf(file: string, into: Map<string, string> = new M
   if (depth > 10) return into
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    text = readRegularFile(file, 'utf8')
   } catch {
     return into
   }

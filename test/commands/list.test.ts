@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -77,6 +78,16 @@ describe('pgpatronictl list (fake Patroni)', () => {
   it('refuses a bad name before touching the config dir', async () => {
     const result = await runCli(['list', '15/..', '--config-dir', '/nonexistent'], {env})
     expect(result.code).toBe(2)
+  })
+
+  it('refuses a FIFO or device as -c at once (exit 3) instead of waiting on it', async () => {
+    const fifo = join(root, 'config.fifo')
+    execFileSync('mkfifo', [fifo])
+    for (const file of [fifo, '/dev/zero']) {
+      const result = await runCli(['list', '-c', file], {env, timeoutMs: 10_000})
+      expect(result.stderr).toBe(`Error: ${file} is not a regular file (a FIFO, socket or device is never read)\n`)
+      expect(result.code).toBe(3)
+    }
   })
 
   it('lists the whole host within the timeout, each failure on its own row', async () => {
