@@ -1,5 +1,6 @@
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg} from '../flags.js'
+import {RestError} from '../lib/patroni-client.js'
 import {PatroniInstance} from '../lib/patroni-instance.js'
 import {Prompter} from '../lib/prompt.js'
 import {memberVersions, versionLine, versionsExitCode} from '../lib/versions.js'
@@ -18,7 +19,9 @@ export default class Version extends PatroniCommand {
     const target = await this.target(args.instance, flags, options, new Prompter(false))
     const patroni = await PatroniInstance.open(target.label, target.configFile, options)
     try {
-      const versions = await memberVersions(patroni.client, (await patroni.cluster()).members)
+      const cluster = await patroni.cluster()
+      const versions = await memberVersions(patroni.client, cluster.members)
+      if (versions.length === 0) throw new RestError('unreachable', target.label, `no member of ${cluster.scope} has a REST API address`)
       this.log(['', ...versions.map(versionLine)].join('\n'))
       process.exitCode = versionsExitCode(versions)
     } finally {

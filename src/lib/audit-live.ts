@@ -92,7 +92,7 @@ async function observe(patroni: PatroniInstance): Promise<Snapshot> {
     if (!baseUrl) return {name}
     const endpoint = endpointOf(baseUrl)
     try {
-      const status = await patroni.client.getJson<{role?: unknown; timeline?: unknown}>('/patroni', baseUrl)
+      const status = await patroni.client.getObject<{role?: unknown; timeline?: unknown}>('/patroni', baseUrl)
       return {endpoint, name, role: typeof status.role === 'string' ? status.role : undefined, timeline: typeof status.timeline === 'number' ? status.timeline : undefined}
     } catch (error) {
       return {endpoint, error: error instanceof RestError ? error.reason : String(error), name}
@@ -102,7 +102,7 @@ async function observe(patroni: PatroniInstance): Promise<Snapshot> {
     Promise.all(cluster.members.map((m) => memberStatus(m.name, memberBaseUrl(m)))),
     cluster.source === 'dcs'
       ? {configError: 'no member answered', maximumLag: DEFAULT_MAXIMUM_LAG}
-      : patroni.client.getJson<{maximum_lag_on_failover?: unknown}>('/config', cluster.answeredBy).then(
+      : patroni.client.getObject<{maximum_lag_on_failover?: unknown}>('/config', cluster.answeredBy).then(
       (c) => ({maximumLag: typeof c.maximum_lag_on_failover === 'number' ? c.maximum_lag_on_failover : DEFAULT_MAXIMUM_LAG}),
       (error: unknown) => ({configError: error instanceof RestError ? error.reason : String(error), maximumLag: DEFAULT_MAXIMUM_LAG}),
     ),

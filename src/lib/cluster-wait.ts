@@ -26,7 +26,7 @@ export async function waitForCluster(
 /** The dynamic config's loop_wait (GET /config), which sets Patroni's own switchover wait. */
 export async function loopWaitOf(instance: PatroniInstance): Promise<number> {
   try {
-    const config = await instance.client.getJson<{loop_wait?: unknown}>('/config')
+    const config = await instance.client.getObject<{loop_wait?: unknown}>('/config')
     return typeof config.loop_wait === 'number' && config.loop_wait > 0 ? config.loop_wait : 10
   } catch {
     return 10 // Patroni's default

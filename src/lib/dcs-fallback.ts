@@ -101,7 +101,7 @@ function originOf(url: string): string | undefined {
 const ownReason = (error: RestError): string => error.reason.replace(/ \(other members: .*\)$/, '')
 
 /** No answer at all: the case for the DCS. A refusal (401) or a bad certificate is shown as is. */
-const isDown = (error: unknown): boolean => error instanceof RestError && (error.kind === 'unreachable' || error.kind === 'timeout')
+const isDown = (error: unknown): boolean => error instanceof RestError && error.isDown
 
 /** The REST failure, with why the DCS did not help appended. */
 function withNote(error: unknown, note: string | undefined): unknown {

@@ -1,7 +1,7 @@
 import type {Agent} from 'undici'
 
 import type {DcsKind, DcsSettings} from './dcs-settings.js'
-import {RestError, classifyNetworkError, endpointOf, plainText, readTlsFile} from './patroni-client.js'
+import {RestError, classifyNetworkError, endpointOf, plainText, readAnswer, readTlsFile} from './patroni-client.js'
 import type {RestCluster} from './patroni-cluster.js'
 
 /** The keys under `<namespace><scope>/`, relative to it (`leader`, `members/node1`, ...), and who answered. */
@@ -103,8 +103,9 @@ class DcsHttp {
         signal: this.options.signal,
       })
       status = response.statusCode
-      text = await response.body.text()
+      text = await readAnswer(response.body, label)
     } catch (error) {
+      if (error instanceof RestError) throw error // too large
       const failure = classifyNetworkError(error, label, this.options.timeoutMs)
       const reason = failure.kind === 'tls' ? failure.reason.replace(/ \(set ctl\.cacert.*\)$/, ` (check ${this.kind}.cacert)`) : failure.reason
       this.options.log?.(`${method} ${url.href} -> ${reason} (${took()})`)
@@ -130,7 +131,7 @@ function errorText(text: string): string {
   try {
     const body = JSON.parse(text) as {error?: unknown; message?: unknown}
     const words = typeof body.message === 'string' ? body.message : body.error
-    if (typeof words === 'string') return words
+    if (typeof words === 'string') return plainText(words)
   } catch {
     // not JSON
   }

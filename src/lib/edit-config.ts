@@ -32,7 +32,7 @@ export async function runEditConfig(target: InstanceTarget, wanted: EditConfigWa
   requireConsent('edit-config', wanted, io.prompter)
   return withCluster(target, options, async (instance, cluster) => {
     const baseUrl = clusterRequestTarget(cluster)
-    const current = await instance.client.getJson<ConfigObject>('/config', baseUrl)
+    const current = await instance.client.getObject<ConfigObject>('/config', baseUrl)
     const edited = await editedConfig(current, wanted, io.prompter)
     const {stringify} = await import('yaml')
     const [before, after] = [stringify(current), stringify(edited)]
@@ -45,7 +45,7 @@ export async function runEditConfig(target: InstanceTarget, wanted: EditConfigWa
     if (wanted.dryRun) return reportDryRun(io, [describeRequest(method, `${baseUrl}/config`, body)])
     await confirmOrAbort(io.prompter, wanted.force, `Apply these changes to cluster ${cluster.scope}?`)
     const concurrent = () => new PgpError(`the configuration of ${cluster.scope} was changed by someone else meanwhile; nothing applied: run edit-config again`, ExitCode.failed)
-    if (JSON.stringify(await instance.client.getJson('/config', baseUrl)) !== JSON.stringify(current)) throw concurrent()
+    if (JSON.stringify(await instance.client.getObject('/config', baseUrl)) !== JSON.stringify(current)) throw concurrent()
     const answer = await instance.client.request(method, '/config', {baseUrl, body})
     if (answer.status === 409) throw concurrent()
     expectSuccess(answer, endpointOf(baseUrl))

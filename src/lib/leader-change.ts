@@ -44,9 +44,9 @@ export async function changeLeader(
       throw new PgpError(`${action} refused by Patroni: ${response.status} ${message}`, ExitCode.failed)
     }
   } catch (error) {
-    // A request that timed out may still have been carried out: find out below.
-    if (!(error instanceof RestError && error.kind === 'timeout')) throw error
-    message = `no answer from Patroni within ${waitMs / 1000}s`
+    // A request that timed out or broke off may still have been carried out: find out below.
+    if (!(error instanceof RestError && error.maybeCarriedOut)) throw error
+    message = error.kind === 'timeout' ? `no answer from Patroni within ${waitMs / 1000}s` : `${error.endpoint}: ${error.reason}`
   }
   const outcome = await waitForCluster(
     instance,

@@ -32,7 +32,7 @@ export async function readFromAnyMember<T>(patroni: PatroniInstance, path: strin
       },
     )
   })
-  const passable = (error: unknown) => error instanceof RestError && (error.kind === 'unreachable' || error.kind === 'timeout')
+  const passable = (error: unknown) => error instanceof RestError && error.isDown
   const rest = hedge.then(() => {
     if (localFailure !== undefined && !passable(localFailure)) throw localFailure
     return Promise.any(others.map(ask))

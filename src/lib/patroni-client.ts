@@ -5,7 +5,11 @@ import {ExitCode, PgpError, describeFsError} from './errors.js'
 import type {RestAccess, TlsSettings} from './patroni-config.js'
 import {readRegularFile} from './regular-file.js'
 
-export type RestFailure = 'auth' | 'http' | 'malformed' | 'timeout' | 'tls' | 'unreachable'
+// broken: the connection failed after the request may have been delivered (reset, closed mid-answer)
+export type RestFailure = 'auth' | 'broken' | 'http' | 'malformed' | 'timeout' | 'tls' | 'unreachable'
+
+/** Larger answers are refused (a /cluster of 100 members is ~50 kB): memory stays bounded. */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 /** A failed REST call. `reason` is short enough for a table cell; `message` is the full line. */
 export class RestError extends PgpError {
@@ -14,10 +18,16 @@ export class RestError extends PgpError {
     readonly endpoint: string, // host:port, never credentials
     readonly reason: string,
     readonly status?: number,
+    readonly maybeCarriedOut = false, // a change request that timed out or broke off: Patroni may act on it
   ) {
-    const exit = kind === 'unreachable' || kind === 'timeout' || kind === 'tls' ? ExitCode.unreachable : ExitCode.failed
-    super(`${endpoint}: ${reason}`, exit)
+    const exit = kind === 'unreachable' || kind === 'timeout' || kind === 'tls' || kind === 'broken' ? ExitCode.unreachable : ExitCode.failed
+    super(`${endpoint}: ${reason}${maybeCarriedOut ? ' (the request may still be carried out: check before repeating it)' : ''}`, exit)
     this.name = 'RestError'
+  }
+
+  /** Down or gone mid-answer: another member may be asked instead. */
+  get isDown(): boolean {
+    return this.kind === 'unreachable' || this.kind === 'timeout' || this.kind === 'broken'
   }
 }
 
@@ -56,6 +66,15 @@ export class PatroniClient {
     return parseJson<T>(response, endpointOf(baseUrl))
   }
 
+  /** GET a JSON object (/patroni, /config): null, a list or a number is a malformed answer. */
+  async getObject<T extends object>(path: string, baseUrl = this.access.baseUrl, timeoutMs?: number): Promise<Partial<T>> {
+    const body = await this.getJson<unknown>(path, baseUrl, timeoutMs)
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new RestError('malformed', endpointOf(baseUrl), `malformed answer to GET ${path} (not a JSON object)`)
+    }
+    return body as Partial<T>
+  }
+
   async request(
     method: Dispatcher.HttpMethod,
     path: string,
@@ -66,7 +85,13 @@ export class PatroniClient {
     const endpoint = endpointOf(baseUrl)
     const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs)
     const headers: Record<string, string> = {accept: 'application/json', 'user-agent': 'pgpatronictl'}
-    if (this.access.auth) {
+    // A member's api_url comes from the cluster: credentials meant for https never go out in clear
+    // (Patroni asks for them only on changes, which are refused; reads go without).
+    const downgrade = this.access.baseUrl.startsWith('https:') && url.protocol === 'http:'
+    if (downgrade && method !== 'GET') {
+      throw new RestError('tls', endpoint, `api_url is plain http while this instance's REST API uses https: not sending credentials in clear`)
+    }
+    if (this.access.auth && !downgrade) {
       const {password, username} = this.access.auth
       headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
     }
@@ -87,15 +112,17 @@ export class PatroniClient {
         path: url.pathname + url.search,
         signal: AbortSignal.timeout(timeoutMs),
       })
-      const text = await response.body.text()
+      let text = await readAnswer(response.body, endpoint)
       this.options.log?.(`${method} ${url.href} -> ${response.statusCode} (${Math.round(performance.now() - started)} ms)`)
+      // Error pages are printed: never with our credentials in them (some servers echo headers).
+      if (response.statusCode >= 300 && this.access.auth) text = redact(text, this.access.auth, headers.authorization!)
       if (response.statusCode === 401 || response.statusCode === 403) {
         throw new RestError('auth', endpoint, `${response.statusCode} ${plainText(text) || 'access denied'}`, response.statusCode)
       }
       return {status: response.statusCode, text}
     } catch (error) {
       if (error instanceof RestError) throw error
-      const failure = classifyNetworkError(error, endpoint, timeoutMs)
+      const failure = classifyNetworkError(error, endpoint, timeoutMs, method !== 'GET')
       this.options.log?.(`${method} ${url.href} -> ${failure.reason} (${Math.round(performance.now() - started)} ms)`)
       throw failure
     }
@@ -114,34 +141,93 @@ export function expectSuccess(response: RestResponse, endpoint: string): RestRes
 
 export function parseJson<T>(response: RestResponse, endpoint: string): T {
   expectSuccess(response, endpoint)
+  let value: unknown
   try {
-    return JSON.parse(response.text) as T
+    value = JSON.parse(response.text)
   } catch {
     throw new RestError('malformed', endpoint, `malformed answer (not JSON): ${plainText(response.text).slice(0, 60)}`)
   }
+  // Patroni's documents are a few levels deep; printing a very deep one (YAML) would overflow the stack.
+  if (depthExceeds(value, MAX_ANSWER_DEPTH)) throw new RestError('malformed', endpoint, `malformed answer (nested deeper than ${MAX_ANSWER_DEPTH} levels)`)
+  return value as T
+}
+
+const MAX_ANSWER_DEPTH = 64
+
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!
+    if (item === null || typeof item !== 'object') continue
+    if (depth >= limit) return true
+    for (const child of Object.values(item)) stack.push([child, depth + 1])
+  }
+  return false
 }
 
 export const endpointOf = (baseUrl: string): string => new URL(baseUrl).host
 
-/** Patroni answers errors as text, or as an http.server HTML page: keep one readable line. */
+/**
+ * Patroni answers errors as text, or as an http.server HTML page: keep one readable line. Cut
+ * first (the patterns are not linear on hostile input) and drop control characters, so that a
+ * server's text cannot move the cursor or retitle the terminal it is printed on.
+ */
 export function plainText(text: string): string {
   const line = text
-    .replaceAll(/<title>.*?<\/title>/gis, ' ')
-    .replaceAll(/<[^>]*>/g, ' ')
+    .slice(0, 4096)
+    .replaceAll(/<title>[^<]*<\/title>/gi, ' ')
+    .replaceAll(/<[^<>]*>/g, ' ')
+    .replaceAll(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
     .replaceAll(/\s+/g, ' ')
     .trim()
   return line.length > 200 ? `${line.slice(0, 197)}...` : line
 }
 
+/** The body as text, refused beyond MAX_ANSWER_BYTES. */
+export async function readAnswer(body: Dispatcher.ResponseData['body'], endpoint: string): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_ANSWER_BYTES) {
+      body.destroy()
+      throw new RestError('malformed', endpoint, `answer larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, refused`)
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Our credentials, as sent or in words, taken out of a server's text. */
+function redact(text: string, auth: {password: string; username: string}, authorization: string): string {
+  const token = authorization.replace(/^Basic /, '')
+  let out = text.replaceAll(token, '***')
+  if (auth.password) out = out.replaceAll(auth.password, '***')
+  return out
+}
+
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|EPROTO$|HOSTNAME_MISMATCH)/
 
-export function classifyNetworkError(error: unknown, endpoint: string, timeoutMs: number): RestError {
+/** Node and undici failures in words; `change`: the request asked for a change. */
+export function classifyNetworkError(error: unknown, endpoint: string, timeoutMs: number, change = false): RestError {
   const err = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException}
   const code = err?.code ?? err?.cause?.code ?? ''
   const name = err?.name ?? ''
   const seconds = `${Math.round(timeoutMs / 100) / 10}s`
   if (name === 'TimeoutError' || name === 'AbortError' || /TIMEOUT/.test(code)) {
-    return new RestError('timeout', endpoint, `no answer within ${seconds}`)
+    return new RestError('timeout', endpoint, `no answer within ${seconds}`, undefined, change)
+  }
+  const broken: Record<string, string> = {
+    ECONNRESET: 'connection reset',
+    EPIPE: 'connection closed while sending',
+    UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'connection closed in the middle of the answer',
+    UND_ERR_SOCKET: 'connection closed before the answer was complete',
+  }
+  if (broken[code]) return new RestError('broken', endpoint, broken[code], undefined, change)
+  if (name === 'HTTPParserError') {
+    return /EOF/i.test(err.message)
+      ? new RestError('broken', endpoint, 'connection closed in the middle of the answer', undefined, change)
+      : new RestError('malformed', endpoint, `not an HTTP answer${code ? ` (${code})` : ''}`)
   }
   if (TLS_CODES.test(code)) {
     return new RestError('tls', endpoint, `TLS error: ${code} (set ctl.cacert, or use --insecure to skip verification)`)
@@ -149,11 +235,9 @@ export function classifyNetworkError(error: unknown, endpoint: string, timeoutMs
   const words: Record<string, string> = {
     EAI_AGAIN: 'cannot resolve host name',
     ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset',
     EHOSTUNREACH: 'host unreachable',
     ENETUNREACH: 'network unreachable',
     ENOTFOUND: 'cannot resolve host name',
-    UND_ERR_SOCKET: 'connection closed without an answer',
   }
   return new RestError('unreachable', endpoint, words[code] ?? `connection failed (${code || err?.message || name})`)
 }

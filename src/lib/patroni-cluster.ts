@@ -69,8 +69,12 @@ export function normaliseCluster(raw: unknown, scope: string, answeredBy: string
   if (typeof raw !== 'object' || raw === null || !Array.isArray(body.members)) {
     throw new RestError('malformed', endpointOf(answeredBy), 'malformed answer to GET /cluster (no members list)')
   }
+  // A member without a name or role cannot be shown or acted on safely (is it the leader?).
+  const valid = (m: RestMember) => typeof m === 'object' && m !== null && typeof m.name === 'string' && m.name !== '' && typeof m.role === 'string'
+  if (!(body.members as RestMember[]).every(valid)) {
+    throw new RestError('malformed', endpointOf(answeredBy), 'malformed answer to GET /cluster (a member without name or role)')
+  }
   const members = (body.members as RestMember[])
-    .filter((m) => typeof m === 'object' && m !== null && typeof m.name === 'string')
     .map(normaliseMember)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const state: ClusterState = {answeredBy, members, paused: body.pause === true, scope: str(body.scope) ?? scope}

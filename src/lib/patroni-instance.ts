@@ -63,7 +63,7 @@ export class PatroniInstance {
   /** The database system identifier, for the table title; absent when the member cannot say. */
   async systemId(baseUrl = this.client.access.baseUrl): Promise<string | undefined> {
     try {
-      const status = await this.client.getJson<{database_system_identifier?: unknown}>('/patroni', baseUrl)
+      const status = await this.client.getObject<{database_system_identifier?: unknown}>('/patroni', baseUrl)
       return typeof status.database_system_identifier === 'string' ? status.database_system_identifier : undefined
     } catch {
       return undefined

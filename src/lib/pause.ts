@@ -49,7 +49,7 @@ async function waitForPauseState(instance: PatroniInstance, pause: boolean): Pro
     const states = await Promise.all(
       cluster.members.map(async (m) => {
         try {
-          const status = await instance.client.getJson<{pause?: boolean}>('/patroni', memberBaseUrl(m))
+          const status = await instance.client.getObject<{pause?: boolean}>('/patroni', memberBaseUrl(m))
           return (status.pause === true) === pause ? undefined : m.name
         } catch {
           return m.name

@@ -87,7 +87,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** postmaster_start_time of a member that runs PostgreSQL, else undefined (stopped, cloning, no answer). */
 async function postmasterStart(instance: PatroniInstance, baseUrl: string): Promise<string | undefined> {
   try {
-    const status = await instance.client.getJson<{state?: string; postmaster_start_time?: string}>('/patroni', baseUrl)
+    const status = await instance.client.getObject<{state?: string; postmaster_start_time?: string}>('/patroni', baseUrl)
     return status.state === 'running' ? status.postmaster_start_time : undefined
   } catch {
     return undefined
@@ -102,7 +102,7 @@ function replicating(cluster: ClusterState, name: string): boolean {
 /** `from_leader` exists since Patroni 4.1; older servers ignore it silently, so refuse first. */
 async function requireFromLeaderSupport(instance: PatroniInstance, members: Member[]): Promise<void> {
   for (const member of members) {
-    const status = await instance.client.getJson<{patroni?: {version?: string}}>('/patroni', memberBaseUrl(member))
+    const status = await instance.client.getObject<{patroni?: {version?: string}}>('/patroni', memberBaseUrl(member))
     const [major = 0, minor = 0] = (status.patroni?.version ?? '0').split('.').map(Number)
     if (major < 4 || (major === 4 && minor < 1)) {
       throw new PgpError(`--from-leader needs Patroni 4.1 or later; ${member.name} runs ${status.patroni?.version ?? 'an unknown version'}`, ExitCode.failed)

@@ -123,8 +123,10 @@ async function restartOne(instance: PatroniInstance, member: Member, request: Re
   try {
     answer = await instance.client.request('POST', '/restart', {baseUrl, body: request, timeoutMs: seconds * 1000})
   } catch (error) {
-    // a request that timed out was delivered: a frozen Patroni may still carry it out when it wakes
-    if (error instanceof RestError && error.kind === 'timeout') return fail(`${error.message}; it may still restart when its Patroni answers again`, error.exitCode)
+    // a request that timed out or broke off was delivered: a frozen Patroni may still carry it out when it wakes
+    if (error instanceof RestError && error.maybeCarriedOut) {
+      return fail(`${error.endpoint}: ${error.reason}; it may still restart when its Patroni answers again`, error.exitCode)
+    }
     if (error instanceof RestError) return fail(error.message, error.exitCode)
     throw error
   }

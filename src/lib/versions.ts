@@ -17,7 +17,7 @@ export async function memberVersions(client: PatroniClient, members: Member[]): 
     withApi.map(async (m): Promise<MemberVersion> => {
       try {
         const url = new URL(m.apiUrl!)
-        const status = await client.getJson<{patroni?: {version?: unknown}; server_version?: unknown}>(url.pathname, url.origin)
+        const status = await client.getObject<{patroni?: {version?: unknown}; server_version?: unknown}>(url.pathname, url.origin)
         const patroni = status?.patroni?.version
         return {
           member: m.name,

@@ -115,6 +115,31 @@ describe('switchover and restart against fake Patroni answers', () => {
     expect(result.stderr).toBe('Error: the configuration of 15-main was changed by someone else meanwhile; nothing applied: run edit-config again\n')
   })
 
+  it('edit-config: a /config answer that is not an object is malformed: exit 1, nothing sent', async () => {
+    const fakeServer = await fake({'GET /config': {body: '[]'}})
+    const result = await cli('edit-config', '15/main', '--set', 'ttl=25', '--force')
+    expect(result.stderr).toMatch(/^Error: 15\/main: 127\.0\.0\.1:\d+: malformed answer to GET \/config \(not a JSON object\)\n$/)
+    expect(result.code).toBe(1)
+    expect(fakeServer.requests.filter((r) => r.method !== 'GET')).toEqual([])
+  })
+
+  it('a switchover whose connection breaks off after sending is checked, not given up on', async () => {
+    let promoted = false
+    const fakeServer = await fake(
+      {
+        'POST /switchover': () => {
+          promoted = true // carried out, but the answer never arrives whole
+          return {body: 'x', status: 200, truncate: true}
+        },
+      },
+      () => promoted,
+    )
+    const result = await cli('switchover', '15/main', '--candidate', 'node2', '--force')
+    expect(result.stdout).toMatch(/node2/)
+    expect(result.code).toBe(0)
+    expect(fakeServer.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+  })
+
   it('pause and reload map 401 and 503 to exit 1 with Patroni\'s words, per member', async () => {
     await fake({'PATCH /config': {body: 'not authenticated', status: 401}, 'POST /reload': {body: 'reload failed', status: 503}})
     const pause = await cli('pause', '15/main', '--force')

@@ -15,6 +15,7 @@ export interface FakeAnswer {
   status?: number
   body: string
   delayMs?: number
+  truncate?: boolean // promise more body than is sent, then close the connection
 }
 
 export interface FakeServer {
@@ -38,6 +39,10 @@ export async function startFakePatroni(routes: Record<string, FakeAnswer | ((req
       const route = routes[`${req.method} ${req.url}`]
       const answer = typeof route === 'function' ? route(recorded) : route ?? {body: 'not found', status: 404}
       setTimeout(() => {
+        if (answer.truncate) {
+          res.socket?.end(`HTTP/1.1 ${answer.status ?? 200} OK\r\ncontent-length: ${answer.body.length + 100}\r\n\r\n${answer.body}`)
+          return
+        }
         res.writeHead(answer.status ?? 200, {'content-type': 'text/html'})
         res.end(answer.body)
       }, answer.delayMs ?? 0)

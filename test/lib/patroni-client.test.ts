@@ -1,7 +1,10 @@
+import {createServer} from 'node:net'
+import type {AddressInfo, Socket} from 'node:net'
+
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {ExitCode} from '../../src/lib/errors.js'
-import {PatroniClient, RestError, plainText} from '../../src/lib/patroni-client.js'
+import {MAX_ANSWER_BYTES, PatroniClient, RestError, plainText} from '../../src/lib/patroni-client.js'
 import {type FakeServer, fixture, freePort, startBlackHole, startFakePatroni} from '../helpers/fake-patroni.js'
 
 describe('PatroniClient', () => {
@@ -86,6 +89,99 @@ describe('PatroniClient', () => {
     const server = await serve({'GET /cluster': {body: '', delayMs: 5000}})
     const {c} = await client(server.url, {timeoutMs: 500})
     expect(await failure(c.getJson('/cluster'))).toMatchObject({kind: 'timeout'})
+  })
+
+  /** A server that writes raw bytes: what http.createServer would not send. */
+  const raw = async (onRequest: (socket: Socket) => void) => {
+    const sockets = new Set<Socket>()
+    const server = createServer((socket) => {
+      sockets.add(socket)
+      socket.once('data', () => onRequest(socket))
+      socket.on('error', () => {})
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const {port} = server.address() as AddressInfo
+    const fake = {
+      close: () => new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+      port,
+      requests: [],
+      url: `http://127.0.0.1:${port}`,
+    }
+    servers.push(fake)
+    return fake
+  }
+
+  it('reports a connection that breaks off mid-answer as broken (exit 4); after a change request, Patroni may act on it', async () => {
+    const server = await raw((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n{"members": [')
+      setTimeout(() => socket.destroy(), 50)
+    })
+    const {c} = await client(server.url)
+    const read = await failure(c.getJson('/cluster'))
+    expect(read).toMatchObject({exitCode: ExitCode.unreachable, isDown: true, kind: 'broken', maybeCarriedOut: false})
+    expect(read.message).toMatch(/^127\.0\.0\.1:\d+: connection (closed in the middle of the answer|closed before the answer was complete|reset)$/)
+    const change = await failure(c.request('POST', '/switchover', {body: {leader: 'node1'}}))
+    expect(change).toMatchObject({exitCode: ExitCode.unreachable, kind: 'broken', maybeCarriedOut: true})
+    expect(change.message).toMatch(/\(the request may still be carried out: check before repeating it\)$/)
+  })
+
+  it(`refuses an answer over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB (exit 1) instead of holding it in memory`, async () => {
+    const server = await raw((socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${MAX_ANSWER_BYTES + 1}\r\n\r\n`)
+      const chunk = Buffer.alloc(1024 * 1024, 0x20)
+      let sent = 0
+      const more = () => {
+        while (sent <= MAX_ANSWER_BYTES && !socket.destroyed) {
+          sent += chunk.length
+          if (!socket.write(chunk)) return void socket.once('drain', more)
+        }
+      }
+      more()
+    })
+    const {c} = await client(server.url, {timeoutMs: 10_000})
+    expect(await failure(c.getJson('/config'))).toMatchObject({exitCode: ExitCode.failed, kind: 'malformed', reason: 'answer larger than 16 MiB, refused'})
+  })
+
+  it('never repeats our credentials from an error page that echoes them', async () => {
+    const token = Buffer.from('patroni:echo-secret-pw').toString('base64')
+    const server = await serve({'POST /reload': {body: `bad credentials: Basic ${token} (password echo-secret-pw)`, status: 401}})
+    const {c} = await client(server.url, {auth: {password: 'echo-secret-pw', username: 'patroni'}})
+    const error = await failure(c.request('POST', '/reload'))
+    expect(error.message).toBe(`127.0.0.1:${server.port}: 401 bad credentials: Basic *** (password ***)`)
+  })
+
+  it('keeps a hostile error text short, fast and free of terminal control sequences', () => {
+    const started = performance.now()
+    expect(plainText('<'.repeat(400_000))).toHaveLength(200)
+    expect(plainText('<title>'.repeat(100_000)).length).toBeLessThanOrEqual(200)
+    expect(performance.now() - started).toBeLessThan(500)
+    expect(plainText('\u001B[2J\u001B[31mboom\u001B]0;pwned\u0007 \u009B1m')).toBe('[2J [31mboom ]0;pwned 1m')
+  })
+
+  it.each(['null', '[]', '42', '"text"'])('refuses %s where a JSON object is due (exit 1)', async (body) => {
+    const server = await serve({'GET /config': {body}})
+    const {c} = await client(server.url)
+    expect(await failure(c.getObject('/config'))).toMatchObject({exitCode: ExitCode.failed, kind: 'malformed', reason: 'malformed answer to GET /config (not a JSON object)'})
+  })
+
+  it('refuses an answer nested too deep to print', async () => {
+    const server = await serve({'GET /config': {body: `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`}, 'GET /history': {body: '[[1, 2, "x", "t", "n"]]'}})
+    const {c} = await client(server.url)
+    expect(await failure(c.getJson('/config'))).toMatchObject({kind: 'malformed', reason: 'malformed answer (nested deeper than 64 levels)'})
+    expect(await c.getJson('/history')).toEqual([[1, 2, 'x', 't', 'n']])
+  })
+
+  it('never sends credentials meant for https over a plain http api_url', async () => {
+    const server = await serve({'GET /patroni': {body: '{}'}, 'POST /reload': {body: 'ok'}})
+    const c = await PatroniClient.create({auth: {password: 'tls-only-pw', username: 'patroni'}, baseUrl: 'https://127.0.0.1:1'}, {timeoutMs: 2000})
+    clients.push(c)
+    expect(await c.getJson('/patroni', server.url)).toEqual({})
+    expect(server.requests[0]!.headers.authorization).toBeUndefined()
+    expect(await failure(c.request('POST', '/reload', {baseUrl: server.url}))).toMatchObject({exitCode: ExitCode.unreachable, kind: 'tls'})
+    expect(server.requests).toHaveLength(1)
   })
 
   it('keeps error text to one readable line', () => {

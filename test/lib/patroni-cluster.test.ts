@@ -32,7 +32,15 @@ describe('cluster model', () => {
     expect(isRunning(cluster.members[1]!)).toBe(false)
   })
 
-  it.each([null, [], {members: 'x'}, 'text'])('refuses %j as malformed', (raw) => {
+  it.each([
+    null,
+    [],
+    {members: 'x'},
+    'text',
+    {members: [{name: 1, role: 'leader'}]},
+    {members: [{name: 'a', role: 'leader'}, {name: 'b', state: 'running'}]}, // is b the leader? nobody can tell
+    {members: [null]},
+  ])('refuses %j as malformed', (raw) => {
     expect(() => normaliseCluster(raw, 's', 'http://127.0.0.1:1')).toThrow(RestError)
   })
 })
