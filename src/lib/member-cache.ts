@@ -1,6 +1,8 @@
-import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {dirname, join} from 'node:path'
+
+import {readRegularFile} from './regular-file.js'
 
 /**
  * The REST addresses of a cluster's members, remembered from the last good GET /cluster, so
@@ -17,7 +19,7 @@ export class MemberCache {
 
   read(key: string): string[] {
     try {
-      const urls: unknown = JSON.parse(readFileSync(this.file(key), 'utf8')).apiUrls
+      const urls: unknown = JSON.parse(readRegularFile(this.file(key), 'utf8')).apiUrls
       return Array.isArray(urls) ? urls.filter((u): u is string => typeof u === 'string' && /^https?:\/\//.test(u)) : []
     } catch {
       return []

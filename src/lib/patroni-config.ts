@@ -103,12 +103,39 @@ export async function parseYamlMapping(text: string, file: string): Promise<Mapp
   const error = doc.errors[0]
   if (error) {
     const {col, line} = lineCounter.linePos(error.pos[0])
-    // The message only: yaml's "pretty" context would quote the line, which may hold a password.
-    throw new PgpError(`${file}:${line}:${col}: invalid YAML: ${error.message.split('\n')[0]}`, ExitCode.config)
+    throw new PgpError(`${file}:${line}:${col}: invalid YAML: ${yamlProblem(error.code)}`, ExitCode.config)
   }
-  const value: unknown = doc.toJS({maxAliasCount: 100})
+  let value: unknown
+  try {
+    value = doc.toJS({maxAliasCount: 100})
+  } catch {
+    // unresolved alias, or an alias bomb: yaml's message would quote the alias (maybe a password)
+    throw new PgpError(`${file}: invalid YAML: an alias (*name) that is undefined or expands too far`, ExitCode.config)
+  }
   if (!isMapping(value)) throw new PgpError(`${file}: not a Patroni configuration (expected a YAML mapping)`, ExitCode.config)
   return value
+}
+
+/**
+ * yaml's error codes in our words: its messages may quote the offending text, and in a Patroni
+ * config that text may be a password (`password: |secret` is a bad block scalar header).
+ */
+function yamlProblem(code: string): string {
+  const words: Record<string, string> = {
+    BAD_DQ_ESCAPE: 'bad escape in a double-quoted string',
+    BAD_INDENT: 'bad indentation',
+    BAD_SCALAR_START: 'a plain value cannot start with this character (quote it)',
+    BLOCK_AS_IMPLICIT_KEY: 'a nested block cannot be a key',
+    DUPLICATE_KEY: 'duplicate key',
+    KEY_OVER_1024_CHARS: 'a key longer than 1024 characters',
+    MISSING_CHAR: 'a closing quote or bracket is missing',
+    MULTILINE_IMPLICIT_KEY: 'a key cannot span lines (missing ":"?)',
+    MULTIPLE_DOCS: 'more than one YAML document',
+    TAB_AS_INDENT: 'tab used for indentation',
+    TAG_RESOLVE_FAILED: 'unknown tag (!...)',
+    UNEXPECTED_TOKEN: 'unexpected character',
+  }
+  return words[code] ?? `syntax error (${code.toLowerCase().replaceAll('_', ' ')})`
 }
 
 export function interpretPatroniConfig(
@@ -138,7 +165,14 @@ export function interpretPatroniConfig(
   }
   const serverCert = env.PATRONI_RESTAPI_CERTFILE ?? read.string('restapi', 'certfile')
   const scheme = serverCert ? 'https' : 'http'
-  config.rest = {baseUrl: `${scheme}://${hostPort}`}
+  const baseUrl = restBaseUrl(scheme, hostPort)
+  if (!baseUrl) {
+    // the value is not repeated: a mistyped address may hold anything, even a password
+    const key = address === undefined ? 'restapi.listen' : env.PATRONI_RESTAPI_CONNECT_ADDRESS === undefined ? 'restapi.connect_address' : '$PATRONI_RESTAPI_CONNECT_ADDRESS'
+    config.restError = `${key} is not HOST:PORT (a name, an IPv4 address or [IPv6], and a port 1-65535)`
+    return config
+  }
+  config.rest = {baseUrl}
   const auth = resolveAuth(read, env)
   if (auth) config.rest.auth = auth
   if (scheme === 'https') config.rest.tls = resolveTls(read, env, options.insecure)
@@ -185,6 +219,17 @@ function resolveTls(read: ConfigReader, env: NodeJS.ProcessEnv, insecureFlag: bo
 
 const isTrue = (value: unknown): boolean =>
   value === true || (typeof value === 'string' && ['on', 'true', 'y', 'yes', '1'].includes(value.toLowerCase()))
+
+/** http(s)://host:port for a Patroni `host:port`, or undefined when it is not one. */
+function restBaseUrl(scheme: string, hostPort: string): string | undefined {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/.exec(hostPort)
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65_535) return undefined
+  try {
+    return new URL(`${scheme}://${hostPort}`).origin
+  } catch {
+    return undefined
+  }
+}
 
 /** A wildcard listen address is reachable on loopback; Debian's template binds the host IP. */
 export function reachableListenAddress(listen: string): string {

@@ -1,6 +1,7 @@
 import {fetchClusterOrDcs} from './dcs-fallback.js'
+import {ExitCode, PgpError} from './errors.js'
 import {MemberCache} from './member-cache.js'
-import {PatroniClient, RestError} from './patroni-client.js'
+import {PatroniClient} from './patroni-client.js'
 import {type ClusterState, memberBaseUrl, withThisMember} from './patroni-cluster.js'
 import {type PatroniConfig, loadPatroniConfig} from './patroni-config.js'
 
@@ -24,7 +25,7 @@ export class PatroniInstance {
 
   static async open(label: string, configFile: string, options: ConnectOptions): Promise<PatroniInstance> {
     const config = await loadPatroniConfig(configFile, {env: options.env, insecure: options.insecure})
-    if (!config.rest) throw new RestError('unreachable', label, config.restError ?? 'no REST API address')
+    if (!config.rest) throw new PgpError(`${configFile}: ${config.restError ?? 'no REST API address'}`, ExitCode.config)
     const client = await PatroniClient.create(config.rest, {log: options.log, timeoutMs: options.timeoutMs})
     return new PatroniInstance(label, config, config.scope ?? label, client, options)
   }

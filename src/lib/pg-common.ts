@@ -75,7 +75,7 @@ function postmasterPid(conf: Map<string, string>, port: number): {pid?: number; 
   if (pidFile) {
     let text: string
     try {
-      text = readFileSync(pidFile, 'utf8')
+      text = readRegularFile(pidFile, 'utf8')
     } catch (error) {
       return {status: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'down' : 'unknown'}
     }

@@ -7,10 +7,13 @@ import {readRegularFile} from './regular-file.js'
  * Reads a postgresql.conf the way pg-common's read_conf_file does: `key = value` or `key value`,
  * quoted values with '' and backslash escapes, include / include_if_exists / include_dir
  * relative to the including file, keys lower-cased, last assignment wins. Unreadable included
- * files are skipped: an overview must not fail because one include is missing.
+ * files are skipped: an overview must not fail because one include is missing. Like PostgreSQL,
+ * at most 10 levels deep; and at most 100 files in all, so that a file including itself several
+ * times cannot make a listing read millions of files.
  */
-export function readPostgresConf(file: string, into: Map<string, string> = new Map(), depth = 0): Map<string, string> {
-  if (depth > 10) return into
+export function readPostgresConf(file: string, into: Map<string, string> = new Map(), depth = 0, budget = {files: 100}): Map<string, string> {
+  if (depth > 10 || budget.files <= 0) return into
+  budget.files--
   let text: string
   try {
     text = readRegularFile(file, 'utf8')
@@ -22,11 +25,11 @@ export function readPostgresConf(file: string, into: Map<string, string> = new M
     if (!entry) continue
     const [key, value] = entry
     if (key === 'include' || key === 'include_if_exists') {
-      readPostgresConf(resolveFrom(file, value), into, depth + 1)
+      readPostgresConf(resolveFrom(file, value), into, depth + 1, budget)
     } else if (key === 'include_dir') {
       const dir = resolveFrom(file, value)
       for (const name of safeReaddir(dir).filter((n) => n.endsWith('.conf') && !n.startsWith('.')).sort()) {
-        readPostgresConf(join(dir, name), into, depth + 1)
+        readPostgresConf(join(dir, name), into, depth + 1, budget)
       }
     } else {
       into.set(key, value)

@@ -1,9 +1,9 @@
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {transformSync} from 'esbuild'
+import {buildSync} from 'esbuild'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {MemberCache} from '../../src/lib/member-cache.js'
@@ -30,8 +30,14 @@ describe('MemberCache', () => {
   it('gives up quietly where it cannot write, also under /proc (where mkdir -p spins on Node 20)', () => {
     // In a child process with a deadline: a regression would spin synchronously, not fail.
     dir = mkdtempSync(join(tmpdir(), 'pgpt-members-'))
-    const source = readFileSync(join(import.meta.dirname, '../../src/lib/member-cache.ts'), 'utf8')
-    writeFileSync(join(dir, 'member-cache.cjs'), transformSync(source, {format: 'cjs', loader: 'ts', platform: 'node'}).code)
+    buildSync({
+      bundle: true,
+      entryPoints: [join(import.meta.dirname, '../../src/lib/member-cache.ts')],
+      format: 'cjs',
+      logLevel: 'silent',
+      outfile: join(dir, 'member-cache.cjs'),
+      platform: 'node',
+    })
     const script = `const {MemberCache} = require(${JSON.stringify(join(dir, 'member-cache.cjs'))})
 const cache = new MemberCache('/proc/self/pgpt-nowhere/pgpatronictl')
 cache.write('/postgresql-common/15-main', ['http://127.0.0.1:8008'])

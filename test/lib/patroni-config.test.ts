@@ -63,6 +63,8 @@ describe('Patroni config', () => {
     ['a bad indent', 'scope: x\nrestapi:\n  listen: 1\n   authentication: {password: hunter2}\n', 3],
     ['an unterminated quote', 'scope: x\nrestapi:\n  authentication:\n    password: "hunter2\n', 5],
     ['a tab', 'scope: x\nrestapi:\n\tpassword: hunter2\n', 3],
+    ['a bad block scalar header', 'scope: x\nrestapi:\n  authentication:\n    password: |hunter2\n', 4],
+    ['an unknown tag', 'scope: x\nrestapi:\n  authentication:\n    password: !a!hunter2\n', 4],
   ])('names the file and line of %s, never the content', async (_, text, line) => {
     const file = tree.patroniConfig('15-bad', text)
     const error = await loadPatroniConfig(file).catch((e: unknown) => e)
@@ -73,6 +75,15 @@ describe('Patroni config', () => {
     expect(message).toContain('invalid YAML')
     expect(message).not.toContain('hunter2')
     expect(message).not.toContain('\n')
+  })
+
+  it.each([
+    ['an undefined alias', 'scope: x\nrestapi:\n  authentication:\n    password: *hunter2\n'],
+    ['an alias bomb', `a: &a [hunter2, hunter2, hunter2, hunter2, hunter2, hunter2, hunter2, hunter2, hunter2]\n${Array.from({length: 8}, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`).join('\n')}\n`],
+  ])('refuses %s (exit 3), never quoting it', async (_, text) => {
+    const file = tree.patroniConfig('15-alias', text)
+    const error = await loadPatroniConfig(file).catch((e: unknown) => e)
+    expect(error).toMatchObject({exitCode: ExitCode.config, message: `${file}: invalid YAML: an alias (*name) that is undefined or expands too far`})
   })
 
   it.each([
@@ -105,6 +116,27 @@ describe('Patroni config', () => {
     const config = await loadPatroniConfig(tree.patroniConfig('15-x', 'scope: 15-x\n'))
     expect(config.rest).toBeUndefined()
     expect(config.restError).toMatch(/no restapi/)
+  })
+
+  it.each([
+    ['listen', '127.0.0.1:99999'],
+    ['listen', '127.0.0.1:abc'],
+    ['listen', '::1:8008'],
+    ['connect_address', 'patroni:addr-secret-pw@127.0.0.1:8008'],
+    ['connect_address', 'http://127.0.0.1:8008'],
+  ])('refuses restapi.%s %j as an address, without repeating it', async (key, value) => {
+    const config = await loadPatroniConfig(tree.patroniConfig('15-x', `scope: 15-x\nrestapi:\n  ${key}: "${value}"\n`))
+    expect(config.rest).toBeUndefined()
+    expect(config.restError).toBe(`restapi.${key} is not HOST:PORT (a name, an IPv4 address or [IPv6], and a port 1-65535)`)
+  })
+
+  it.each([
+    ['node1.example.com:8008', 'http://node1.example.com:8008'],
+    ['[::1]:8008', 'http://[::1]:8008'],
+    ['10.0.0.1:08008', 'http://10.0.0.1:8008'],
+  ])('accepts %j', async (address, baseUrl) => {
+    const config = await loadPatroniConfig(tree.patroniConfig('15-x', `scope: 15-x\nrestapi:\n  connect_address: "${address}"\n`))
+    expect(config.rest?.baseUrl).toBe(baseUrl)
   })
 
   it('resolves the config dir: flag, then PGPATRONICTL_CONFIG_DIR, then /etc/patroni', () => {

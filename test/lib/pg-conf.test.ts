@@ -30,4 +30,12 @@ describe('postgresql.conf', () => {
     expect(conf.get('log_line_prefix')).toBe('b')
     expect(conf.get('work_mem')).toBe('1MB')
   })
+
+  it('stops at 100 files when a file includes itself over and over (4^11 reads otherwise)', () => {
+    tree = new HostTree()
+    const file = tree.write('conf/postgresql.conf', `port = 5433\n${"include 'postgresql.conf'\n".repeat(4)}`)
+    const started = performance.now()
+    expect(readPostgresConf(file).get('port')).toBe('5433')
+    expect(performance.now() - started).toBeLessThan(2000)
+  })
 })
