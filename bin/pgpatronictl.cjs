@@ -117,6 +117,25 @@ function requireFor(mod) {
   return Object.assign(req, {cache: plain.cache, extensions: plain.extensions, main: plain.main, resolve: plain.resolve})
 }
 
+// Output that cannot be written (a pipe closed by `head`, a full disk) must not crash a command
+// halfway, say between two members of a rolling restart: say so once and let the work finish.
+// What escapes the CLI's own error handling (a full disk makes console.log throw) ends in one
+// line too, never in a stack trace with a page of bundle source.
+let outputFailed = false
+function outputError(error) {
+  if (error.code === 'EPIPE') return // the reader has gone: nothing to tell it
+  if (!outputFailed) process.stderr.write(`Error: cannot write the output: ${error.code || error.message}\n`)
+  outputFailed = true
+  process.exitCode = 1
+}
+process.stdout.on('error', outputError)
+process.stderr.on('error', () => {})
+process.on('uncaughtException', (error) => {
+  if (error && error.syscall === 'write') outputError(error)
+  else process.stderr.write(`Error: unexpected error: ${error && error.message}${process.argv.includes('--debug') ? `\n${error && error.stack}` : ''}\n`)
+  process.exit(1)
+})
+
 let cli
 try {
   cli = cacheDir ? loadCached(bundle, module) : require(bundle)

@@ -10,6 +10,7 @@ import type {ConnectOptions} from './lib/patroni-instance.js'
 import {resolveConfigDir} from './lib/patroni-config.js'
 import {defaultPgCommonPaths} from './lib/pg-common.js'
 import {Prompter} from './lib/prompt.js'
+import {printable} from './lib/render.js'
 import type {OperationIo} from './lib/operation.js'
 
 const DEFAULT_TIMEOUT_SECONDS = 5
@@ -93,7 +94,7 @@ export abstract class PatroniCommand extends Command {
       exitCode = ExitCode.failed
       message = `unexpected error: ${error.message}${debug ? '' : ' (run with --debug for details)'}`
     }
-    process.stderr.write(`Error: ${message}\n`)
+    process.stderr.write(`Error: ${printable(message)}\n`)
     if (debug && error.stack) process.stderr.write(`${error.stack}\n`)
     process.exitCode = exitCode
   }

@@ -5,6 +5,7 @@ import {leaderOf, memberBaseUrl} from './patroni-cluster.js'
 import type {InstanceTarget} from './listing.js'
 import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import {type Prompter, aborted} from './prompt.js'
+import {printable} from './render.js'
 
 export interface OperationIo {
   prompter: Prompter
@@ -82,6 +83,6 @@ export async function requestEachMember(
 }
 
 export const outcomeLines = (outcomes: MemberOutcome[]): string =>
-  outcomes.map((o) => `${o.member}: ${o.exitCode === ExitCode.ok ? '' : 'failed: '}${o.text}`).join('\n')
+  outcomes.map((o) => printable(`${o.member}: ${o.exitCode === ExitCode.ok ? '' : 'failed: '}${o.text}`)).join('\n')
 
 export const worstExit = (outcomes: {exitCode: number}[]): number => Math.max(ExitCode.ok, ...outcomes.map((o) => o.exitCode))

@@ -36,10 +36,10 @@ export function renderFramedTable(table: {title?: string; columns: Column[]; row
   const lines = grid.toString().split('\n')
   if (table.title && lines[0]) {
     const top = lines[0]
-    const title = ` ${table.title} `.slice(0, Math.max(0, top.length - 2))
+    const title = ` ${printable(table.title)} `.slice(0, Math.max(0, top.length - 2))
     lines[0] = top[0] + title + top.slice(1 + title.length)
   }
-  return [...lines, ...(table.footer ?? [])].join('\n')
+  return [...lines, ...(table.footer ?? []).map(printable)].join('\n')
 }
 
 /** pg_lsclusters' layout: left-aligned columns, one space apart, no trailing blanks. */
@@ -69,4 +69,12 @@ export async function renderYaml(records: unknown): Promise<string> {
   return stringify(records, {lineWidth: 0}).trimEnd()
 }
 
-const cellText = (value: Cell): string => (value === undefined ? '' : String(value))
+const cellText = (value: Cell): string => (value === undefined ? '' : printable(String(value)))
+
+/**
+ * Names, hosts and states come from configs and from every member's REST API: control characters
+ * in them are shown as \xNN rather than sent to the terminal (where they could clear the screen,
+ * retitle the window or hide a row). Line breaks stay: multi-line cells are meant.
+ */
+export const printable = (text: string): string =>
+  text.replaceAll(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)

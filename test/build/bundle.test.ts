@@ -2,7 +2,7 @@
 // heavy libraries stay out of dist/cli.cjs, `--help` loads no lazy chunk, `list` loads them as
 // separate files when it needs them, and the npm package ships every file the bin loads.
 import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -124,6 +124,19 @@ describe('oclif start-up work', () => {
     writeFileSync(join(data, 'pgpatronictl', 'package.json'), '{ not json')
     const {stderr} = loads(['--help'], {XDG_DATA_HOME: data})
     expect(stderr).toBe('')
+  })
+})
+
+describe('the bin', () => {
+  it('ends in one line, exit 1, when the output cannot be written (a full disk), never with a stack or bundle source', () => {
+    const full = openSync('/dev/full', 'w')
+    try {
+      const run = spawnSync(process.execPath, [bin, 'version'], {encoding: 'utf8', env: {...process.env, XDG_CACHE_HOME: join(work, 'cache')}, stdio: ['ignore', full, 'pipe'], timeout: 30_000})
+      expect(run.stderr).toBe('Error: cannot write the output: ENOSPC\n')
+      expect(run.status).toBe(1)
+    } finally {
+      closeSync(full)
+    }
   })
 })
 
