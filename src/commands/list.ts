@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {formatFlags, outputFormat, secondsFlag} from '../flags.js'
+import {bothGiven} from '../lib/instance-choice.js'
 import {parseInstanceName} from '../lib/instance-name.js'
 import {type InstanceTarget, listClusters, listHost, targetFor} from '../lib/listing.js'
 import {repeatEvery, timestampLine} from '../lib/watch.js'
@@ -28,6 +29,7 @@ With instances: their members, like patronictl list.`
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(List)
+    if (flags['config-file'] && argv.length > 0) throw bothGiven(String(argv[0]))
     const names = (argv as string[]).map(parseInstanceName)
     const paths = this.hostPaths(flags)
     const options = this.connectOptions(flags)

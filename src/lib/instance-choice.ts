@@ -18,7 +18,11 @@ export async function chooseInstance(
   prompter: Prompter,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<InstanceTarget> {
-  if (given.configFile) return {configFile: given.configFile, label: given.configFile}
+  if (given.configFile) {
+    // with -c, words after the command are member names; an instance name means a mix-up
+    if (given.name !== undefined && isInstanceName(given.name)) throw bothGiven(given.name)
+    return {configFile: given.configFile, label: given.configFile}
+  }
   const name = given.name ?? env.PGCLUSTER
   if (name) return targetFor(parseInstanceName(name), paths)
   const host = discoverHost(paths)
@@ -35,6 +39,18 @@ export async function chooseInstance(
     value: operable[i]!,
   }))
   return targetOf(await prompter.select('Which instance?', choices))
+}
+
+/** An instance name and -c FILE name two configs: acting on either could hit the wrong cluster. */
+export const bothGiven = (name: string) => usageError(`give an instance (${name}) or -c FILE, not both`)
+
+function isInstanceName(text: string): boolean {
+  try {
+    parseInstanceName(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 const targetOf = (instance: HostInstance): InstanceTarget => ({configFile: instance.configFile!, label: formatInstance(instance)})

@@ -90,6 +90,15 @@ describe('pgpatronictl list (fake Patroni)', () => {
     }
   })
 
+  it('refuses an instance name together with -c: they name two configs (exit 2, nothing sent)', async () => {
+    const file = join(configDir, '15-good.yml')
+    for (const args of [['list', '15/locked', '-c', file], ['pause', '15/locked', '-c', file, '--force', '--dry-run']]) {
+      const result = await runCli(args, {env})
+      expect(result.stderr).toBe('Error: give an instance (15/locked) or -c FILE, not both\n')
+      expect(result.code).toBe(2)
+    }
+  })
+
   it('lists the whole host within the timeout, each failure on its own row', async () => {
     const {code, stderr, stdout} = await list('--timeout', '1.5')
     expect(stderr).toBe('')
