@@ -39,7 +39,7 @@ export function describeFsError(error: unknown, file: string): string {
     case 'ENOTREG':
       return `${file} is not a regular file (a FIFO, socket or device is never read)`
     case 'EFBIG':
-      return `${file} is too large (over 4 MiB) to be a configuration file`
+      return `${file} is too large (over 1 MiB) to be a configuration file`
     default:
       return `cannot read ${file}: ${(error as Error)?.message ?? String(error)}`
   }

@@ -23,8 +23,16 @@ export async function chooseInstance(
     if (given.name !== undefined && isInstanceName(given.name)) throw bothGiven(given.name)
     return {configFile: given.configFile, label: given.configFile}
   }
-  const name = given.name ?? env.PGCLUSTER
-  if (name) return targetFor(parseInstanceName(name), paths)
+  if (given.name) return targetFor(parseInstanceName(given.name), paths)
+  if (env.PGCLUSTER) {
+    let name
+    try {
+      name = parseInstanceName(env.PGCLUSTER)
+    } catch (error) {
+      throw usageError(`$PGCLUSTER: ${(error as Error).message}`)
+    }
+    return targetFor(name, paths)
+  }
   const host = discoverHost(paths)
   const operable = host.filter((i) => i.kind === 'patroni')
   if (!prompter.interactive) {

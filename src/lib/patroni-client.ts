@@ -1,7 +1,7 @@
 
 import type {Agent, Dispatcher} from 'undici'
 
-import {ExitCode, PgpError, describeFsError} from './errors.js'
+import {ExitCode, PgpError, configError, describeFsError} from './errors.js'
 import type {RestAccess, TlsSettings} from './patroni-config.js'
 import {readRegularFile} from './regular-file.js'
 
@@ -55,7 +55,8 @@ export class PatroniClient {
 
   static async create(access: RestAccess, options: ClientOptions): Promise<PatroniClient> {
     const {Agent} = await import('undici')
-    const connect = {timeout: options.timeoutMs, ...(access.tls ? readTlsFiles(access.tls) : {})}
+    const tls = access.tls ? await usableTls(access.tls) : {}
+    const connect = {timeout: options.timeoutMs, ...tls}
     const agent = new Agent({connect, connections: 4, keepAliveTimeout: 1000, pipelining: 0})
     return new PatroniClient(access, agent, options)
   }
@@ -252,13 +253,29 @@ export function readTlsFile(file: string | undefined): Buffer | undefined {
   }
 }
 
-function readTlsFiles(tls: TlsSettings): Record<string, unknown> {
-  const read = readTlsFile
-  return {
-    ca: read(tls.caFile),
-    cert: read(tls.certFile),
-    key: read(tls.keyFile),
+/**
+ * The TLS files, checked here so that a wrong key passphrase or a garbage file is a config
+ * error naming it (exit 3), not a connection failure (exit 4) on every member.
+ */
+async function usableTls(tls: TlsSettings): Promise<Record<string, unknown>> {
+  const options = {
+    ca: readTlsFile(tls.caFile),
+    cert: readTlsFile(tls.certFile),
+    key: readTlsFile(tls.keyFile),
     passphrase: tls.keyPassphrase,
     rejectUnauthorized: !tls.insecure,
   }
+  // OpenSSL skips what is not a certificate in a CA file: verification would then fail for no clear reason
+  if (options.ca && !options.ca.includes('-----BEGIN CERTIFICATE-----')) throw configError(`${tls.caFile} holds no PEM certificate (a CA file)`)
+  try {
+    const {createSecureContext} = await import('node:tls')
+    createSecureContext(options)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? ''
+    const files = [tls.certFile, tls.keyFile].filter(Boolean).join(' and ')
+    if (/BAD_DECRYPT|BAD_PASSWORD|INTERRUPTED_OR_CANCELLED/.test(code)) throw configError(`cannot decrypt the TLS key ${tls.keyFile} (wrong or missing keyfile_password)`)
+    if (/KEY_VALUES_MISMATCH/.test(code)) throw configError(`the TLS certificate and key do not belong together: ${files}`)
+    throw configError(`unusable TLS certificate or key: ${files || tls.caFile} (${code || (error as Error).message})`)
+  }
+  return options
 }

@@ -1,7 +1,7 @@
 import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs'
 
 /** Configuration, TLS and pg-common files are small; anything bigger is not one. */
-export const MAX_FILE_BYTES = 4 * 1024 * 1024
+export const MAX_FILE_BYTES = 1024 * 1024 // Debian's Patroni config is 5 kB; YAML parsing is ~5 s per MiB here
 
 /**
  * readFileSync for the files we are told to read (Patroni YAML, -c, TLS files, pg-common

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {type Server, createServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -53,5 +53,25 @@ describe('PatroniClient over https', () => {
 
   it('skips verification with --insecure', async () => {
     expect(await get({insecure: true})).toEqual({members: []})
+  })
+
+  it('says which TLS file is unusable, as a config error (exit 3), before any request', async () => {
+    const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name))
+    execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-aes-128-cbc', '-pass', 'pass:right-key-pw', '-out', join(dir, 'enc.pem')], {stdio: 'ignore'})
+    const open = (tls: Parameters<typeof PatroniClient.create>[0]['tls']) =>
+      PatroniClient.create({baseUrl, tls}, {timeoutMs: 3000}).then(
+        (client) => (client.close(), expect.unreachable('should fail')),
+        (error: unknown) => error as Error & {exitCode: number},
+      )
+    const cert = join(dir, 'cert.pem')
+    const wrong = await open({certFile: cert, insecure: false, keyFile: join(dir, 'enc.pem'), keyPassphrase: 'wrong-key-pw'})
+    expect(wrong).toMatchObject({exitCode: 3, message: `cannot decrypt the TLS key ${join(dir, 'enc.pem')} (wrong or missing keyfile_password)`})
+    expect(wrong.message).not.toContain('wrong-key-pw')
+    const mismatch = await open({certFile: cert, insecure: false, keyFile: join(dir, 'enc.pem'), keyPassphrase: 'right-key-pw'})
+    expect(mismatch).toMatchObject({exitCode: 3, message: expect.stringMatching(/^the TLS certificate and key do not belong together: /)})
+    const garbageCa = await open({caFile: file('ca.pem', 'not a certificate\n'), insecure: false})
+    expect(garbageCa).toMatchObject({exitCode: 3, message: `${join(dir, 'ca.pem')} holds no PEM certificate (a CA file)`})
+    const garbageKey = await open({certFile: cert, insecure: false, keyFile: file('bad-key.pem', 'garbage\n')})
+    expect(garbageKey).toMatchObject({exitCode: 3, message: expect.stringMatching(/^unusable TLS certificate or key: /)})
   })
 })

@@ -41,7 +41,7 @@ describe('readRegularFile', () => {
     const big = join(dir, 'big.yml')
     writeFileSync(big, '')
     truncateSync(big, MAX_FILE_BYTES + 1)
-    expect(refusal(big)).toBe(`${big} is too large (over 4 MiB) to be a configuration file`)
+    expect(refusal(big)).toBe(`${big} is too large (over 1 MiB) to be a configuration file`)
     expect(refusal(join(dir, 'missing.yml'))).toBe(`${join(dir, 'missing.yml')} does not exist`)
   })
 })
