@@ -12,7 +12,7 @@ export const instanceArg = Args.string({
 export const secondsFlag = (max: number) =>
   Flags.custom<number>({
     async parse(input) {
-      const seconds = Number(input)
+      const seconds = /^(\d+(\.\d*)?|\.\d+)$/.test(input.trim()) ? Number(input) : Number.NaN // not 0x10 or 1e3
       if (!Number.isFinite(seconds) || seconds <= 0 || seconds > max) {
         throw new Errors.CLIError(`expected seconds above 0 and at most ${max}, got ${JSON.stringify(input)}`)
       }
@@ -27,7 +27,7 @@ export const formatFlags = {
     options: OUTPUT_FORMATS,
     summary: 'Output format.',
   })(),
-  json: Flags.boolean({summary: 'Same as --format json.'}),
+  json: Flags.boolean({exclusive: ['format'], summary: 'Same as --format json.'}),
 }
 
 export const outputFormat = (flags: {format: OutputFormat; json: boolean}): OutputFormat => (flags.json ? 'json' : flags.format)

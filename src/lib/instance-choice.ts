@@ -37,7 +37,7 @@ export async function chooseInstance(
   const operable = host.filter((i) => i.kind === 'patroni')
   if (!prompter.interactive) {
     if (operable.length === 1) return targetOf(operable[0]!)
-    throw usageError(`no instance given and ${operable.length === 0 ? 'no Patroni instance' : 'several'} on this host; ${describeChoices(host, paths.configDir)}`)
+    throw usageError(`no instance given and ${operable.length === 0 ? 'no bootstrapped Patroni instance' : 'several'} on this host; ${describeChoices(host, paths.configDir)}`)
   }
   if (operable.length === 0) throw usageError(`no bootstrapped Patroni instance on this host; ${describeChoices(host, paths.configDir)}`)
   const summaries = await summariseHost(operable, options)

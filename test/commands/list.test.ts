@@ -75,6 +75,17 @@ describe('pgpatronictl list (fake Patroni)', () => {
     expect(result.ms).toBeLessThan(5000)
   })
 
+  it.each([
+    [['--timeout', '0x10'], /^Error: Parsing --timeout: expected seconds above 0/],
+    [['--timeout', '1e3'], /expected seconds above 0/],
+    [['--timeout', '0'], /expected seconds above 0/],
+    [['--json', '--format', 'yaml'], /--format=yaml cannot also be provided when using --json/],
+  ])('refuses %j with exit 2', async (args, stderr) => {
+    const result = await runCli(['list', '15/good', '--config-dir', configDir, ...args], {env})
+    expect(result.stderr).toMatch(stderr)
+    expect(result.code).toBe(2)
+  })
+
   it('refuses a bad name before touching the config dir', async () => {
     const result = await runCli(['list', '15/..', '--config-dir', '/nonexistent'], {env})
     expect(result.code).toBe(2)
