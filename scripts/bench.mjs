@@ -5,10 +5,12 @@
 // second. Startup costs are stated over `node -e ''` measured in the same run, which is what
 // the CLI can influence.
 //
-// Timing: hyperfine (-N, warmup, runs, medians) when installed, else apt-get install hyperfine
-// when root, else an own loop (process.hrtime, commands interleaved). Peak RSS: /usr/bin/time
-// (GNU time), else a python3 wrapper reading getrusage(RUSAGE_CHILDREN).
-// Options: --runs N (20), --warmup N (3), --no-install, --own-loop (no hyperfine). A failing `list` (a member down during a
+// Timing: its own loop by default (process.hrtime around each spawn), the commands interleaved
+// (A B C A B C ...), so that a slow stretch of this shared VM touches every command alike and the
+// ratios hold; --hyperfine uses hyperfine instead (-N; one block of runs per command, which drift
+// skews: a 2-vCPU VM here moves by 10-20 % within a minute), installed with apt-get when root.
+// Peak RSS: /usr/bin/time (GNU time), else a python3 wrapper reading getrusage(RUSAGE_CHILDREN).
+// Options: --runs N (20), --warmup N (3), --hyperfine, --no-install. A failing `list` (a member down during a
 // switchover) is reported, not fatal; if the figures look disturbed (see the spread column), rerun.
 import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -73,8 +75,9 @@ if (cluster) {
 }
 
 // --- tools ------------------------------------------------------------------------------------
-let hyperfine = argv.includes('--own-loop') ? undefined : which('hyperfine')
-if (!hyperfine && !argv.includes('--no-install') && !argv.includes('--own-loop') && process.getuid?.() === 0 && which('apt-get')) {
+const wantHyperfine = argv.includes('--hyperfine')
+let hyperfine = wantHyperfine ? which('hyperfine') : undefined
+if (wantHyperfine && !hyperfine && !argv.includes('--no-install') && process.getuid?.() === 0 && which('apt-get')) {
   say('installing hyperfine (apt-get)')
   const env = {...process.env, DEBIAN_FRONTEND: 'noninteractive'}
   spawnSync('apt-get', ['install', '-y', '-qq', 'hyperfine'], {env, stdio: ['ignore', 'ignore', 'inherit']})
@@ -177,7 +180,7 @@ const results = {
   modes: {},
   runs: RUNS,
   targets: TARGETS,
-  timer: hyperfine ? `hyperfine ${spawnSync(hyperfine, ['--version'], {encoding: 'utf8'}).stdout.trim().split(' ').pop()}` : 'own loop',
+  timer: hyperfine ? `hyperfine ${spawnSync(hyperfine, ['--version'], {encoding: 'utf8'}).stdout.trim().split(' ').pop()}` : 'own loop, commands interleaved',
   rssTool: gnuTime ? 'GNU time' : python ? 'python3 getrusage' : 'none',
   warmup: WARMUP,
 }
