@@ -1,6 +1,6 @@
 import type {Finding, Severity} from './audit-findings.js'
 import type {HostInstance} from './discovery.js'
-import {PgpError} from './errors.js'
+import {ExitCode, PgpError} from './errors.js'
 import {formatInstance, instanceStem} from './instance-name.js'
 import {lagInMb} from './member-table.js'
 import {RestError, endpointOf} from './patroni-client.js'
@@ -65,6 +65,10 @@ export async function auditLive(instance: HostInstance, configFile: string, opti
     return [...findings, ...consistency]
   } catch (error) {
     if (!(error instanceof PgpError)) throw error
+    if (!(error instanceof RestError) && error.exitCode === ExitCode.config) {
+      // a config Patroni cannot use either (restapi.listen a list, a bad port, an unusable TLS key): not "not started yet"
+      return [{check: 'config-read', fix: 'fix the file: Patroni cannot start with it either', instance: label, problem: error.message, severity: 'error', where: configFile}]
+    }
     const reason = error instanceof RestError ? error.reason : error.message
     const where = error instanceof RestError ? error.endpoint : configFile
     if (instance.kind === 'not_bootstrapped') return [notStarted(label, unit, reason, where)]

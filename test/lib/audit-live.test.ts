@@ -109,4 +109,13 @@ describe('check: live checks (fake Patroni)', () => {
       expect.objectContaining({fix: 'systemctl start patroni@15-main (it bootstraps, or clones from the leader)', problem: expect.stringMatching(/^Patroni is not running \(connection refused.*\); normal until it is first started$/), severity: 'info'}),
     ])
   })
+
+  it('reports a REST address Patroni cannot use as a config error, also before bootstrap', async () => {
+    const file = tree.patroniConfig('15-main', 'scope: 15-main\nrestapi:\n  listen: 127.0.0.1:99999\n')
+    for (const kind of ['patroni', 'not_bootstrapped'] as const) {
+      expect(await auditLive(instance(kind), file, options)).toEqual([
+        {check: 'config-read', fix: 'fix the file: Patroni cannot start with it either', instance: '15/main', problem: `${file}: restapi.listen is not HOST:PORT (a name, an IPv4 address or [IPv6], and a port 1-65535)`, severity: 'error', where: file},
+      ])
+    }
+  })
 })
