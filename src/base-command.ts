@@ -74,6 +74,11 @@ export abstract class PatroniCommand extends Command {
     return {log: (text) => this.log(text), prompter: this.prompter(flags)}
   }
 
+  /** `Error: ...` or `Warning: ...` on stderr, its text shown printable (it may come from a REST API or a config). */
+  protected report(kind: 'Error' | 'Warning', text: string): void {
+    process.stderr.write(`${kind}: ${printable(text)}\n`)
+  }
+
   /** Expected failures print one line and set the exit code; only --debug shows a stack. */
   override async catch(error: Error & {oclif?: {exit?: number}; code?: string}): Promise<void> {
     if (error.code === 'EEXIT') throw error
@@ -94,7 +99,7 @@ export abstract class PatroniCommand extends Command {
       exitCode = ExitCode.failed
       message = `unexpected error: ${error.message}${debug ? '' : ' (run with --debug for details)'}`
     }
-    process.stderr.write(`Error: ${printable(message)}\n`)
+    this.report('Error', message)
     if (debug && error.stack) process.stderr.write(`${error.stack}\n`)
     process.exitCode = exitCode
   }

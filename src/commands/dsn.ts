@@ -34,7 +34,7 @@ export default class Dsn extends PatroniCommand {
       const role = flags.role === 'replica' || flags.role === 'any' ? flags.role : 'leader'
       const member = chooseDsnMember(cluster, {member: flags.member, role})
       this.log(formatDsn(member, {dbname: flags.dbname, user: flags.user}))
-      if (!isRunning(member)) process.stderr.write(`Warning: ${member.name} is ${member.state}\n`)
+      if (!isRunning(member)) this.report('Warning', `${member.name} is ${member.state}`)
     } finally {
       await patroni.close()
     }

@@ -23,7 +23,7 @@ export default class History extends PatroniCommand {
     try {
       const answer = await readFromAnyMember<unknown>(patroni, '/history', options.timeoutMs)
       this.log(await renderHistory(historyRecords(answer.body, endpointOf(answer.answeredBy)), outputFormat(flags)))
-      if (answer.fallback) process.stderr.write(`Warning: ${target.label}: ${answer.fallback}\n`)
+      if (answer.fallback) this.report('Warning', `${target.label}: ${answer.fallback}`)
     } finally {
       await patroni.close()
     }

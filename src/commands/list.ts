@@ -46,8 +46,8 @@ With instances: their members, like patronictl list.`
       if (interval && process.stdout.isTTY) process.stdout.write('\u001B[H\u001B[2J')
       if (flags.timestamp) this.log(timestampLine())
       this.log(listing.text)
-      for (const line of listing.warnings) process.stderr.write(`Warning: ${line}\n`)
-      for (const line of listing.errors) process.stderr.write(`Error: ${line}\n`)
+      for (const line of listing.warnings) this.report('Warning', line)
+      for (const line of listing.errors) this.report('Error', line)
       process.exitCode = listing.exitCode
     })
   }

@@ -26,7 +26,7 @@ export default class ShowConfig extends PatroniCommand {
     try {
       const answer = await readFromAnyMember<unknown>(patroni, '/config', options.timeoutMs)
       this.log(await renderDynamicConfig(answer.body, flags.json ? 'json' : flags.format, endpointOf(answer.answeredBy)))
-      if (answer.fallback) process.stderr.write(`Warning: ${target.label}: ${answer.fallback}\n`)
+      if (answer.fallback) this.report('Warning', `${target.label}: ${answer.fallback}`)
     } finally {
       await patroni.close()
     }

@@ -16,6 +16,6 @@ export default class Topology extends PatroniCommand {
     const target = await this.target(args.instance, flags, options, this.prompter(flags))
     const view = await viewOf(target, options, true)
     this.log(renderTopology(view))
-    if (view.fallback) process.stderr.write(`Warning: ${view.fallback}\n`)
+    if (view.fallback) this.report('Warning', view.fallback)
   }
 }

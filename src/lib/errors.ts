@@ -1,3 +1,5 @@
+import {MAX_FILE_BYTES} from './regular-file.js'
+
 /** Exit codes are part of the interface: scripts branch on them (README "Exit codes"). */
 export const ExitCode = {
   ok: 0,
@@ -39,7 +41,7 @@ export function describeFsError(error: unknown, file: string): string {
     case 'ENOTREG':
       return `${file} is not a regular file (a FIFO, socket or device is never read)`
     case 'EFBIG':
-      return `${file} is too large (over 1 MiB) to be a configuration file`
+      return `${file} is too large (over ${MAX_FILE_BYTES / 1024 / 1024} MiB) to be a configuration file`
     default:
       return `cannot read ${file}: ${(error as Error)?.message ?? String(error)}`
   }

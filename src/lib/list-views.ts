@@ -1,7 +1,7 @@
 import {type InstanceSummary, OVERVIEW_COLUMNS, overviewHealth, overviewNotes, overviewRecords, overviewRows} from './host-overview.js'
 import {clusterFooter, memberColumns, memberRecords, memberRows} from './member-table.js'
 import type {ClusterState} from './patroni-cluster.js'
-import {type OutputFormat, renderAligned, renderFramedTable, renderJson, renderTsv, renderYaml} from './render.js'
+import {type OutputFormat, printable, renderAligned, renderFramedTable, renderJson, renderTsv, renderYaml} from './render.js'
 
 export interface ClusterView {
   cluster: ClusterState
@@ -45,7 +45,7 @@ export async function renderHost(summaries: InstanceSummary[], format: OutputFor
       return renderTsv(OVERVIEW_COLUMNS, overviewRows(summaries))
     case 'pretty': {
       const paint = color ? (row: Parameters<typeof overviewHealth>[0], line: string) => colour(overviewHealth(row), line) : undefined
-      const notes = overviewNotes(summaries)
+      const notes = overviewNotes(summaries).map(printable) // error text from configs and REST APIs
       const table = summaries.length > 0 ? renderAligned(OVERVIEW_COLUMNS, overviewRows(summaries), paint) : 'No PostgreSQL instances on this host.'
       return notes.length > 0 ? `${table}\n\n${notes.join('\n')}` : table
     }

@@ -1,4 +1,3 @@
-
 import type {Agent, Dispatcher} from 'undici'
 
 import {ExitCode, PgpError, configError, describeFsError} from './errors.js'
@@ -249,7 +248,7 @@ export function readTlsFile(file: string | undefined): Buffer | undefined {
   try {
     return readRegularFile(file)
   } catch (error) {
-    throw new PgpError(describeFsError(error, file), ExitCode.config)
+    throw configError(describeFsError(error, file))
   }
 }
 
