@@ -39,7 +39,7 @@ const common = {
   minifySyntax: true,
   minifyWhitespace: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node18.19', // the oldest Node.js in package.json engines (Debian 12, Ubuntu 24.04)
 }
 
 const toAscii = (file) =>

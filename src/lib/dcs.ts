@@ -30,7 +30,7 @@ export async function readDcs(
   const tls = settings.tls ? readTlsFiles(settings) : {}
   const agent = new Agent({connect: {timeout: options.timeoutMs, ...tls, rejectUnauthorized: !options.insecure}, connections: 2, pipelining: 0})
   // one deadline for the whole read, authentication included
-  const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])])
+  const signal = anySignal([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])])
   const http = new DcsHttp(agent, settings.kind, {...options, signal})
   try {
     return await Promise.any(settings.endpoints.map((baseUrl) => readOne(http, settings, baseUrl, prefix)))
@@ -43,6 +43,19 @@ export async function readDcs(
   } finally {
     await agent.destroy().catch(() => {})
   }
+}
+
+/** AbortSignal.any, which Node 18 lacks (20.3+): aborted, with its reason, by the first that aborts. */
+export function anySignal(signals: AbortSignal[]): AbortSignal {
+  const controller = new AbortController()
+  for (const signal of signals) {
+    if (signal.aborted) {
+      controller.abort(signal.reason)
+      break
+    }
+    signal.addEventListener('abort', () => controller.abort(signal.reason), {once: true, signal: controller.signal})
+  }
+  return controller.signal
 }
 
 async function readOne(http: DcsHttp, settings: DcsSettings, baseUrl: string, prefix: string): Promise<DcsSnapshot> {
