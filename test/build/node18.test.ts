@@ -3,7 +3,7 @@
 // Node 20+ has, and the built CLI must run on it without oclif's engine warning. The whole
 // integration suite also runs on Node 18 against the installed .deb (test/package).
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -36,6 +36,29 @@ describe('dependencies and build target', () => {
     for (const file of ['bin/pgpatronictl.cjs', 'dist/cli.cjs', 'dist/undici.cjs', 'dist/yaml.cjs', 'dist/prompts.cjs']) {
       const source = readFileSync(join(root, file), 'latin1')
       expect([...source.matchAll(newer)].map((m) => m[0]), file).toEqual([])
+    }
+  })
+})
+
+describe('built-ins that cost Node 18 more', () => {
+  // Node 18 reads every export of a built-in the first time user code requires it (its ES module
+  // facade): process runs a dozen getters, http loads the whole HTTP stack. Neither is needed.
+  it('a REST command (list 15/x) requires neither node:process nor node:http nor node:assert', () => {
+    const work = mkdtempSync(join(tmpdir(), 'pgpt-builtins-'))
+    try {
+      const log = join(work, 'loaded.json')
+      writeFileSync(join(work, 'record.cjs'), `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, JSON.stringify(process.moduleLoadList)))\n`)
+      writeFileSync(join(work, '15-x.yml'), 'scope: "15-x"\nname: node1\nrestapi:\n  listen: 127.0.0.1:1\n  connect_address: 127.0.0.1:1\n')
+      const run = spawnSync(process.execPath, [bin, 'list', '15/x', '--config-dir', work, '--timeout', '2'], {
+        encoding: 'utf8',
+        env: {...process.env, NODE_OPTIONS: `--require ${join(work, 'record.cjs')}`, PG_CLUSTER_CONF_ROOT: work, XDG_CACHE_HOME: join(work, 'cache')},
+      })
+      expect(run.stderr).toContain('connection refused') // it did make the request
+      const builtins = (JSON.parse(readFileSync(log, 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13))
+      expect(builtins).toContain('net')
+      expect(builtins.filter((m) => ['process', 'http', 'assert'].includes(m))).toEqual([])
+    } finally {
+      rmSync(work, {force: true, recursive: true})
     }
   })
 })
