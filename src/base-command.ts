@@ -18,6 +18,7 @@ const DEFAULT_TIMEOUT_SECONDS = 5
 /** Shared flags, the mapping from flags to library options, and from errors to exit codes. */
 export abstract class PatroniCommand extends Command {
   private targetLabel?: string // the instance acted on, once known: REST errors name it
+  private readonly warned = new Set<string>() // a wait polls the same fallback many times: say it once
   static override baseFlags = {
     'config-dir': Flags.string({
       helpGroup: 'GLOBAL',
@@ -45,7 +46,15 @@ export abstract class PatroniCommand extends Command {
       insecure: flags.insecure,
       log: flags.debug ? (line) => process.stderr.write(`debug: ${line}\n`) : undefined,
       timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+      warn: (line) => this.warnOnce(line),
     }
+  }
+
+  /** `Warning: ...` on stderr, once per run: a fallback used, a source ignored as another cluster's. */
+  protected warnOnce(line: string): void {
+    if (this.warned.has(line)) return
+    this.warned.add(line)
+    this.report('Warning', line)
   }
 
   /** The instance to act on: the argument, -c, $PGCLUSTER, or the user's choice on a terminal. */

@@ -31,7 +31,7 @@ export interface EditConfigWanted {
 export async function runEditConfig(target: InstanceTarget, wanted: EditConfigWanted, options: ConnectOptions, io: OperationIo): Promise<number> {
   requireConsent('edit-config', wanted, io.prompter)
   return withCluster(target, options, async (instance, cluster) => {
-    const baseUrl = clusterRequestTarget(cluster)
+    const baseUrl = await clusterRequestTarget(instance, cluster)
     const current = await instance.client.getObject<ConfigObject>('/config', baseUrl)
     const edited = await editedConfig(current, wanted, io.prompter)
     const {stringify} = await import('yaml')

@@ -30,7 +30,7 @@ export async function runLeaderChange(
   await withCluster(target, options, async (instance, cluster) => {
     io.log(`Current cluster topology\n${await topology(instance, cluster)}`)
     const request = await planLeaderChange(action, cluster, wanted, io.prompter)
-    const url = `${leaderChangeTarget(cluster, request)}/${action}`
+    const url = `${await leaderChangeTarget(instance, cluster, request)}/${action}`
     if (wanted.dryRun) return reportDryRun(io, [describeRequest('POST', url, request)])
     if (!wanted.force) await confirmLeaderChange(action, cluster, request, io.prompter)
     const loopWait = await loopWaitOf(instance)
@@ -47,7 +47,7 @@ export async function runLeaderChange(
 }
 
 async function topology(instance: PatroniInstance, cluster: ClusterState): Promise<string> {
-  return renderClusters([{cluster, systemId: await instance.clusterSystemId(cluster)}], 'pretty', false)
+  return renderClusters([{cluster, systemId: cluster.systemId}], 'pretty', false)
 }
 
 /** Fills in what was not given (on a terminal: candidate and time), then checks it all. */

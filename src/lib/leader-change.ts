@@ -12,12 +12,11 @@ export interface LeaderChangeResult {
   cluster?: ClusterState
 }
 
-/** Where the request goes: the leader (it carries the change out), else the candidate. */
-export function leaderChangeTarget(cluster: ClusterState, request: LeaderChangeRequest): string {
+/** Where the request goes: the leader (it carries the change out), else the candidate; proven to be this cluster's. */
+export async function leaderChangeTarget(instance: PatroniInstance, cluster: ClusterState, request: LeaderChangeRequest): Promise<string> {
   const via = leaderOf(cluster) ?? cluster.members.find((m) => m.name === request.candidate)
-  const url = via && memberBaseUrl(via)
-  if (!url) throw new PgpError(`no REST API address for ${via?.name ?? 'the leader'} in cluster ${cluster.scope}`, ExitCode.unreachable)
-  return url
+  if (!via || !memberBaseUrl(via)) throw new PgpError(`no REST API address for ${via?.name ?? 'the leader'} in cluster ${cluster.scope}`, ExitCode.unreachable)
+  return instance.proven(via)
 }
 
 /**
@@ -37,7 +36,8 @@ export async function changeLeader(
   const deadline = performance.now() + waitMs + 30_000
   let message = ''
   try {
-    const response = await instance.client.request('POST', `/${action}`, {baseUrl: leaderChangeTarget(cluster, request), body: request, timeoutMs: waitMs})
+    const baseUrl = await leaderChangeTarget(instance, cluster, request)
+    const response = await instance.client.request('POST', `/${action}`, {baseUrl, body: request, timeoutMs: waitMs})
     message = plainText(response.text)
     if (response.status === 202) return {message, status: 'scheduled'}
     if (response.status !== 200 && !(response.status === 503 && /status unknown/i.test(message))) {

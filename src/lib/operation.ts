@@ -1,5 +1,6 @@
 import {ExitCode, PgpError, usageError} from './errors.js'
-import {RestError, plainText} from './patroni-client.js'
+import {plainText} from './patroni-client.js'
+import {describeRequest} from './request-preview.js'
 import type {ClusterState, Member} from './patroni-cluster.js'
 import {leaderOf, memberBaseUrl} from './patroni-cluster.js'
 import type {InstanceTarget} from './listing.js'
@@ -39,11 +40,13 @@ export async function withCluster<T>(
   }
 }
 
-/** Where cluster-wide requests go: the leader, else the member that answered (never the DCS). */
-export function clusterRequestTarget(cluster: ClusterState): string {
+/**
+ * Where cluster-wide requests go: the leader, once it proved to be this cluster's, else the
+ * member that answered (the read proved it); never the DCS.
+ */
+export async function clusterRequestTarget(instance: PatroniInstance, cluster: ClusterState): Promise<string> {
   const leader = leaderOf(cluster)
-  const url = leader && memberBaseUrl(leader)
-  if (url) return url
+  if (leader && memberBaseUrl(leader)) return instance.proven(leader)
   if (cluster.source !== 'dcs') return cluster.answeredBy
   throw new PgpError(`no member of ${cluster.scope} answers its REST API (the cluster was read from the DCS)`, ExitCode.unreachable)
 }
@@ -59,7 +62,7 @@ export interface MemberOutcome {
   exitCode: number
 }
 
-/** One request per member, all at once; each answer (or failure) is kept for the report. */
+/** One request per member, all at once, each to a member proven to be this cluster's; each answer (or failure) is kept for the report. */
 export async function requestEachMember(
   instance: PatroniInstance,
   members: Member[],
@@ -68,15 +71,36 @@ export async function requestEachMember(
 ): Promise<MemberOutcome[]> {
   return Promise.all(
     members.map(async (member): Promise<MemberOutcome> => {
-      const baseUrl = memberBaseUrl(member)
-      if (!baseUrl) return {exitCode: ExitCode.failed, member: member.name, text: 'no REST API address (api_url) in the cluster'}
       try {
+        const baseUrl = await instance.proven(member)
         const answer = await instance.client.request(request.method, request.path, {baseUrl, body: request.body})
         const text = plainText(answer.text)
         return {exitCode: ok(answer.status) ? ExitCode.ok : ExitCode.failed, member: member.name, status: answer.status, text: `${ok(answer.status) ? '' : `${answer.status} `}${text}`}
       } catch (error) {
-        if (!(error instanceof RestError)) throw error
+        if (!(error instanceof PgpError)) throw error
         return {exitCode: error.exitCode, member: member.name, text: error.message}
+      }
+    }),
+  )
+}
+
+/**
+ * --dry-run of one request per member: what would be sent to each, after the same proof as a
+ * real run (so the addresses shown are the ones that would be used), or why nothing would be.
+ */
+export async function dryRunEachMember(
+  instance: PatroniInstance,
+  members: Member[],
+  request: {method: string; path: string; body?: unknown},
+  proof: {allowNoSystemId?: boolean} = {},
+): Promise<string[]> {
+  return Promise.all(
+    members.map(async (member) => {
+      try {
+        return `${member.name}: ${describeRequest(request.method, `${await instance.proven(member, proof)}${request.path}`, request.body)}`
+      } catch (error) {
+        if (!(error instanceof PgpError)) throw error
+        return `${member.name}: ${error.message}`
       }
     }),
   )

@@ -24,9 +24,12 @@ export class RestError extends PgpError {
     this.name = 'RestError'
   }
 
-  /** Down or gone mid-answer: another member may be asked instead. */
+  /**
+   * Down, gone mid-answer, or failing on its side (5xx): another member may be asked instead.
+   * Anything else (401, 403, other 4xx, a garbled answer, a TLS failure) is an answer to report.
+   */
   get isDown(): boolean {
-    return this.kind === 'unreachable' || this.kind === 'timeout' || this.kind === 'broken'
+    return this.kind === 'unreachable' || this.kind === 'timeout' || this.kind === 'broken' || (this.kind === 'http' && (this.status ?? 0) >= 500)
   }
 }
 

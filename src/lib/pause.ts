@@ -3,7 +3,6 @@ import {ExitCode, PgpError} from './errors.js'
 import type {InstanceTarget} from './listing.js'
 import {clusterRequestTarget, confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster} from './operation.js'
 import {expectSuccess, endpointOf} from './patroni-client.js'
-import {memberBaseUrl} from './patroni-cluster.js'
 import type {ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import {describeRequest} from './request-preview.js'
 
@@ -22,7 +21,7 @@ export async function runPause(target: InstanceTarget, pause: boolean, wanted: P
       io.log(`cluster ${cluster.scope} is already ${pause ? 'paused' : 'not paused'}; nothing to do`)
       return ExitCode.ok
     }
-    const baseUrl = clusterRequestTarget(cluster)
+    const baseUrl = await clusterRequestTarget(instance, cluster)
     const body = {pause: pause ? true : null}
     if (wanted.dryRun) return reportDryRun(io, [describeRequest('PATCH', `${baseUrl}/config`, body)])
     const question = pause
@@ -45,12 +44,12 @@ export async function runPause(target: InstanceTarget, pause: boolean, wanted: P
 async function waitForPauseState(instance: PatroniInstance, pause: boolean): Promise<string[]> {
   const deadline = performance.now() + (2 * (await loopWaitOf(instance)) + 5) * 1000
   for (;;) {
-    const cluster = await instance.cluster()
+    const cluster = await instance.cluster({poll: true})
     const states = await Promise.all(
       cluster.members.map(async (m) => {
         try {
-          const status = await instance.client.getObject<{pause?: boolean}>('/patroni', memberBaseUrl(m))
-          return (status.pause === true) === pause ? undefined : m.name
+          const status = await instance.memberStatus(m)
+          return status.pause === pause ? undefined : m.name
         } catch {
           return m.name
         }

@@ -1,13 +1,12 @@
 import {waitForCluster} from './cluster-wait.js'
-import {ExitCode} from './errors.js'
+import {ExitCode, PgpError} from './errors.js'
 import {renderClusters} from './list-views.js'
 import type {InstanceTarget} from './listing.js'
 import {RestError, plainText} from './patroni-client.js'
-import {type ClusterState, type Member, isRunning, leaderOf, memberBaseUrl} from './patroni-cluster.js'
-import {confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster, worstExit} from './operation.js'
+import {type ClusterState, type Member, isRunning, leaderOf} from './patroni-cluster.js'
+import {confirmOrAbort, dryRunEachMember, type OperationIo, reportDryRun, requireConsent, withCluster, worstExit} from './operation.js'
 import type {ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import {type MemberRole, isLeader, selectMembers} from './member-selection.js'
-import {describeRequest} from './request-preview.js'
 import {parseScheduledTime} from './switchover-plan.js'
 
 
@@ -76,7 +75,7 @@ export async function runRestart(target: InstanceTarget, wanted: RestartWanted, 
       members = await io.prompter.checkbox('Members to restart (replicas first, leader last)', choices)
     }
     if (wanted.dryRun) {
-      const lines = members.map((m) => `${m.name}: ${describeRequest('POST', `${memberBaseUrl(m)}/restart`, request)}`)
+      const lines = await dryRunEachMember(instance, members, {body: request, method: 'POST', path: '/restart'})
       return reportDryRun(io, lines, ', one at a time, each after the previous member is running again')
     }
     const names = members.map((m) => m.name).join(', ')
@@ -100,7 +99,7 @@ async function restartInTurn(instance: PatroniInstance, members: Member[], reque
     }
     if (!request.schedule) {
       // never take a second member down: everyone else must be running before this one goes
-      const now = await instance.cluster()
+      const now = await instance.cluster({poll: true})
       const down = now.members.filter((m) => m.name !== member.name && !isRunning(m))
       if (down.length > 0) {
         const detail = `${down.map((m) => `${m.name} is ${m.state}`).join(', ')}; restarting ${member.name} now would take a second member down`
@@ -116,8 +115,13 @@ async function restartInTurn(instance: PatroniInstance, members: Member[], reque
 
 async function restartOne(instance: PatroniInstance, member: Member, request: RestartRequest, wanted: RestartWanted, seconds: number): Promise<RestartOutcome> {
   const fail = (detail: string, exitCode: number = ExitCode.failed): RestartOutcome => ({detail, exitCode, member: member.name, result: 'failed'})
-  const baseUrl = memberBaseUrl(member)
-  if (!baseUrl) return fail('no REST API address (api_url) in the cluster')
+  let baseUrl: string
+  try {
+    baseUrl = await instance.proven(member)
+  } catch (error) {
+    if (error instanceof PgpError) return fail(error.message, error.exitCode)
+    throw error
+  }
   const started = performance.now()
   let answer: {status: number; text: string}
   try {

@@ -77,6 +77,15 @@ describe('startup bundle dist/cli.cjs', () => {
     for (const chunk of CHUNKS) expect(existsSync(join(dist, chunk)), chunk).toBe(true)
   })
 
+  it('contains no dynamic import(): the code-cache launcher runs it through vm.Script, which cannot serve one', () => {
+    // import( as code, not inside a string or a longer name (oclif's messages mention "import()")
+    const dynamicImport = /(^|[^\w$.'"`])import\s*\(/
+    for (const file of ['cli.cjs', ...CHUNKS]) {
+      const lines = readFileSync(join(dist, file), 'latin1').split('\n')
+      expect(lines.filter((line) => dynamicImport.test(line)).map((line) => line.match(/.{0,60}import\s*\(.{0,40}/)?.[0]), file).toEqual([])
+    }
+  })
+
   it('keeps the @oclif/core startup patches (a failed patch only warns at build time)', () => {
     const source = readFileSync(join(dist, 'cli.cjs'), 'latin1')
     expect(source).not.toMatch(/\ncheckNodeVersion\(\);/) // semver on every start

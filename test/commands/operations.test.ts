@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
-import {type FakeAnswer, type FakeServer, type RecordedRequest, startFakePatroni} from '../helpers/fake-patroni.js'
+import {type FakeAnswer, type FakeServer, type RecordedRequest, patroniStatus, startFakePatroni} from '../helpers/fake-patroni.js'
 import {debianYaml} from '../helpers/host-tree.js'
 
 // Patroni answers a real cluster rarely gives on demand: 503 "status unknown", 412, 409,
@@ -23,7 +23,7 @@ describe('switchover and restart against fake Patroni answers', () => {
         api_url: `${url}/patroni`,
         host: '127.0.0.1',
         name,
-        port: 5432 + i,
+        port: 55432 + i,
         role: name === leader ? 'leader' : 'replica',
         state: 'running',
         timeline,
@@ -37,7 +37,7 @@ describe('switchover and restart against fake Patroni answers', () => {
     server = await startFakePatroni({
       'GET /cluster': () => ({body: promoted() ? clusterJson(url, 'node2', 2) : clusterJson(url, 'node1', 1)}),
       'GET /config': {body: '{"loop_wait": 1}'},
-      'GET /patroni': {body: '{"database_system_identifier": "7000000000000000001"}'},
+      'GET /patroni': {body: patroniStatus('15-main')},
       ...routes,
     })
     url = server.url
@@ -54,7 +54,7 @@ describe('switchover and restart against fake Patroni answers', () => {
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('Switchover status unknown')
-    expect(result.stdout).toMatch(/\| node2 +\| 127\.0\.0\.1:5433 \| Leader +\| running \|  2 \|/)
+    expect(result.stdout).toMatch(/\| node2 +\| 127\.0\.0\.1:55433 \| Leader +\| running \|  2 \|/)
     const post = s.requests.find((r) => r.method === 'POST')!
     expect(JSON.parse(post.body)).toEqual({candidate: 'node2', leader: 'node1'})
     expect(post.headers.authorization).toBe(`Basic ${Buffer.from('patroni:op-secret-pw').toString('base64')}`)

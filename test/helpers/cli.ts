@@ -16,7 +16,8 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'pgpatronictl.cjs')
  */
 export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; asUser?: string; timeoutMs?: number} = {}): Promise<CliResult> {
   const [command, argv] = options.asUser ? ['runuser', ['-u', options.asUser, '--', process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]]
-  const env = {...process.env, NO_COLOR: '1', NODE_ENV: '', XDG_CACHE_HOME: '/tmp/pgpt-test-cache', ...options.env}
+  // XDG_CACHE_HOME: the run's own (test/helpers/global-setup.ts), unless a test gives one
+  const env = {...process.env, NO_COLOR: '1', NODE_ENV: '', ...options.env}
   const started = performance.now()
   return new Promise((resolve) => {
     const child = execFile(command, argv as string[], {env, timeout: options.timeoutMs ?? 30_000}, (error, stdout, stderr) => {

@@ -7,7 +7,7 @@ import {fixture} from '../helpers/fake-patroni.js'
 const cluster = (patch: (raw: {members: Record<string, unknown>[]; pause?: boolean}) => void = () => {}) => {
   const raw = JSON.parse(fixture('cluster-3.0.2.json'))
   patch(raw)
-  return normaliseCluster(raw, '15-main', 'http://127.0.0.1:8008')
+  return normaliseCluster(raw, '15-main', 'http://127.0.0.1:58008')
 }
 
 describe('checkLeaderChange', () => {
