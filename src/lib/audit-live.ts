@@ -115,11 +115,12 @@ async function observe(patroni: PatroniInstance): Promise<Snapshot> {
   }
   const [statuses, config] = await Promise.all([
     Promise.all(cluster.members.map(view)),
-    cluster.source === 'dcs'
-      ? {configError: 'no member answered', maximumLag: DEFAULT_MAXIMUM_LAG}
-      : patroni.client.getObject<{maximum_lag_on_failover?: unknown}>('/config', cluster.answeredBy).then(
-      (c) => ({maximumLag: typeof c.maximum_lag_on_failover === 'number' ? c.maximum_lag_on_failover : DEFAULT_MAXIMUM_LAG}),
-      (error: unknown) => ({configError: error instanceof RestError ? error.reason : String(error), maximumLag: DEFAULT_MAXIMUM_LAG}),
+    patroni.read('/config', 'config', (body) => body as {maximum_lag_on_failover?: unknown} | null).then(
+      ({value}) => ({maximumLag: typeof value?.maximum_lag_on_failover === 'number' ? value.maximum_lag_on_failover : DEFAULT_MAXIMUM_LAG}),
+      (error: unknown) => {
+        if (!(error instanceof RestError)) throw error
+        return {configError: error.reason, maximumLag: DEFAULT_MAXIMUM_LAG}
+      },
     ),
   ])
   return {cluster, statuses, ...config}

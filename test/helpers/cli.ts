@@ -1,5 +1,7 @@
 import {execFile} from 'node:child_process'
-import {join} from 'node:path'
+import {chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
 
 export interface CliResult {
   code: number
@@ -8,14 +10,36 @@ export interface CliResult {
   ms: number
 }
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'pgpatronictl.cjs')
+const ROOT = join(import.meta.dirname, '..', '..')
+const BIN = join(ROOT, 'bin', 'pgpatronictl.cjs')
+
+let publicBin: string | undefined
+
+/**
+ * The files the package ships (package.json `files`), copied to a world-readable directory: a
+ * clone may live where other users cannot read it (a 0700 home), and an installed copy never does.
+ */
+function shippedCopy(): string {
+  if (publicBin) return publicBin
+  const dir = mkdtempSync(join(tmpdir(), 'pgpt-shipped-'))
+  chmodSync(dir, 0o755)
+  const files = ['package.json', ...(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).files as string[])]
+  for (const file of files) {
+    mkdirSync(dirname(join(dir, file)), {mode: 0o755, recursive: true})
+    copyFileSync(join(ROOT, file), join(dir, file))
+    chmodSync(join(dir, file), file.startsWith('bin/') ? 0o755 : 0o644)
+  }
+  process.on('exit', () => rmSync(dir, {force: true, recursive: true}))
+  return (publicBin = join(dir, 'bin', 'pgpatronictl.cjs'))
+}
 
 /**
  * Runs the built CLI as a user would: a separate process, no TTY, no stdin.
- * `asUser` runs it through runuser (root only), e.g. to see permission errors as nobody.
+ * `asUser` runs the shipped files as that user through runuser (root only), e.g. to see
+ * permission errors as nobody.
  */
 export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; asUser?: string; timeoutMs?: number} = {}): Promise<CliResult> {
-  const [command, argv] = options.asUser ? ['runuser', ['-u', options.asUser, '--', process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]]
+  const [command, argv] = options.asUser ? ['runuser', ['-u', options.asUser, '--', process.execPath, shippedCopy(), ...args]] : [process.execPath, [BIN, ...args]]
   // XDG_CACHE_HOME: the run's own (test/helpers/global-setup.ts), unless a test gives one
   const env = {...process.env, NO_COLOR: '1', NODE_ENV: '', ...options.env}
   const started = performance.now()
