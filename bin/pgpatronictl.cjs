@@ -44,23 +44,26 @@ function hash(text) {
 const cacheDir = process.env.PGPATRONICTL_NO_CODE_CACHE ? undefined : cacheDirectory()
 const pending = [] // scripts compiled without a usable cache: written once the command is done
 
-/** mkdir -p without { recursive }, which spins forever under /proc on Node 20. */
-function ensureDir(dir, depth = 0) {
-  try {
-    fs.mkdirSync(dir, {mode: 0o700})
-  } catch (error) {
-    if (error.code === 'EEXIST') return
-    if (error.code !== 'ENOENT' || depth > 8 || path.dirname(dir) === dir) throw error
-    ensureDir(path.dirname(dir), depth + 1)
-    fs.mkdirSync(dir, {mode: 0o700})
+/**
+ * The cache directory and, if missing, the cache root above it (~/.cache): never more, so a
+ * home that does not exist (HOME=/nonexistent) is not made. No mkdir { recursive }: it spins
+ * forever under /proc on Node 20.
+ */
+function ensureDir(dir) {
+  for (const level of [path.dirname(dir), dir]) {
+    try {
+      fs.mkdirSync(level, {mode: 0o700})
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error
+    }
   }
 }
 
 function saveCaches() {
   for (const {cacheFile, chunk, script} of pending.splice(0)) {
+    const tmp = `${cacheFile}.${process.pid}.tmp`
     try {
       ensureDir(cacheDir)
-      const tmp = `${cacheFile}.${process.pid}.tmp`
       fs.writeFileSync(tmp, script.createCachedData(), {mode: 0o600})
       fs.renameSync(tmp, cacheFile)
       const keep = path.basename(cacheFile)
@@ -68,7 +71,11 @@ function saveCaches() {
       for (const name of fs.readdirSync(cacheDir)) {
         if (name !== keep && stale.test(name)) fs.rmSync(path.join(cacheDir, name), {force: true})
       }
-    } catch {}
+    } catch {
+      try {
+        fs.rmSync(tmp, {force: true}) // a full disk leaves a partial file behind
+      } catch {}
+    }
   }
 }
 

@@ -12,6 +12,7 @@ import {defaultPgCommonPaths} from './lib/pg-common.js'
 import {Prompter} from './lib/prompt.js'
 import {printable} from './lib/render.js'
 import type {OperationIo} from './lib/operation.js'
+import {OperationJournal} from './lib/operation-journal.js'
 
 const DEFAULT_TIMEOUT_SECONDS = 5
 
@@ -79,8 +80,21 @@ export abstract class PatroniCommand extends Command {
     return Prompter.forTerminal(!flags.interactive)
   }
 
+  /**
+   * Output, questions and the journal of an operation. Ctrl-C or SIGTERM from here on ends the
+   * command with exit 5 and says what was sent and what may still happen (a question answers
+   * Ctrl-C itself: nothing sent, exit 5).
+   */
   protected operationIo(flags: {interactive: boolean}): OperationIo {
-    return {log: (text) => this.log(text), prompter: this.prompter(flags)}
+    const log = (text: string) => this.log(text)
+    const journal = new OperationJournal(log)
+    const interrupted = (signal: NodeJS.Signals) => {
+      process.stderr.write(`\n${journal.interrupted(signal)}\n`)
+      process.exit(ExitCode.aborted)
+    }
+    process.once('SIGINT', interrupted)
+    process.once('SIGTERM', interrupted)
+    return {journal, log, prompter: this.prompter(flags)}
   }
 
   /** `Error: ...` or `Warning: ...` on stderr, its text shown printable (it may come from a REST API or a config). */

@@ -16,7 +16,7 @@ export async function waitForCluster(
   let last: ClusterState | undefined
   for (;;) {
     try {
-      last = await instance.cluster({poll: true})
+      last = await instance.cluster({poll: true, timeoutMs: Math.max(100, options.deadline - performance.now())})
       if (done(last)) return {cluster: last, reached: true}
     } catch (error) {
       if (!(error instanceof RestError && error.isDown)) throw error

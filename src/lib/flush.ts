@@ -28,8 +28,10 @@ export async function runFlush(target: InstanceTarget, wanted: FlushWanted, opti
       if (wanted.dryRun) return reportDryRun(io, [describeRequest('DELETE', `${baseUrl}/switchover`)])
       const plan = `${scheduled.from ? ` from ${scheduled.from}` : ''}${scheduled.to ? ` to ${scheduled.to}` : ''}`
       await confirmOrAbort(io.prompter, wanted.force, `Cancel the switchover${plan} scheduled at ${scheduled.at} in cluster ${cluster.scope}?`)
+      const sent = io.journal.sending(`DELETE /switchover to ${endpointOf(baseUrl)}`)
       const answer = await instance.client.request('DELETE', '/switchover', {baseUrl})
       if (answer.status !== 404) expectSuccess(answer, endpointOf(baseUrl))
+      io.journal.confirmed(sent, plainText(answer.text))
       io.log(plainText(answer.text))
       return ExitCode.ok
     }
@@ -42,7 +44,7 @@ export async function runFlush(target: InstanceTarget, wanted: FlushWanted, opti
     const list = members.map((m) => `${m.name} (at ${m.scheduledRestart!.at})`).join(', ')
     await confirmOrAbort(io.prompter, wanted.force, `Cancel the scheduled restart of ${list}?`)
     // 404: the restart ran or was cancelled meanwhile; either way none is scheduled any more
-    const outcomes = await requestEachMember(instance, members, {method: 'DELETE', path: '/restart'}, (status) => status === 200 || status === 404)
+    const outcomes = await requestEachMember(instance, members, {method: 'DELETE', path: '/restart'}, (status) => status === 200 || status === 404, io.journal)
     io.log(outcomeLines(outcomes))
     return worstExit(outcomes)
   })

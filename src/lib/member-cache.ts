@@ -83,15 +83,16 @@ function digest(text: string): string {
   return (hash >>> 0).toString(16).padStart(8, '0')
 }
 
-/** mkdir -p, without mkdirSync's {recursive: true}: on Node 20 that spins forever under /proc. */
-function makeDirectory(dir: string, depth = 0): void {
-  try {
-    mkdirSync(dir, {mode: 0o700})
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EEXIST') return
-    if (code !== 'ENOENT' || depth > 8 || dirname(dir) === dir) throw error
-    makeDirectory(dirname(dir), depth + 1)
-    mkdirSync(dir, {mode: 0o700})
+/**
+ * The cache directory and, if missing, the cache root above it (~/.cache): never more, so a home
+ * that does not exist is not made. No mkdirSync {recursive}: it spins forever under /proc on Node 20.
+ */
+function makeDirectory(dir: string): void {
+  for (const level of [dirname(dir), dir]) {
+    try {
+      mkdirSync(level, {mode: 0o700})
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
   }
 }

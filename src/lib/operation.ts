@@ -1,5 +1,6 @@
 import {ExitCode, PgpError, usageError} from './errors.js'
-import {plainText} from './patroni-client.js'
+import {RestError, endpointOf, plainText} from './patroni-client.js'
+import type {OperationJournal} from './operation-journal.js'
 import {describeRequest} from './request-preview.js'
 import type {ClusterState, Member} from './patroni-cluster.js'
 import {leaderOf, memberBaseUrl} from './patroni-cluster.js'
@@ -11,6 +12,7 @@ import {printable} from './render.js'
 export interface OperationIo {
   prompter: Prompter
   log: (text: string) => void
+  journal: OperationJournal // progress as it happens, and what to say when interrupted
 }
 
 /** Nothing changes without a yes on a terminal or --force; a script without --force is told so. */
@@ -51,6 +53,17 @@ export async function clusterRequestTarget(instance: PatroniInstance, cluster: C
   throw new PgpError(`no member of ${cluster.scope} answers its REST API (the cluster was read from the DCS)`, ExitCode.unreachable)
 }
 
+/**
+ * Patroni's 409 to PATCH /config: its write to the DCS failed, though nobody changed the
+ * configuration (checked by the caller). A stalled DCS is the usual cause, and it may still carry
+ * the write out when it recovers: the outcome is unknown, not refused (measured with etcd 3.4).
+ */
+export const configNotConfirmed = (scope: string, what: string): PgpError =>
+  new PgpError(
+    `${what} of ${scope} not confirmed: the DCS did not take it in time (Patroni: 409 Conflict) and nobody else changed the configuration; the DCS may be stalled, and the change may still be applied when it recovers: check with pgpatronictl show-config before repeating it`,
+    ExitCode.unreachable,
+  )
+
 export async function confirmOrAbort(prompter: Prompter, force: boolean, question: string): Promise<void> {
   if (!force && !(await prompter.confirm(question))) throw aborted()
 }
@@ -68,16 +81,22 @@ export async function requestEachMember(
   members: Member[],
   request: {method: 'DELETE' | 'POST'; path: string; body?: unknown},
   ok: (status: number) => boolean,
+  journal: OperationJournal,
 ): Promise<MemberOutcome[]> {
   return Promise.all(
     members.map(async (member): Promise<MemberOutcome> => {
+      let sent: number | undefined
       try {
         const baseUrl = await instance.proven(member)
+        sent = journal.sending(`${request.method} ${request.path} to ${member.name} (${endpointOf(baseUrl)})`)
         const answer = await instance.client.request(request.method, request.path, {baseUrl, body: request.body})
         const text = plainText(answer.text)
+        if (ok(answer.status)) journal.confirmed(sent, text)
+        else journal.failed(sent, `${answer.status} ${text}`)
         return {exitCode: ok(answer.status) ? ExitCode.ok : ExitCode.failed, member: member.name, status: answer.status, text: `${ok(answer.status) ? '' : `${answer.status} `}${text}`}
       } catch (error) {
         if (!(error instanceof PgpError)) throw error
+        if (sent !== undefined && !(error instanceof RestError && error.maybeCarriedOut)) journal.failed(sent, error.message)
         return {exitCode: error.exitCode, member: member.name, text: error.message}
       }
     }),

@@ -58,7 +58,7 @@ export class PatroniInstance {
    * unreachable. `poll`: a read during an operation, which says nothing of a fallback (the member
    * being demoted or restarted is expected not to answer for a moment).
    */
-  async cluster(options: {poll?: boolean; showSelf?: boolean} = {}): Promise<ClusterState> {
+  async cluster(options: {poll?: boolean; showSelf?: boolean; timeoutMs?: number} = {}): Promise<ClusterState> {
     const answer = await this.reader.read<ClusterState>({
       fromDcs: (keys) => {
         const raw = clusterFromDcs(keys)
@@ -67,7 +67,7 @@ export class PatroniInstance {
       memberUrls: (state) => state.members.map(memberBaseUrl).filter((u): u is string => u !== undefined),
       parse: (body, answeredBy) => normaliseCluster(body, this.scope, answeredBy),
       path: '/cluster',
-    }, {quiet: options.poll})
+    }, {quiet: options.poll, timeoutMs: options.timeoutMs})
     const state: ClusterState = {...answer.value, localFailure: answer.localFailure, systemId: answer.systemId}
     if (answer.source === 'dcs') Object.assign(state, {dcs: answer.dcs, source: 'dcs'})
     return options.showSelf && !this.answeredLocally(state) ? withThisMember(state, this.config.memberName, this.config.pgConnectAddress) : state

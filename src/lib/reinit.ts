@@ -4,7 +4,7 @@ import {renderClusters} from './list-views.js'
 import type {InstanceTarget} from './listing.js'
 import {isLeader, selectMembers} from './member-selection.js'
 import {confirmOrAbort, dryRunEachMember, type MemberOutcome, type OperationIo, outcomeLines, reportDryRun, requireConsent, withCluster, worstExit} from './operation.js'
-import {plainText} from './patroni-client.js'
+import {endpointOf, plainText} from './patroni-client.js'
 import {type ClusterState, type Member, isRunning} from './patroni-cluster.js'
 import type {ConnectOptions, PatroniInstance} from './patroni-instance.js'
 
@@ -43,12 +43,13 @@ export async function runReinit(target: InstanceTarget, wanted: ReinitWanted, op
     const where = (m: Member) => (m.name === instance.config.memberName && instance.config.dataDir ? instance.config.dataDir : `the data directory of ${m.name} on ${m.host ?? 'its host'}`)
     await confirmOrAbort(io.prompter, wanted.force, `Reinitialize ${members.map((m) => m.name).join(', ')}? This wipes ${members.map(where).join(', ')} and clones it again${wanted.fromLeader ? ' from the leader' : ''}.`)
     const outcomes: MemberOutcome[] = []
+    io.journal.plan(members.map((m) => `reinitialize of ${m.name}`))
     for (const member of members) {
       const outcome = await reinitOne(instance, member, body, wanted, io)
       outcomes.push(outcome)
+      io.journal.step(outcomeLines([outcome])) // as it is known: a long reinit of several members shows each
       if (outcome.exitCode !== ExitCode.ok) break
     }
-    io.log(outcomeLines(outcomes))
     return worstExit(outcomes)
   })
 }
@@ -56,7 +57,13 @@ export async function runReinit(target: InstanceTarget, wanted: ReinitWanted, op
 async function reinitOne(instance: PatroniInstance, member: Member, body: object, wanted: ReinitWanted, io: OperationIo): Promise<MemberOutcome> {
   try {
     const baseUrl = await instance.proven(member, REINIT_PROOF)
-    const send = (force: boolean) => instance.client.request('POST', '/reinitialize', {baseUrl, body: force ? {...body, force: true} : body})
+    const send = async (force: boolean) => {
+      const sent = io.journal.sending(`POST /reinitialize${force ? ' (force)' : ''} to ${member.name} (${endpointOf(baseUrl)})`, `reinitialize of ${member.name}`)
+      const answer = await instance.client.request('POST', '/reinitialize', {baseUrl, body: force ? {...body, force: true} : body})
+      if (answer.status === 200) io.journal.confirmed(sent, 'reinitialize started: its data directory is being replaced')
+      else io.journal.failed(sent, `${answer.status} ${plainText(answer.text)}`)
+      return answer
+    }
     const startedBefore = await postmasterStart(instance, baseUrl)
     let answer = await send(false)
     // another action (a restart, an earlier reinit) is running: only a person may cancel it
@@ -66,7 +73,7 @@ async function reinitOne(instance: PatroniInstance, member: Member, body: object
     const text = plainText(answer.text)
     if (answer.status !== 200) return {exitCode: ExitCode.failed, member: member.name, status: answer.status, text: `${answer.status} ${text}`}
     if (!wanted.wait) return {exitCode: ExitCode.ok, member: member.name, status: 200, text}
-    io.log(`${member.name}: ${text}; waiting until it runs and replicates again`)
+    io.journal.step(`${member.name}: ${text}; waiting until it runs and replicates again`)
     const started = performance.now()
     // the DCS still shows the old, running member for a loop or two: wait for a new postmaster first
     const deadline = started + WAIT_LIMIT_MS

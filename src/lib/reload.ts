@@ -19,7 +19,7 @@ export async function runReload(target: InstanceTarget, wanted: ReloadWanted, op
     const members = selectMembers(cluster, wanted)
     if (wanted.dryRun) return reportDryRun(io, await dryRunEachMember(instance, members, {method: 'POST', path: '/reload'}))
     await confirmOrAbort(io.prompter, wanted.force, `Reload the configuration of ${members.map((m) => m.name).join(', ')} (cluster ${cluster.scope})?`)
-    const outcomes = await requestEachMember(instance, members, {method: 'POST', path: '/reload'}, (status) => status === 200 || status === 202)
+    const outcomes = await requestEachMember(instance, members, {method: 'POST', path: '/reload'}, (status) => status === 200 || status === 202, io.journal)
     io.log(outcomeLines(outcomes))
     return worstExit(outcomes)
   })

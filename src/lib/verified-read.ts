@@ -116,9 +116,12 @@ export class VerifiedReader {
     return {scope: this.setup.scope, systemId: this.systemId}
   }
 
-  /** `quiet`: a poll during an operation; the member being demoted or restarted is expected not to answer. */
-  async read<T>(spec: ReadSpec<T>, options: {quiet?: boolean} = {}): Promise<VerifiedAnswer<T>> {
-    const {timeoutMs} = this.setup
+  /**
+   * `quiet`: a poll during an operation; the member being demoted or restarted is expected not to
+   * answer. `timeoutMs`: less than the configured timeout, when a wait's own deadline is nearer.
+   */
+  async read<T>(spec: ReadSpec<T>, options: {quiet?: boolean; timeoutMs?: number} = {}): Promise<VerifiedAnswer<T>> {
+    const timeoutMs = Math.min(options.timeoutMs ?? this.setup.timeoutMs, this.setup.timeoutMs)
     const hedgeMs = Math.min(1000, timeoutMs / 3)
     const context: ReadContext = {deadline: performance.now() + timeoutMs, failures: [], mismatches: 0, remembered: this.remembered()}
     let localFailure: string | undefined

@@ -149,6 +149,39 @@ describe('the bin', () => {
   })
 })
 
+describe('the code cache', () => {
+  const run = (env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, [bin, 'version'], {encoding: 'utf8', env: {...process.env, HOME: '', XDG_CACHE_HOME: '', ...env}, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000})
+
+  it('never makes a home that does not exist (HOME=/nonexistent), and still runs', () => {
+    const home = join(work, 'no-such-home')
+    const result = run({HOME: home})
+    expect(result.status).toBe(0)
+    expect(existsSync(home)).toBe(false)
+    const made = join(work, 'home')
+    mkdirSync(made)
+    expect(run({HOME: made}).status).toBe(0)
+    expect(existsSync(join(made, '.cache', 'pgpatronictl'))).toBe(true) // the cache root in an existing home is fine
+  })
+
+  it.skipIf(process.getuid?.() !== 0)('leaves no partial file behind on a full disk (a 16 KiB tmpfs)', (context) => {
+    const full = join(work, 'full')
+    mkdirSync(full)
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'pgpt-full', full], {stdio: 'ignore'})
+    } catch {
+      context.skip() // a container without mount privileges
+    }
+    try {
+      for (const attempt of [1, 2]) expect(run({XDG_CACHE_HOME: full}).status, `run ${attempt}`).toBe(0)
+      const left = execFileSync('find', [full, '-name', '*.tmp'], {encoding: 'utf8'})
+      expect(left).toBe('')
+    } finally {
+      execFileSync('umount', [full])
+    }
+  })
+})
+
 describe('npm package', () => {
   it('ships the bin and every dist file the bin and the bundle load', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']})

@@ -182,7 +182,9 @@ start_plain() {
   if [ ! -e "/etc/postgresql/$VERSION/$PLAIN/postgresql.conf" ]; then
     pg_createcluster -p "$PLAIN_PORT" "$VERSION" "$PLAIN" >/dev/null
   fi
-  pg_ctlcluster "$VERSION" "$PLAIN" status >/dev/null 2>&1 || pg_ctlcluster "$VERSION" "$PLAIN" start
+  # the postmaster outlives this script: it must not keep our caller's descriptors (a held
+  # flock(1) lock on 3, a CI runner's pipes) open for as long as it runs
+  pg_ctlcluster "$VERSION" "$PLAIN" status >/dev/null 2>&1 || pg_ctlcluster "$VERSION" "$PLAIN" start 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
 }
 
 start_patroni() { # ID CONFIG REST_PORT [DATA_DIR]

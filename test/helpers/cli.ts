@@ -1,4 +1,4 @@
-import {execFile} from 'node:child_process'
+import {type ChildProcess, execFile, spawn} from 'node:child_process'
 import {chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -50,4 +50,28 @@ export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; asUser
     })
     child.stdin?.end()
   })
+}
+
+/**
+ * The built CLI as a child the test can signal: `output()` is what it printed so far, `done`
+ * its end (no TTY, no stdin, as runCli).
+ */
+export function startCli(args: string[], options: {env?: NodeJS.ProcessEnv} = {}): {child: ChildProcess; output: () => {stderr: string; stdout: string}; done: Promise<CliResult>} {
+  const started = performance.now()
+  const child = spawn(process.execPath, [BIN, ...args], {env: {...process.env, NO_COLOR: '1', NODE_ENV: '', ...options.env}, stdio: ['ignore', 'pipe', 'pipe']})
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (chunk) => (stdout += chunk))
+  child.stderr!.on('data', (chunk) => (stderr += chunk))
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({code: code ?? 128, ms: performance.now() - started, stderr, stdout})))
+  return {child, done, output: () => ({stderr, stdout})}
+}
+
+/** Resolves once `test` holds for the CLI's output so far (polled), or rejects after `timeoutMs`. */
+export async function outputShows(cli: {output: () => {stderr: string; stdout: string}}, test: (out: {stderr: string; stdout: string}) => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!test(cli.output())) {
+    if (Date.now() > deadline) throw new Error(`the CLI never showed what was awaited; so far:\n${JSON.stringify(cli.output())}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }

@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -20,7 +20,9 @@ const SYSID = '7000000000000000001'
 describe('MemberCache', () => {
   it('remembers REST URLs and the system identifier per config and cluster, in files private to the user', () => {
     dir = mkdtempSync(join(tmpdir(), 'pgpt-members-'))
-    const cache = new MemberCache(join(dir, 'a', 'b', 'pgpatronictl'))
+    const cache = new MemberCache(join(dir, 'a', 'pgpatronictl')) // the cache root (~/.cache) is made if missing
+    expect(() => new MemberCache(join(dir!, 'no-home', '.cache', 'pgpatronictl')).write(MAIN, {apiUrls: [], systemId: SYSID})).not.toThrow()
+    expect(existsSync(join(dir, 'no-home'))).toBe(false) // a home that does not exist is not made
     cache.write(MAIN, {apiUrls: ['http://127.0.0.1:58010', 'http://127.0.0.1:58009', 'http://127.0.0.1:58010'], systemId: SYSID})
     expect(cache.read(MAIN)).toEqual({apiUrls: ['http://127.0.0.1:58009', 'http://127.0.0.1:58010'], systemId: SYSID})
     // another scope, another namespace, or another config file of the same scope: never the same entry
@@ -28,9 +30,9 @@ describe('MemberCache', () => {
     expect(cache.read({...MAIN, namespace: '/service/'})).toBeUndefined()
     expect(cache.read({...MAIN, configFile: '/tmp/copy-of-15-main.yml'})).toBeUndefined()
     expect(statSync(join(dir, 'a')).mode & 0o777).toBe(0o700)
-    const [file] = readdirSync(join(dir, 'a', 'b', 'pgpatronictl'))
+    const [file] = readdirSync(join(dir, 'a', 'pgpatronictl'))
     expect(file).toMatch(/^members-_pgpt-test_15-main-[0-9a-f]{8}\.json$/)
-    const path = join(dir, 'a', 'b', 'pgpatronictl', file!)
+    const path = join(dir, 'a', 'pgpatronictl', file!)
     expect(statSync(path).mode & 0o777).toBe(0o600)
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({...MAIN, apiUrls: ['http://127.0.0.1:58009', 'http://127.0.0.1:58010'], systemId: SYSID})
   })
