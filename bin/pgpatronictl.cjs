@@ -65,15 +65,18 @@ const cacheDir = noCache ? undefined : prime ? path.resolve(prime) : userCacheDi
 const readDirs = noCache || prime ? [] : [systemCacheDirectory(), cacheDir].filter(Boolean)
 const pending = [] // scripts compiled without a usable cache: written once the command is done
 
-/** mkdir -p without { recursive }, which spins forever under /proc on Node 20. */
-function ensureDir(dir, mode, depth = 0) {
-  try {
-    fs.mkdirSync(dir, {mode})
-  } catch (error) {
-    if (error.code === 'EEXIST') return
-    if (error.code !== 'ENOENT' || depth > 8 || path.dirname(dir) === dir) throw error
-    ensureDir(path.dirname(dir), mode, depth + 1)
-    fs.mkdirSync(dir, {mode})
+/**
+ * The cache directory and, if missing, the cache root above it (~/.cache): never more, so a
+ * home that does not exist (HOME=/nonexistent) is not made. No mkdir { recursive }: it spins
+ * forever under /proc on Node 20.
+ */
+function ensureDir(dir, mode) {
+  for (const level of [path.dirname(dir), dir]) {
+    try {
+      fs.mkdirSync(level, {mode})
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error
+    }
   }
 }
 
@@ -86,8 +89,8 @@ function saveCaches() {
     return
   }
   for (const {cacheFile, chunk, script} of pending.splice(0)) {
+    const tmp = `${cacheFile}.${process.pid}.tmp`
     try {
-      const tmp = `${cacheFile}.${process.pid}.tmp`
       fs.writeFileSync(tmp, script.createCachedData(), {mode: prime ? 0o644 : 0o600})
       fs.renameSync(tmp, cacheFile)
       // the same file's caches for other builds or Node versions: all but the newest few go
@@ -100,7 +103,11 @@ function saveCaches() {
         .sort((a, b) => b.mtime - a.mtime)
       for (const {file} of others.slice(prime ? 0 : KEEP - 1)) fs.rmSync(file, {force: true})
       for (const name of fs.readdirSync(cacheDir)) if (/^code-[0-9a-f]{16}\.bin$/.test(name)) fs.rmSync(path.join(cacheDir, name), {force: true}) // before 0.1.0
-    } catch {}
+    } catch {
+      try {
+        fs.rmSync(tmp, {force: true}) // a full disk leaves a partial file behind
+      } catch {}
+    }
   }
 }
 

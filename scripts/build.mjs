@@ -39,6 +39,9 @@ const common = {
   minifySyntax: true,
   minifyWhitespace: true,
   platform: 'node',
+  // import() becomes a require() in a promise: bin/pgpatronictl.cjs runs the bundle through
+  // vm.Script, which cannot serve a real dynamic import (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING)
+  supported: {'dynamic-import': false},
   target: 'node18.19', // the oldest Node.js in package.json engines (Debian 12, Ubuntu 24.04)
 }
 

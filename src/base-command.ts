@@ -12,12 +12,14 @@ import {defaultPgCommonPaths} from './lib/pg-common.js'
 import {Prompter} from './lib/prompt.js'
 import {printable} from './lib/render.js'
 import type {OperationIo} from './lib/operation.js'
+import {OperationJournal} from './lib/operation-journal.js'
 
 const DEFAULT_TIMEOUT_SECONDS = 5
 
 /** Shared flags, the mapping from flags to library options, and from errors to exit codes. */
 export abstract class PatroniCommand extends Command {
   private targetLabel?: string // the instance acted on, once known: REST errors name it
+  private readonly warned = new Set<string>() // a wait polls the same fallback many times: say it once
   static override baseFlags = {
     'config-dir': Flags.string({
       helpGroup: 'GLOBAL',
@@ -46,7 +48,15 @@ export abstract class PatroniCommand extends Command {
       insecure: flags.insecure,
       log: flags.debug ? (line) => process.stderr.write(`debug: ${line}\n`) : undefined,
       timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+      warn: (line) => this.warnOnce(line),
     }
+  }
+
+  /** `Warning: ...` on stderr, once per run: a fallback used, a source ignored as another cluster's. */
+  protected warnOnce(line: string): void {
+    if (this.warned.has(line)) return
+    this.warned.add(line)
+    this.report('Warning', line)
   }
 
   /** The instance to act on: the argument, -c, $PGCLUSTER, or the user's choice on a terminal. */
@@ -71,8 +81,21 @@ export abstract class PatroniCommand extends Command {
     return Prompter.forTerminal(!flags.interactive)
   }
 
+  /**
+   * Output, questions and the journal of an operation. Ctrl-C or SIGTERM from here on ends the
+   * command with exit 5 and says what was sent and what may still happen (a question answers
+   * Ctrl-C itself: nothing sent, exit 5).
+   */
   protected operationIo(flags: {interactive: boolean}): OperationIo {
-    return {log: (text) => this.log(text), prompter: this.prompter(flags)}
+    const log = (text: string) => this.log(text)
+    const journal = new OperationJournal(log)
+    const interrupted = (signal: NodeJS.Signals) => {
+      process.stderr.write(`\n${journal.interrupted(signal)}\n`)
+      process.exit(ExitCode.aborted)
+    }
+    process.once('SIGINT', interrupted)
+    process.once('SIGTERM', interrupted)
+    return {journal, log, prompter: this.prompter(flags)}
   }
 
   /** `Error: ...` or `Warning: ...` on stderr, its text shown printable (it may come from a REST API or a config). */

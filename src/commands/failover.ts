@@ -24,6 +24,6 @@ export default class Failover extends PatroniCommand {
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)
     const wanted = {candidate: flags.candidate, dryRun: flags['dry-run'], force: flags.force, leader: flags.leader}
-    await runLeaderChange('failover', target, wanted, options, io)
+    process.exitCode = await runLeaderChange('failover', target, wanted, options, io)
   }
 }

@@ -1,7 +1,6 @@
 import {PatroniCommand} from '../base-command.js'
 import {formatFlags, instanceArg, operationFlags, outputFormat} from '../flags.js'
 import {historyRecords, renderHistory} from '../lib/history.js'
-import {readFromAnyMember} from '../lib/member-read.js'
 import {endpointOf} from '../lib/patroni-client.js'
 import {PatroniInstance} from '../lib/patroni-instance.js'
 
@@ -21,9 +20,8 @@ export default class History extends PatroniCommand {
     const target = await this.target(args.instance, flags, options, this.prompter(flags))
     const patroni = await PatroniInstance.open(target.label, target.configFile, options)
     try {
-      const answer = await readFromAnyMember<unknown>(patroni, '/history', options.timeoutMs)
-      this.log(await renderHistory(historyRecords(answer.body, endpointOf(answer.answeredBy)), outputFormat(flags)))
-      if (answer.fallback) this.report('Warning', `${target.label}: ${answer.fallback}`)
+      const answer = await patroni.read('/history', 'history', (body, answeredBy) => historyRecords(body, endpointOf(answeredBy)))
+      this.log(await renderHistory(answer.value, outputFormat(flags)))
     } finally {
       await patroni.close()
     }

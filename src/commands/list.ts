@@ -45,7 +45,7 @@ With instances: their members, like patronictl list.`
           : await listClusters(targets, options, format, flags.extended)
       if (interval && process.stdout.isTTY) process.stdout.write('\u001B[H\u001B[2J')
       if (flags.timestamp) this.log(timestampLine())
-      this.log(listing.text)
+      if (listing.text !== undefined) this.log(listing.text)
       for (const line of listing.warnings) this.report('Warning', line)
       for (const line of listing.errors) this.report('Error', line)
       process.exitCode = listing.exitCode

@@ -2,8 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {CONFIG_FORMATS, type ConfigFormat, renderDynamicConfig} from '../lib/dynamic-config.js'
-import {readFromAnyMember} from '../lib/member-read.js'
+import {CONFIG_FORMATS, type ConfigFormat, dynamicConfig, renderDynamicConfig} from '../lib/dynamic-config.js'
 import {endpointOf} from '../lib/patroni-client.js'
 import {PatroniInstance} from '../lib/patroni-instance.js'
 
@@ -24,9 +23,8 @@ export default class ShowConfig extends PatroniCommand {
     const target = await this.target(args.instance, flags, options, this.prompter(flags))
     const patroni = await PatroniInstance.open(target.label, target.configFile, options)
     try {
-      const answer = await readFromAnyMember<unknown>(patroni, '/config', options.timeoutMs)
-      this.log(await renderDynamicConfig(answer.body, flags.json ? 'json' : flags.format, endpointOf(answer.answeredBy)))
-      if (answer.fallback) this.report('Warning', `${target.label}: ${answer.fallback}`)
+      const answer = await patroni.read('/config', 'config', (body, answeredBy) => dynamicConfig(body, endpointOf(answeredBy)))
+      this.log(await renderDynamicConfig(answer.value, flags.json ? 'json' : flags.format))
     } finally {
       await patroni.close()
     }

@@ -27,6 +27,6 @@ export default class Switchover extends PatroniCommand {
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)
     const wanted = {candidate: flags.candidate, dryRun: flags['dry-run'], force: flags.force, leader: flags.leader, scheduled: flags.scheduled}
-    await runLeaderChange('switchover', target, wanted, options, io)
+    process.exitCode = await runLeaderChange('switchover', target, wanted, options, io)
   }
 }

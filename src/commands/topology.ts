@@ -14,8 +14,6 @@ export default class Topology extends PatroniCommand {
     const {args, flags} = await this.parse(Topology)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, this.prompter(flags))
-    const view = await viewOf(target, options, true)
-    this.log(renderTopology(view))
-    if (view.fallback) this.report('Warning', view.fallback)
+    this.log(renderTopology(await viewOf(target, options)))
   }
 }

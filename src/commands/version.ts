@@ -20,7 +20,7 @@ export default class Version extends PatroniCommand {
     const patroni = await PatroniInstance.open(target.label, target.configFile, options)
     try {
       const cluster = await patroni.cluster()
-      const versions = await memberVersions(patroni.client, cluster.members)
+      const versions = await memberVersions(patroni, cluster.members)
       if (versions.length === 0) throw new RestError('unreachable', target.label, `no member of ${cluster.scope} has a REST API address`)
       this.log(['', ...versions.map(versionLine)].join('\n'))
       process.exitCode = versionsExitCode(versions)

@@ -4,25 +4,27 @@ import {ExitCode, PgpError} from './errors.js'
 import {formatInstance, instanceStem} from './instance-name.js'
 import {lagInMb} from './member-table.js'
 import {RestError, endpointOf} from './patroni-client.js'
-import {type ClusterState, dataSource, isRunning, leaderOf, memberBaseUrl} from './patroni-cluster.js'
+import {type ClusterState, type Member, dataSource, isRunning, leaderOf, memberBaseUrl} from './patroni-cluster.js'
 import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
+import {IdentityError, type WarningKind} from './verified-read.js'
 
 /** Patroni's own default for maximum_lag_on_failover (bytes). */
 const DEFAULT_MAXIMUM_LAG = 1_048_576
 
-/** What one member says about itself (GET /patroni), or why it did not answer. */
-interface MemberStatus {
+/** What one member says about itself (GET /patroni), or why it did not answer, or that it is another cluster's. */
+interface MemberView {
   name: string
   endpoint?: string
   role?: string
   timeline?: number
   error?: string
+  foreign?: string // it answers for another cluster
 }
 
 /** One look at a cluster: the DCS view of one member, each member's own view, the dynamic config. */
 interface Snapshot {
   cluster: ClusterState
-  statuses: MemberStatus[]
+  statuses: MemberView[]
   maximumLag: number
   configError?: string
 }
@@ -38,14 +40,20 @@ export async function auditLive(instance: HostInstance, configFile: string, opti
   const label = formatInstance(instance)
   const unit = `patroni@${instanceStem(instance)}`
   let patroni: PatroniInstance | undefined
+  const findings: Finding[] = []
+  // a remembered or DCS address that answers for another cluster: ignored, and worth a finding
+  const warn = (line: string, kind: WarningKind) => {
+    if (kind !== 'ignored') return
+    const problem = line.replace(`${label}: `, '')
+    if (!findings.some((f) => f.problem === problem)) findings.push({check: 'member-identity', fix: 'nothing to do if that address was reused; pgpatronictl forgets it', instance: label, problem, severity: 'warning', where: label})
+  }
   try {
-    patroni = await PatroniInstance.open(label, configFile, options)
+    patroni = await PatroniInstance.open(label, configFile, {...options, warn})
     const where = endpointOf(patroni.client.access.baseUrl)
     let snapshot = await observe(patroni)
-    const findings: Finding[] = []
     if (!patroni.answeredLocally(snapshot.cluster)) {
       const why = snapshot.cluster.localFailure ?? 'no answer'
-      if (instance.kind === 'not_bootstrapped') return [notStarted(label, unit, why, where)]
+      if (instance.kind === 'not_bootstrapped') return [...findings, notStarted(label, unit, why, where)]
       findings.push({
         check: 'rest-reachable',
         fix: `systemctl status ${unit}; journalctl -u ${unit}`,
@@ -71,8 +79,8 @@ export async function auditLive(instance: HostInstance, configFile: string, opti
     }
     const reason = error instanceof RestError ? error.reason : error.message
     const where = error instanceof RestError ? error.endpoint : configFile
-    if (instance.kind === 'not_bootstrapped') return [notStarted(label, unit, reason, where)]
-    return [{check: 'rest-reachable', fix: `systemctl status ${unit}; journalctl -u ${unit}`, instance: label, key: 'GET /cluster', problem: `REST API unreachable: ${reason}`, severity: 'error', where}]
+    if (instance.kind === 'not_bootstrapped') return [...findings, notStarted(label, unit, reason, where)]
+    return [...findings, {check: 'rest-reachable', fix: `systemctl status ${unit}; journalctl -u ${unit}`, instance: label, key: 'GET /cluster', problem: `REST API unreachable: ${reason}`, severity: 'error', where}]
   } finally {
     await patroni?.close()
   }
@@ -92,23 +100,27 @@ const notStarted = (instance: string, unit: string, reason: string, where: strin
 
 async function observe(patroni: PatroniInstance): Promise<Snapshot> {
   const cluster = await patroni.cluster()
-  const memberStatus = async (name: string, baseUrl: string | undefined): Promise<MemberStatus> => {
-    if (!baseUrl) return {name}
+  const view = async (member: Member): Promise<MemberView> => {
+    const baseUrl = memberBaseUrl(member)
+    if (!baseUrl) return {name: member.name}
     const endpoint = endpointOf(baseUrl)
     try {
-      const status = await patroni.client.getObject<{role?: unknown; timeline?: unknown}>('/patroni', baseUrl)
-      return {endpoint, name, role: typeof status.role === 'string' ? status.role : undefined, timeline: typeof status.timeline === 'number' ? status.timeline : undefined}
+      const {role, timeline} = await patroni.memberStatus(member)
+      return {endpoint, name: member.name, role, timeline}
     } catch (error) {
-      return {endpoint, error: error instanceof RestError ? error.reason : String(error), name}
+      if (error instanceof IdentityError) return {endpoint, foreign: error.problem, name: member.name}
+      if (error instanceof RestError) return {endpoint, error: error.reason, name: member.name}
+      throw error
     }
   }
   const [statuses, config] = await Promise.all([
-    Promise.all(cluster.members.map((m) => memberStatus(m.name, memberBaseUrl(m)))),
-    cluster.source === 'dcs'
-      ? {configError: 'no member answered', maximumLag: DEFAULT_MAXIMUM_LAG}
-      : patroni.client.getObject<{maximum_lag_on_failover?: unknown}>('/config', cluster.answeredBy).then(
-      (c) => ({maximumLag: typeof c.maximum_lag_on_failover === 'number' ? c.maximum_lag_on_failover : DEFAULT_MAXIMUM_LAG}),
-      (error: unknown) => ({configError: error instanceof RestError ? error.reason : String(error), maximumLag: DEFAULT_MAXIMUM_LAG}),
+    Promise.all(cluster.members.map(view)),
+    patroni.read('/config', 'config', (body) => body as {maximum_lag_on_failover?: unknown} | null).then(
+      ({value}) => ({maximumLag: typeof value?.maximum_lag_on_failover === 'number' ? value.maximum_lag_on_failover : DEFAULT_MAXIMUM_LAG}),
+      (error: unknown) => {
+        if (!(error instanceof RestError)) throw error
+        return {configError: error.reason, maximumLag: DEFAULT_MAXIMUM_LAG}
+      },
     ),
   ])
   return {cluster, statuses, ...config}
@@ -126,7 +138,9 @@ function clusterFindings(instance: string, snapshot: Snapshot): Finding[] {
   const leader = leaderOf(cluster)
   if (!leader) add('error', 'leader', 'GET /cluster', 'the cluster has no leader', `check the DCS and the members' logs (${logs})`)
   for (const status of statuses) {
-    if (status.error) {
+    if (status.foreign) {
+      add('error', 'member-identity', 'GET /patroni', `member ${status.name}'s REST API answers for another cluster: ${status.foreign}`, `check restapi.connect_address on ${status.name}'s host: its api_url in the DCS leads elsewhere`, status.endpoint)
+    } else if (status.error) {
       add('warning', 'member-reachable', 'GET /patroni', `member ${status.name} does not answer (${status.error})`, `check patroni@${scope} on ${status.name}'s host, and that its restapi.connect_address is reachable from here`, status.endpoint)
     } else if (status.role && LEADER_ROLES.has(status.role) && status.name !== leader?.name) {
       add('error', 'leader', 'GET /patroni', `member ${status.name} says it is ${status.role} but the DCS leader is ${leader?.name ?? 'nobody'}: split brain`, `stop Patroni on ${status.name} (systemctl stop patroni@${scope} on its host) and check the DCS`, status.endpoint)

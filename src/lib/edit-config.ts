@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {type ConfigObject, configPatch, mergePatch, settingsPatch} from './config-patch.js'
 import {ExitCode, PgpError, describeFsError, usageError} from './errors.js'
 import type {InstanceTarget} from './listing.js'
-import {clusterRequestTarget, confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster} from './operation.js'
+import {clusterRequestTarget, configNotConfirmed, confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster} from './operation.js'
 import {endpointOf, expectSuccess} from './patroni-client.js'
 import {parseYamlMapping} from './patroni-config.js'
 import type {ConnectOptions} from './patroni-instance.js'
@@ -31,7 +31,7 @@ export interface EditConfigWanted {
 export async function runEditConfig(target: InstanceTarget, wanted: EditConfigWanted, options: ConnectOptions, io: OperationIo): Promise<number> {
   requireConsent('edit-config', wanted, io.prompter)
   return withCluster(target, options, async (instance, cluster) => {
-    const baseUrl = clusterRequestTarget(cluster)
+    const baseUrl = await clusterRequestTarget(instance, cluster)
     const current = await instance.client.getObject<ConfigObject>('/config', baseUrl)
     const edited = await editedConfig(current, wanted, io.prompter)
     const {stringify} = await import('yaml')
@@ -45,10 +45,18 @@ export async function runEditConfig(target: InstanceTarget, wanted: EditConfigWa
     if (wanted.dryRun) return reportDryRun(io, [describeRequest(method, `${baseUrl}/config`, body)])
     await confirmOrAbort(io.prompter, wanted.force, `Apply these changes to cluster ${cluster.scope}?`)
     const concurrent = () => new PgpError(`the configuration of ${cluster.scope} was changed by someone else meanwhile; nothing applied: run edit-config again`, ExitCode.failed)
-    if (JSON.stringify(await instance.client.getObject('/config', baseUrl)) !== JSON.stringify(current)) throw concurrent()
+    const unchanged = async () => JSON.stringify(await instance.client.getObject('/config', baseUrl)) === JSON.stringify(current)
+    if (!(await unchanged())) throw concurrent()
+    const sent = io.journal.sending(`${method} /config to ${endpointOf(baseUrl)}`)
     const answer = await instance.client.request(method, '/config', {baseUrl, body})
-    if (answer.status === 409) throw concurrent()
+    if (answer.status === 409) {
+      // Patroni's compare-and-set in the DCS failed: another change, or a DCS that did not take the write in time
+      if (await unchanged()) throw configNotConfirmed(cluster.scope, 'the change') // may still happen
+      io.journal.failed(sent, '409 Conflict: changed by someone else')
+      throw concurrent()
+    }
     expectSuccess(answer, endpointOf(baseUrl))
+    io.journal.confirmed(sent, 'stored in the DCS')
     io.log(`configuration of ${cluster.scope} changed`)
     return ExitCode.ok
   })

@@ -1,4 +1,5 @@
 import type {HostInstance, InstanceKind} from './discovery.js'
+import type {WarningKind} from './verified-read.js'
 import {ExitCode, PgpError} from './errors.js'
 import {formatInstance} from './instance-name.js'
 import {RestError} from './patroni-client.js'
@@ -30,6 +31,7 @@ export interface InstanceSummary {
   paused?: boolean
   error?: string
   error_kind?: 'config' | 'fallback' | 'rest' // fallback: read from another member or the DCS
+  warnings?: string[] // sources ignored because they proved to be another cluster
 }
 
 /** Probes every Patroni instance at once: the whole table costs one REST round-trip. */
@@ -51,8 +53,11 @@ async function summarise(instance: HostInstance, options: ConnectOptions): Promi
   if (!instance.configFile) return summary
   summary.config = instance.configFile
   let patroni: PatroniInstance | undefined
+  const warn = (line: string, kind: WarningKind) => {
+    if (kind === 'ignored') (summary.warnings ??= []).push(line.replace(`${summary.instance}: `, ''))
+  } // a fallback is this row's `error`
   try {
-    patroni = await PatroniInstance.open(summary.instance, instance.configFile, options)
+    patroni = await PatroniInstance.open(summary.instance, instance.configFile, {...options, warn})
     summary.scope = patroni.scope
     summary.rest = patroni.client.access.baseUrl
     summary.member = patroni.config.memberName
@@ -134,18 +139,19 @@ export function overviewRows(summaries: InstanceSummary[]): Row[] {
     rest: s.rest?.replace(/^http:\/\//, ''),
     state: s.paused ? `${s.state} (paused)` : s.state,
     type: TYPE_TITLES[s.type],
+    warnings: undefined,
   }))
 }
 
 /** Stable key order for JSON and YAML: identity first, then pg-common, then Patroni facts. */
-const RECORD_KEYS = ['instance', 'version', 'cluster', 'type', 'port', 'status', 'config', 'scope', 'rest', 'member', 'role', 'state', 'timeline', 'leader', 'members_running', 'members_total', 'max_lag_mb', 'paused', 'error'] as const
+const RECORD_KEYS = ['instance', 'version', 'cluster', 'type', 'port', 'status', 'config', 'scope', 'rest', 'member', 'role', 'state', 'timeline', 'leader', 'members_running', 'members_total', 'max_lag_mb', 'paused', 'error', 'warnings'] as const
 
 export const overviewRecords = (summaries: InstanceSummary[]): Partial<InstanceSummary>[] =>
   summaries.map((s) => Object.fromEntries(RECORD_KEYS.filter((k) => s[k] !== undefined).map((k) => [k, s[k]])))
 
-/** Lines under the table: why a row has no Patroni data. */
+/** Lines under the table: sources ignored as another cluster's, and why a row has no (own) Patroni data. */
 export const overviewNotes = (summaries: InstanceSummary[]): string[] =>
-  summaries.filter((s) => s.error).map((s) => `${s.instance}: ${s.error}`)
+  summaries.flatMap((s) => [...(s.warnings ?? []), ...(s.error ? [s.error] : [])].map((note) => `${s.instance}: ${note}`))
 
 /** Healthy rows green, broken ones red, like pg_lsclusters on a terminal. */
 export function overviewHealth(row: Row): 'bad' | 'good' | 'neutral' {

@@ -1,9 +1,9 @@
 import {loopWaitOf, waitForCluster} from './cluster-wait.js'
 import {ExitCode, PgpError, usageError} from './errors.js'
-import {changeLeader, leaderChangeTarget} from './leader-change.js'
+import {changeLeader, leaderChangeBoundSeconds, leaderChangeTarget} from './leader-change.js'
 import {renderClusters} from './list-views.js'
 import type {InstanceTarget} from './listing.js'
-import {type ClusterState, isRunning, leaderOf} from './patroni-cluster.js'
+import {type ClusterState, isRunning, leaderOf, memberBaseUrl} from './patroni-cluster.js'
 import {confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster} from './operation.js'
 import type {ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import type {Choice, Prompter} from './prompt.js'
@@ -18,36 +18,93 @@ export interface LeaderChangeWanted {
   dryRun: boolean
 }
 
-/** switchover and failover: topology, choices, checks, confirmation, request, outcome. */
+/**
+ * switchover and failover: topology, choices, checks, confirmation, one request, its outcome, the
+ * topology after it (always), and a look for two members running as primary. Returns the exit code.
+ */
 export async function runLeaderChange(
   action: LeaderChange,
   target: InstanceTarget,
   wanted: LeaderChangeWanted,
   options: ConnectOptions,
   io: OperationIo,
-): Promise<void> {
+): Promise<number> {
   requireConsent(action, wanted, io.prompter)
-  await withCluster(target, options, async (instance, cluster) => {
-    io.log(`Current cluster topology\n${await topology(instance, cluster)}`)
+  return withCluster(target, options, async (instance, cluster) => {
+    io.log(`Current cluster topology\n${await topology(cluster)}`)
     const request = await planLeaderChange(action, cluster, wanted, io.prompter)
-    const url = `${leaderChangeTarget(cluster, request)}/${action}`
-    if (wanted.dryRun) return reportDryRun(io, [describeRequest('POST', url, request)])
+    if (wanted.dryRun) return reportDryRun(io, [describeRequest('POST', `${await leaderChangeTarget(instance, cluster, request, action)}/${action}`, request)])
     if (!wanted.force) await confirmLeaderChange(action, cluster, request, io.prompter)
     const loopWait = await loopWaitOf(instance)
-    const result = await changeLeader(instance, action, cluster, request, loopWait)
-    if (result.status === 'scheduled') return io.log(`${result.message}: ${action} of ${cluster.scope} at ${request.scheduled_at}`)
-    io.log(result.message || `${result.newLeader} leads ${cluster.scope}`)
-    // the old leader rejoins as a replica a few seconds later: show the settled topology when it does
-    const settled = await waitForCluster(instance, (c) => c.members.every(isRunning), {deadline: performance.now() + 2 * loopWait * 1000})
-    const latest = settled.cluster ?? result.cluster!
-    io.log(await topology(instance, latest))
-    const lagging = latest.members.filter((m) => !isRunning(m)).map((m) => `${m.name} (${m.state})`)
-    if (lagging.length > 0) io.log(`still rejoining: ${lagging.join(', ')}; check with pgpatronictl list ${target.label}`)
+    const result = await changeLeader(instance, action, cluster, request, loopWait, io.journal)
+    if (result.status === 'scheduled') {
+      io.log(`${result.message}: ${action} of ${cluster.scope} at ${request.scheduled_at}`)
+      return ExitCode.ok
+    }
+    const latest = result.status === 'done' ? await settled(instance, result.cluster!, loopWait) : (result.cluster ?? (await latestCluster(instance)))
+    if (latest) io.log(await topology(latest))
+    const lagging = latest?.members.filter((m) => !isRunning(m)).map((m) => `${m.name} (${m.state})`) ?? []
+    if (result.status === 'done' && lagging.length > 0) io.log(`still rejoining: ${lagging.join(', ')}; check with pgpatronictl list ${target.label}`)
+    const twoPrimaries = latest && result.newLeader ? await primariesBeside(instance, [cluster, latest], result.newLeader, leaderOf(cluster)?.name, io) : false
+    const bound = leaderChangeBoundSeconds(loopWait)
+    if (result.status === 'other') {
+      const verb = action === 'switchover' ? 'switched' : 'failed'
+      throw new PgpError(`Patroni ${verb} over to ${result.newLeader} instead of ${request.candidate} (Patroni said: ${result.message || 'nothing'})`, ExitCode.failed)
+    }
+    if (result.status === 'unconfirmed') {
+      throw new PgpError(`${action} of ${cluster.scope} not confirmed within ${bound}s (${result.message}); it may still complete: check pgpatronictl list ${target.label}`, ExitCode.unreachable)
+    }
+    io.log(`${result.newLeader} leads ${cluster.scope}`)
+    return twoPrimaries ? ExitCode.failed : ExitCode.ok
   })
 }
 
-async function topology(instance: PatroniInstance, cluster: ClusterState): Promise<string> {
-  return renderClusters([{cluster, systemId: await instance.clusterSystemId(cluster)}], 'pretty', false)
+/** The old leader rejoins as a replica a few seconds later: the topology once it has, within 2 loop_waits. */
+async function settled(instance: PatroniInstance, cluster: ClusterState, loopWait: number): Promise<ClusterState> {
+  const wait = await waitForCluster(instance, (c) => c.members.every(isRunning), {deadline: performance.now() + 2 * loopWait * 1000})
+  return wait.cluster ?? cluster
+}
+
+async function latestCluster(instance: PatroniInstance): Promise<ClusterState | undefined> {
+  try {
+    return await instance.cluster({poll: true})
+  } catch (error) {
+    if (error instanceof PgpError) return undefined // nothing to show: the error that follows says why
+    throw error
+  }
+}
+
+/**
+ * A member that still runs as primary beside the new leader takes writes the new leader never
+ * sees (split brain); an old leader whose Patroni does not answer may do so unseen. Both are
+ * said; the first makes the command fail.
+ */
+async function primariesBeside(instance: PatroniInstance, views: ClusterState[], newLeader: string, oldLeader: string | undefined, io: OperationIo): Promise<boolean> {
+  let found = false
+  // the members before and after: an old leader whose key expired is gone from the latest view
+  const members = new Map(views.flatMap((view) => view.members.map((m) => [m.name, m] as const)))
+  await Promise.all(
+    [...members.values()]
+      .filter((m) => m.name !== newLeader && memberBaseUrl(m))
+      .map(async (member) => {
+        try {
+          const {role} = await instance.memberStatus(member)
+          if (role === 'master' || role === 'primary') {
+            found = true
+            io.log(`Error: ${member.name} still runs as primary beside the new leader ${newLeader}: two members take writes; stop Patroni on ${member.name} (or its PostgreSQL) now`)
+          }
+        } catch (error) {
+          if (!(error instanceof PgpError)) throw error
+          if (member.name !== oldLeader) return // a replica that does not answer takes no writes
+          io.log(`Warning: ${member.name}'s Patroni does not answer (${error.message}); if its PostgreSQL still runs as primary it takes writes beside ${newLeader}: check it`)
+        }
+      }),
+  )
+  return found
+}
+
+async function topology(cluster: ClusterState): Promise<string> {
+  return renderClusters([{cluster, systemId: cluster.systemId}], 'pretty', false)
 }
 
 /** Fills in what was not given (on a terminal: candidate and time), then checks it all. */

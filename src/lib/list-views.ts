@@ -5,8 +5,7 @@ import {type OutputFormat, printable, renderAligned, renderFramedTable, renderJs
 
 export interface ClusterView {
   cluster: ClusterState
-  systemId?: string
-  fallback?: string // why another member answered instead of this host's
+  systemId?: string // in the title
 }
 
 /** `list 15/main ...`: patronictl's member table per cluster; machine formats as one flat list. */

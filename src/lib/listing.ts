@@ -6,13 +6,11 @@ import {ExitCode, PgpError} from './errors.js'
 import {summariseHost, overviewExitCode} from './host-overview.js'
 import {type InstanceName, formatInstance, instanceStem} from './instance-name.js'
 import {type ClusterView, renderClusters, renderHost} from './list-views.js'
-import {endpointOf} from './patroni-client.js'
-import {dataSource} from './patroni-cluster.js'
 import {type ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import type {OutputFormat} from './render.js'
 
 export interface Listing {
-  text: string
+  text?: string // none when no instance could be read
   errors: string[] // one line each, for stderr
   warnings: string[] // e.g. data came from another member because this host's did not answer
   exitCode: number
@@ -33,7 +31,9 @@ export function targetFor(name: InstanceName, paths: HostPaths): InstanceTarget 
 
 export async function listHost(paths: HostPaths, options: ConnectOptions, format: OutputFormat, color: boolean): Promise<Listing> {
   const summaries = await summariseHost(discoverHost(paths), options)
-  return {errors: [], exitCode: overviewExitCode(summaries), text: await renderHost(summaries, format, color), warnings: []}
+  // the table's notes say it in pretty; machine formats keep stdout clean and warn on stderr
+  const warnings = format === 'pretty' ? [] : summaries.flatMap((s) => (s.warnings ?? []).map((w) => `${s.instance}: ${w}`))
+  return {errors: [], exitCode: overviewExitCode(summaries), text: await renderHost(summaries, format, color), warnings}
 }
 
 /** Each target is asked concurrently; a failing one is reported without hiding the others. */
@@ -43,31 +43,28 @@ export async function listClusters(
   format: OutputFormat,
   extended: boolean,
 ): Promise<Listing> {
-  const results = await Promise.allSettled(targets.map((target) => viewOf(target, options, format === 'pretty')))
+  const warnings: string[] = [] // printed under the listing: --watch redraws the screen
+  const collecting = {...options, warn: (line: string) => void (warnings.includes(line) || warnings.push(line))}
+  const results = await Promise.allSettled(targets.map((target) => viewOf(target, collecting)))
   const views: ClusterView[] = []
   const failures: PgpError[] = []
   for (const [i, result] of results.entries()) {
     if (result.status === 'fulfilled') views.push(result.value)
     else failures.push(labelled(result.reason, targets[i]!.label))
   }
-  if (views.length === 0 && failures[0]) throw failures[0]
   return {
     errors: failures.map((f) => f.message),
     exitCode: Math.max(ExitCode.ok, ...failures.map((f) => f.exitCode)),
-    text: await renderClusters(views, format, extended),
-    warnings: views.filter((v) => v.fallback).map((v) => v.fallback!),
+    text: views.length === 0 ? undefined : await renderClusters(views, format, extended),
+    warnings,
   }
 }
 
-export async function viewOf(target: InstanceTarget, options: ConnectOptions, withSystemId: boolean): Promise<ClusterView> {
+export async function viewOf(target: InstanceTarget, options: ConnectOptions): Promise<ClusterView> {
   const patroni = await PatroniInstance.open(target.label, target.configFile, options)
   try {
     const cluster = await patroni.cluster({showSelf: true})
-    const systemId = withSystemId ? await patroni.clusterSystemId(cluster) : undefined
-    const fallback = patroni.answeredLocally(cluster)
-      ? undefined
-      : `${target.label}: this host's REST API (${endpointOf(patroni.client.access.baseUrl)}) did not answer (${cluster.localFailure}); data from ${dataSource(cluster)}`
-    return {cluster, fallback, systemId}
+    return {cluster, systemId: cluster.systemId}
   } finally {
     await patroni.close()
   }

@@ -1,5 +1,7 @@
 import {ExitCode, PgpError, usageError} from './errors.js'
-import {RestError, plainText} from './patroni-client.js'
+import {RestError, endpointOf, plainText} from './patroni-client.js'
+import type {OperationJournal} from './operation-journal.js'
+import {describeRequest} from './request-preview.js'
 import type {ClusterState, Member} from './patroni-cluster.js'
 import {leaderOf, memberBaseUrl} from './patroni-cluster.js'
 import type {InstanceTarget} from './listing.js'
@@ -10,6 +12,7 @@ import {printable} from './render.js'
 export interface OperationIo {
   prompter: Prompter
   log: (text: string) => void
+  journal: OperationJournal // progress as it happens, and what to say when interrupted
 }
 
 /** Nothing changes without a yes on a terminal or --force; a script without --force is told so. */
@@ -39,14 +42,27 @@ export async function withCluster<T>(
   }
 }
 
-/** Where cluster-wide requests go: the leader, else the member that answered (never the DCS). */
-export function clusterRequestTarget(cluster: ClusterState): string {
+/**
+ * Where cluster-wide requests go: the leader, once it proved to be this cluster's, else the
+ * member that answered (the read proved it); never the DCS.
+ */
+export async function clusterRequestTarget(instance: PatroniInstance, cluster: ClusterState): Promise<string> {
   const leader = leaderOf(cluster)
-  const url = leader && memberBaseUrl(leader)
-  if (url) return url
+  if (leader && memberBaseUrl(leader)) return instance.proven(leader)
   if (cluster.source !== 'dcs') return cluster.answeredBy
   throw new PgpError(`no member of ${cluster.scope} answers its REST API (the cluster was read from the DCS)`, ExitCode.unreachable)
 }
+
+/**
+ * Patroni's 409 to PATCH /config: its write to the DCS failed, though nobody changed the
+ * configuration (checked by the caller). A stalled DCS is the usual cause, and it may still carry
+ * the write out when it recovers: the outcome is unknown, not refused (measured with etcd 3.4).
+ */
+export const configNotConfirmed = (scope: string, what: string): PgpError =>
+  new PgpError(
+    `${what} of ${scope} not confirmed: the DCS did not take it in time (Patroni: 409 Conflict) and nobody else changed the configuration; the DCS may be stalled, and the change may still be applied when it recovers: check with pgpatronictl show-config before repeating it`,
+    ExitCode.unreachable,
+  )
 
 export async function confirmOrAbort(prompter: Prompter, force: boolean, question: string): Promise<void> {
   if (!force && !(await prompter.confirm(question))) throw aborted()
@@ -59,24 +75,51 @@ export interface MemberOutcome {
   exitCode: number
 }
 
-/** One request per member, all at once; each answer (or failure) is kept for the report. */
+/** One request per member, all at once, each to a member proven to be this cluster's; each answer (or failure) is kept for the report. */
 export async function requestEachMember(
   instance: PatroniInstance,
   members: Member[],
   request: {method: 'DELETE' | 'POST'; path: string; body?: unknown},
   ok: (status: number) => boolean,
+  journal: OperationJournal,
 ): Promise<MemberOutcome[]> {
   return Promise.all(
     members.map(async (member): Promise<MemberOutcome> => {
-      const baseUrl = memberBaseUrl(member)
-      if (!baseUrl) return {exitCode: ExitCode.failed, member: member.name, text: 'no REST API address (api_url) in the cluster'}
+      let sent: number | undefined
       try {
+        const baseUrl = await instance.proven(member)
+        sent = journal.sending(`${request.method} ${request.path} to ${member.name} (${endpointOf(baseUrl)})`)
         const answer = await instance.client.request(request.method, request.path, {baseUrl, body: request.body})
         const text = plainText(answer.text)
+        if (ok(answer.status)) journal.confirmed(sent, text)
+        else journal.failed(sent, `${answer.status} ${text}`)
         return {exitCode: ok(answer.status) ? ExitCode.ok : ExitCode.failed, member: member.name, status: answer.status, text: `${ok(answer.status) ? '' : `${answer.status} `}${text}`}
       } catch (error) {
-        if (!(error instanceof RestError)) throw error
+        if (!(error instanceof PgpError)) throw error
+        if (sent !== undefined && !(error instanceof RestError && error.maybeCarriedOut)) journal.failed(sent, error.message)
         return {exitCode: error.exitCode, member: member.name, text: error.message}
+      }
+    }),
+  )
+}
+
+/**
+ * --dry-run of one request per member: what would be sent to each, after the same proof as a
+ * real run (so the addresses shown are the ones that would be used), or why nothing would be.
+ */
+export async function dryRunEachMember(
+  instance: PatroniInstance,
+  members: Member[],
+  request: {method: string; path: string; body?: unknown},
+  proof: {allowNoSystemId?: boolean} = {},
+): Promise<string[]> {
+  return Promise.all(
+    members.map(async (member) => {
+      try {
+        return `${member.name}: ${describeRequest(request.method, `${await instance.proven(member, proof)}${request.path}`, request.body)}`
+      } catch (error) {
+        if (!(error instanceof PgpError)) throw error
+        return `${member.name}: ${error.message}`
       }
     }),
   )

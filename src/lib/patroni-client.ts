@@ -24,9 +24,12 @@ export class RestError extends PgpError {
     this.name = 'RestError'
   }
 
-  /** Down or gone mid-answer: another member may be asked instead. */
+  /**
+   * Down, gone mid-answer, or failing on its side (5xx): another member may be asked instead.
+   * Anything else (401, 403, other 4xx, a garbled answer, a TLS failure) is an answer to report.
+   */
   get isDown(): boolean {
-    return this.kind === 'unreachable' || this.kind === 'timeout' || this.kind === 'broken'
+    return this.kind === 'unreachable' || this.kind === 'timeout' || this.kind === 'broken' || (this.kind === 'http' && (this.status ?? 0) >= 500)
   }
 }
 
@@ -122,7 +125,12 @@ export class PatroniClient {
       return {status: response.statusCode, text}
     } catch (error) {
       if (error instanceof RestError) throw error
-      const failure = classifyNetworkError(error, endpoint, timeoutMs, method !== 'GET')
+      let failure = classifyNetworkError(error, endpoint, timeoutMs, method !== 'GET')
+      // Patroni's TLS 1.3 refusal of a missing client certificate reaches undici as a closed socket
+      if (failure.kind === 'broken' && url.protocol === 'https:' && !this.access.tls?.certFile) {
+        const hint = `${failure.reason}; if its restapi.verify_client requires a client certificate, set ctl.certfile and ctl.keyfile`
+        failure = new RestError(failure.kind, failure.endpoint, hint, undefined, failure.maybeCarriedOut)
+      }
       this.options.log?.(`${method} ${url.href} -> ${failure.reason} (${Math.round(performance.now() - started)} ms)`)
       throw failure
     }
@@ -228,6 +236,12 @@ export function classifyNetworkError(error: unknown, endpoint: string, timeoutMs
     return /EOF/i.test(err.message)
       ? new RestError('broken', endpoint, 'connection closed in the middle of the answer', undefined, change)
       : new RestError('malformed', endpoint, `not an HTTP answer${code ? ` (${code})` : ''}`)
+  }
+  if (/ALERT_CERTIFICATE_REQUIRED/.test(code)) {
+    return new RestError('tls', endpoint, `TLS error: ${code}: the REST API requires a client certificate (set ctl.certfile and ctl.keyfile)`)
+  }
+  if (/ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|DECRYPT_ERROR)/.test(code)) {
+    return new RestError('tls', endpoint, `TLS error: ${code}: the REST API refused the client certificate (is it signed by the CA in its restapi.cafile?)`)
   }
   if (TLS_CODES.test(code)) {
     return new RestError('tls', endpoint, `TLS error: ${code} (set ctl.cacert, or use --insecure to skip verification)`)

@@ -1,4 +1,4 @@
-import {type PatroniClient, RestError, endpointOf} from './patroni-client.js'
+import {RestError, endpointOf} from './patroni-client.js'
 
 /** A member as GET /cluster returns it (Patroni 3.x and 4.x; every field optional on the wire). */
 export interface RestMember {
@@ -47,10 +47,10 @@ export interface ClusterState {
   paused: boolean
   scheduledSwitchover?: {at: string; from?: string; to?: string}
   answeredBy: string // base URL of the member that answered (of the DCS, with source 'dcs')
-  localFailure?: string // why this host's member did not answer, when another one did
+  localFailure?: string // why this host's member did not answer, when another source did
   source?: 'dcs' | 'rest' // 'dcs': no member's REST API answered, built from the DCS keys
   dcs?: string // with source 'dcs': which one, e.g. "etcd3 127.0.0.1:2379"
-  systemId?: string // with source 'dcs': from its initialize key
+  systemId?: string // the database system identifier the answer proved (absent before bootstrap)
 }
 
 const ROLES: Record<string, MemberRole> = {
@@ -146,57 +146,5 @@ export function memberBaseUrl(member: Member): string | undefined {
     return new URL(member.apiUrl).origin
   } catch {
     return undefined
-  }
-}
-
-/**
- * GET /cluster from the first endpoint that answers. The first (this host's member) is asked
- * at once; if it has not answered within `hedgeMs`, or failed, the others are asked in
- * parallel. Everything ends by `timeoutMs`, so a black-holed member cannot stall the command.
- */
-export async function fetchCluster(
-  client: PatroniClient,
-  endpoints: string[],
-  scope: string,
-  options: {hedgeMs: number; timeoutMs: number},
-): Promise<ClusterState> {
-  const deadline = performance.now() + options.timeoutMs
-  const remaining = () => Math.max(1, deadline - performance.now())
-  const ask = async (baseUrl: string) =>
-    normaliseCluster(await client.getJson('/cluster', baseUrl, remaining()), scope, baseUrl)
-  const [first, ...others] = [...new Set(endpoints)]
-  if (!first) throw new RestError('unreachable', scope, 'no REST API address known')
-  const errors: RestError[] = []
-  const collect = (promise: Promise<ClusterState>) =>
-    promise.catch((error: unknown) => {
-      errors.push(error instanceof RestError ? error : new RestError('unreachable', scope, String(error)))
-      throw error
-    })
-  const firstAttempt = collect(ask(first))
-  if (others.length === 0) return firstAttempt
-  const hedge = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, options.hedgeMs)
-    firstAttempt.then(
-      () => clearTimeout(timer),
-      () => {
-        clearTimeout(timer)
-        resolve()
-      },
-    )
-  })
-  const rest = hedge.then(() => Promise.any(others.map((url) => collect(ask(url)))))
-  try {
-    const state = await Promise.any([firstAttempt, rest])
-    if (state.answeredBy !== first) {
-      const local = errors.find((e) => e.endpoint === endpointOf(first))
-      state.localFailure = local?.reason ?? `no answer within ${Math.round(options.hedgeMs)} ms`
-    }
-    return state
-  } catch {
-    // Report this host's member first: that is the one the admin asked about.
-    const local = errors.find((e) => e.endpoint === endpointOf(first)) ?? errors[0]!
-    const others = errors.filter((e) => e !== local).map((e) => e.message)
-    const detail = others.length > 0 ? ` (other members: ${others.join('; ')})` : ''
-    throw new RestError(local.kind, local.endpoint, local.reason + detail, local.status)
   }
 }

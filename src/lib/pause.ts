@@ -1,9 +1,9 @@
 import {loopWaitOf} from './cluster-wait.js'
 import {ExitCode, PgpError} from './errors.js'
 import type {InstanceTarget} from './listing.js'
-import {clusterRequestTarget, confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster} from './operation.js'
-import {expectSuccess, endpointOf} from './patroni-client.js'
-import {memberBaseUrl} from './patroni-cluster.js'
+import {clusterRequestTarget, configNotConfirmed, confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster} from './operation.js'
+import type {Member} from './patroni-cluster.js'
+import {RestError, expectSuccess, endpointOf} from './patroni-client.js'
 import type {ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import {describeRequest} from './request-preview.js'
 
@@ -22,17 +22,21 @@ export async function runPause(target: InstanceTarget, pause: boolean, wanted: P
       io.log(`cluster ${cluster.scope} is already ${pause ? 'paused' : 'not paused'}; nothing to do`)
       return ExitCode.ok
     }
-    const baseUrl = clusterRequestTarget(cluster)
+    const baseUrl = await clusterRequestTarget(instance, cluster)
     const body = {pause: pause ? true : null}
     if (wanted.dryRun) return reportDryRun(io, [describeRequest('PATCH', `${baseUrl}/config`, body)])
     const question = pause
       ? `Pause cluster management of ${cluster.scope}? Patroni will neither fail over nor restart anything until it is resumed.`
       : `Resume cluster management of ${cluster.scope}?`
     await confirmOrAbort(io.prompter, wanted.force, question)
-    expectSuccess(await instance.client.request('PATCH', '/config', {baseUrl, body}), endpointOf(baseUrl))
+    const sent = io.journal.sending(`PATCH /config ${JSON.stringify(body)} to ${endpointOf(baseUrl)} (${action})`)
+    const answer = await instance.client.request('PATCH', '/config', {baseUrl, body})
+    if (answer.status === 409 && (await configPause(instance, baseUrl)) !== pause) throw configNotConfirmed(cluster.scope, action) // may still happen
+    if (answer.status !== 409) expectSuccess(answer, endpointOf(baseUrl)) // 409 with the wanted state: someone else did it meanwhile
+    io.journal.confirmed(sent, 'stored in the DCS')
     io.log(`cluster management of ${cluster.scope} is ${pause ? 'paused' : 'resumed'}`)
     if (!wanted.wait) return ExitCode.ok
-    const lagging = await waitForPauseState(instance, pause)
+    const lagging = await waitForPauseState(instance, cluster.members, pause, io)
     if (lagging.length > 0) {
       throw new PgpError(`${lagging.join(', ')} did not report the ${action} in time; check pgpatronictl list ${target.label}`, ExitCode.unreachable)
     }
@@ -41,23 +45,38 @@ export async function runPause(target: InstanceTarget, pause: boolean, wanted: P
   })
 }
 
-/** Each member's GET /patroni says `pause: true` once its HA loop has seen the change. */
-async function waitForPauseState(instance: PatroniInstance, pause: boolean): Promise<string[]> {
+/** Whether the dynamic configuration says paused now (undefined when it cannot be read). */
+async function configPause(instance: PatroniInstance, baseUrl: string): Promise<boolean | undefined> {
+  try {
+    return (await instance.client.getObject<{pause?: unknown}>('/config', baseUrl)).pause === true
+  } catch (error) {
+    if (error instanceof RestError) return undefined
+    throw error
+  }
+}
+
+/**
+ * Each member's GET /patroni says `pause: true` once its HA loop has seen the change. Every
+ * member of the cluster as it was when the command started must say so: one that went silent
+ * (frozen, its key expired) is named, not forgotten. Each is reported as it does.
+ */
+async function waitForPauseState(instance: PatroniInstance, members: Member[], pause: boolean, io: OperationIo): Promise<string[]> {
   const deadline = performance.now() + (2 * (await loopWaitOf(instance)) + 5) * 1000
+  let lagging = members
   for (;;) {
-    const cluster = await instance.cluster()
     const states = await Promise.all(
-      cluster.members.map(async (m) => {
+      lagging.map(async (m) => {
         try {
-          const status = await instance.client.getObject<{pause?: boolean}>('/patroni', memberBaseUrl(m))
-          return (status.pause === true) === pause ? undefined : m.name
-        } catch {
-          return m.name
+          return (await instance.memberStatus(m)).pause === pause
+        } catch (error) {
+          if (error instanceof PgpError) return false // not yet: it may answer in a moment
+          throw error
         }
       }),
     )
-    const lagging = states.filter((name): name is string => name !== undefined)
-    if (lagging.length === 0 || performance.now() > deadline) return lagging
+    for (const [i, m] of lagging.entries()) if (states[i]) io.journal.step(`${m.name} reports it is ${pause ? 'paused' : 'resumed'}`)
+    lagging = lagging.filter((_, i) => !states[i])
+    if (lagging.length === 0 || performance.now() > deadline) return lagging.map((m) => m.name)
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
 }

@@ -3,11 +3,10 @@ import {ExitCode, PgpError, usageError} from './errors.js'
 import {renderClusters} from './list-views.js'
 import type {InstanceTarget} from './listing.js'
 import {isLeader, selectMembers} from './member-selection.js'
-import {confirmOrAbort, type MemberOutcome, type OperationIo, outcomeLines, reportDryRun, requireConsent, withCluster, worstExit} from './operation.js'
-import {RestError, plainText} from './patroni-client.js'
-import {type ClusterState, type Member, isRunning, memberBaseUrl} from './patroni-cluster.js'
+import {confirmOrAbort, dryRunEachMember, type MemberOutcome, type OperationIo, outcomeLines, reportDryRun, requireConsent, withCluster, worstExit} from './operation.js'
+import {endpointOf, plainText} from './patroni-client.js'
+import {type ClusterState, type Member, isRunning} from './patroni-cluster.js'
 import type {ConnectOptions, PatroniInstance} from './patroni-instance.js'
-import {describeRequest} from './request-preview.js'
 
 export interface ReinitWanted {
   members: string[]
@@ -18,6 +17,8 @@ export interface ReinitWanted {
 }
 
 const WAIT_LIMIT_MS = 6 * 3_600_000 // a basebackup of a large database takes hours, not forever
+// a member whose data directory is gone (what reinit is for) reports no system identifier: its scope must still match
+const REINIT_PROOF = {allowNoSystemId: true}
 
 /**
  * reinit: wipes a replica's data directory and clones it again (POST /reinitialize), one
@@ -38,24 +39,31 @@ export async function runReinit(target: InstanceTarget, wanted: ReinitWanted, op
     if (leader) throw new PgpError(`${leader.name} is the leader of ${cluster.scope} and cannot be reinitialized; switch over first`, ExitCode.failed)
     if (wanted.fromLeader) await requireFromLeaderSupport(instance, members)
     const body = wanted.fromLeader ? {from_leader: true} : {}
-    if (wanted.dryRun) return reportDryRun(io, members.map((m) => `${m.name}: ${describeRequest('POST', `${memberBaseUrl(m)}/reinitialize`, body)}`), ', one at a time')
+    if (wanted.dryRun) return reportDryRun(io, await dryRunEachMember(instance, members, {body, method: 'POST', path: '/reinitialize'}, REINIT_PROOF), ', one at a time')
     const where = (m: Member) => (m.name === instance.config.memberName && instance.config.dataDir ? instance.config.dataDir : `the data directory of ${m.name} on ${m.host ?? 'its host'}`)
     await confirmOrAbort(io.prompter, wanted.force, `Reinitialize ${members.map((m) => m.name).join(', ')}? This wipes ${members.map(where).join(', ')} and clones it again${wanted.fromLeader ? ' from the leader' : ''}.`)
     const outcomes: MemberOutcome[] = []
+    io.journal.plan(members.map((m) => `reinitialize of ${m.name}`))
     for (const member of members) {
       const outcome = await reinitOne(instance, member, body, wanted, io)
       outcomes.push(outcome)
+      io.journal.step(outcomeLines([outcome])) // as it is known: a long reinit of several members shows each
       if (outcome.exitCode !== ExitCode.ok) break
     }
-    io.log(outcomeLines(outcomes))
     return worstExit(outcomes)
   })
 }
 
 async function reinitOne(instance: PatroniInstance, member: Member, body: object, wanted: ReinitWanted, io: OperationIo): Promise<MemberOutcome> {
-  const baseUrl = memberBaseUrl(member)!
-  const send = (force: boolean) => instance.client.request('POST', '/reinitialize', {baseUrl, body: force ? {...body, force: true} : body})
   try {
+    const baseUrl = await instance.proven(member, REINIT_PROOF)
+    const send = async (force: boolean) => {
+      const sent = io.journal.sending(`POST /reinitialize${force ? ' (force)' : ''} to ${member.name} (${endpointOf(baseUrl)})`, `reinitialize of ${member.name}`)
+      const answer = await instance.client.request('POST', '/reinitialize', {baseUrl, body: force ? {...body, force: true} : body})
+      if (answer.status === 200) io.journal.confirmed(sent, 'reinitialize started: its data directory is being replaced')
+      else io.journal.failed(sent, `${answer.status} ${plainText(answer.text)}`)
+      return answer
+    }
     const startedBefore = await postmasterStart(instance, baseUrl)
     let answer = await send(false)
     // another action (a restart, an earlier reinit) is running: only a person may cancel it
@@ -65,7 +73,7 @@ async function reinitOne(instance: PatroniInstance, member: Member, body: object
     const text = plainText(answer.text)
     if (answer.status !== 200) return {exitCode: ExitCode.failed, member: member.name, status: answer.status, text: `${answer.status} ${text}`}
     if (!wanted.wait) return {exitCode: ExitCode.ok, member: member.name, status: 200, text}
-    io.log(`${member.name}: ${text}; waiting until it runs and replicates again`)
+    io.journal.step(`${member.name}: ${text}; waiting until it runs and replicates again`)
     const started = performance.now()
     // the DCS still shows the old, running member for a loop or two: wait for a new postmaster first
     const deadline = started + WAIT_LIMIT_MS
@@ -77,7 +85,7 @@ async function reinitOne(instance: PatroniInstance, member: Member, body: object
     if (!done.reached) return {exitCode: ExitCode.unreachable, member: member.name, text: 'reinitialize started, but the member is not running yet; check pgpatronictl list'}
     return {exitCode: ExitCode.ok, member: member.name, text: `reinitialized, replicating again after ${((performance.now() - started) / 1000).toFixed(1)}s`}
   } catch (error) {
-    if (!(error instanceof RestError)) throw error
+    if (!(error instanceof PgpError)) throw error
     return {exitCode: error.exitCode, member: member.name, text: error.message}
   }
 }
@@ -102,10 +110,10 @@ function replicating(cluster: ClusterState, name: string): boolean {
 /** `from_leader` exists since Patroni 4.1; older servers ignore it silently, so refuse first. */
 async function requireFromLeaderSupport(instance: PatroniInstance, members: Member[]): Promise<void> {
   for (const member of members) {
-    const status = await instance.client.getObject<{patroni?: {version?: string}}>('/patroni', memberBaseUrl(member))
-    const [major = 0, minor = 0] = (status.patroni?.version ?? '0').split('.').map(Number)
+    const {version} = await instance.memberStatus(member)
+    const [major = 0, minor = 0] = (version ?? '0').split('.').map(Number)
     if (major < 4 || (major === 4 && minor < 1)) {
-      throw new PgpError(`--from-leader needs Patroni 4.1 or later; ${member.name} runs ${status.patroni?.version ?? 'an unknown version'}`, ExitCode.failed)
+      throw new PgpError(`--from-leader needs Patroni 4.1 or later; ${member.name} runs ${version ?? 'an unknown version'}`, ExitCode.failed)
     }
   }
 }

@@ -1,10 +1,8 @@
 import {renderClusters} from './list-views.js'
 import type {InstanceTarget} from './listing.js'
 import {type MemberRole, selectMembers} from './member-selection.js'
-import {confirmOrAbort, type OperationIo, outcomeLines, reportDryRun, requestEachMember, requireConsent, withCluster, worstExit} from './operation.js'
-import {memberBaseUrl} from './patroni-cluster.js'
+import {confirmOrAbort, dryRunEachMember, type OperationIo, outcomeLines, reportDryRun, requestEachMember, requireConsent, withCluster, worstExit} from './operation.js'
 import type {ConnectOptions} from './patroni-instance.js'
-import {describeRequest} from './request-preview.js'
 
 export interface ReloadWanted {
   members: string[]
@@ -19,9 +17,9 @@ export async function runReload(target: InstanceTarget, wanted: ReloadWanted, op
   return withCluster(target, options, async (instance, cluster) => {
     io.log(await renderClusters([{cluster}], 'pretty', false))
     const members = selectMembers(cluster, wanted)
-    if (wanted.dryRun) return reportDryRun(io, members.map((m) => `${m.name}: ${describeRequest('POST', `${memberBaseUrl(m)}/reload`)}`))
+    if (wanted.dryRun) return reportDryRun(io, await dryRunEachMember(instance, members, {method: 'POST', path: '/reload'}))
     await confirmOrAbort(io.prompter, wanted.force, `Reload the configuration of ${members.map((m) => m.name).join(', ')} (cluster ${cluster.scope})?`)
-    const outcomes = await requestEachMember(instance, members, {method: 'POST', path: '/reload'}, (status) => status === 200 || status === 202)
+    const outcomes = await requestEachMember(instance, members, {method: 'POST', path: '/reload'}, (status) => status === 200 || status === 202, io.journal)
     io.log(outcomeLines(outcomes))
     return worstExit(outcomes)
   })

@@ -1,13 +1,13 @@
 import {waitForCluster} from './cluster-wait.js'
-import {ExitCode} from './errors.js'
+import {ExitCode, PgpError} from './errors.js'
 import {renderClusters} from './list-views.js'
 import type {InstanceTarget} from './listing.js'
-import {RestError, plainText} from './patroni-client.js'
-import {type ClusterState, type Member, isRunning, leaderOf, memberBaseUrl} from './patroni-cluster.js'
-import {confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster, worstExit} from './operation.js'
+import {RestError, endpointOf, plainText} from './patroni-client.js'
+import {type ClusterState, type Member, isRunning, leaderOf} from './patroni-cluster.js'
+import {confirmOrAbort, dryRunEachMember, type OperationIo, reportDryRun, requireConsent, withCluster, worstExit} from './operation.js'
 import type {ConnectOptions, PatroniInstance} from './patroni-instance.js'
 import {type MemberRole, isLeader, selectMembers} from './member-selection.js'
-import {describeRequest} from './request-preview.js'
+import type {OperationJournal} from './operation-journal.js'
 import {parseScheduledTime} from './switchover-plan.js'
 
 
@@ -76,7 +76,7 @@ export async function runRestart(target: InstanceTarget, wanted: RestartWanted, 
       members = await io.prompter.checkbox('Members to restart (replicas first, leader last)', choices)
     }
     if (wanted.dryRun) {
-      const lines = members.map((m) => `${m.name}: ${describeRequest('POST', `${memberBaseUrl(m)}/restart`, request)}`)
+      const lines = await dryRunEachMember(instance, members, {body: request, method: 'POST', path: '/restart'})
       return reportDryRun(io, lines, ', one at a time, each after the previous member is running again')
     }
     const names = members.map((m) => m.name).join(', ')
@@ -84,41 +84,53 @@ export async function runRestart(target: InstanceTarget, wanted: RestartWanted, 
       ? `Schedule a restart of ${names} (cluster ${cluster.scope}) at ${request.schedule}?`
       : `Restart ${names} of cluster ${cluster.scope}, one at a time${members.length > 1 ? ' (replicas first, leader last)' : ''}?`
     await confirmOrAbort(io.prompter, wanted.force, question)
-    const outcomes = await restartInTurn(instance, members, request, wanted)
-    for (const o of outcomes) io.log(`${o.member}: ${o.result}${o.detail ? ` (${o.detail})` : ''}`)
-    return worstExit(outcomes)
+    return worstExit(await restartInTurn(instance, members, request, wanted, io.journal))
   })
 }
 
-async function restartInTurn(instance: PatroniInstance, members: Member[], request: RestartRequest, wanted: RestartWanted): Promise<RestartOutcome[]> {
+/** One member after the other; each outcome line is printed as it is known, so an interruption loses nothing. */
+async function restartInTurn(instance: PatroniInstance, members: Member[], request: RestartRequest, wanted: RestartWanted, journal: OperationJournal): Promise<RestartOutcome[]> {
   const outcomes: RestartOutcome[] = []
+  const report = (outcome: RestartOutcome) => {
+    outcomes.push(outcome)
+    journal.step(`${outcome.member}: ${outcome.result}${outcome.detail ? ` (${outcome.detail})` : ''}`)
+  }
   const seconds = (wanted.timeoutSeconds ?? DEFAULT_RESTART_SECONDS) + MARGIN_SECONDS
+  journal.plan(members.map((m) => `restart of ${m.name}`))
   for (const [i, member] of members.entries()) {
     const stop = (outcome: RestartOutcome) => {
-      outcomes.push(outcome, ...members.slice(i + 1).map((m) => ({detail: `stopped after ${member.name}`, exitCode: ExitCode.ok, member: m.name, result: 'not started' as const})))
+      report(outcome)
+      for (const m of members.slice(i + 1)) report({detail: `stopped after ${member.name}`, exitCode: ExitCode.ok, member: m.name, result: 'not started'})
       return outcomes
     }
     if (!request.schedule) {
       // never take a second member down: everyone else must be running before this one goes
-      const now = await instance.cluster()
+      const now = await instance.cluster({poll: true})
       const down = now.members.filter((m) => m.name !== member.name && !isRunning(m))
       if (down.length > 0) {
         const detail = `${down.map((m) => `${m.name} is ${m.state}`).join(', ')}; restarting ${member.name} now would take a second member down`
         return stop({detail, exitCode: ExitCode.failed, member: member.name, result: 'not started'})
       }
     }
-    const outcome = await restartOne(instance, member, request, wanted, seconds)
+    const outcome = await restartOne(instance, member, request, wanted, seconds, journal)
     if (outcome.exitCode !== ExitCode.ok) return stop(outcome)
-    outcomes.push(outcome)
+    report(outcome)
   }
   return outcomes
 }
 
-async function restartOne(instance: PatroniInstance, member: Member, request: RestartRequest, wanted: RestartWanted, seconds: number): Promise<RestartOutcome> {
+async function restartOne(instance: PatroniInstance, member: Member, request: RestartRequest, wanted: RestartWanted, seconds: number, journal: OperationJournal): Promise<RestartOutcome> {
   const fail = (detail: string, exitCode: number = ExitCode.failed): RestartOutcome => ({detail, exitCode, member: member.name, result: 'failed'})
-  const baseUrl = memberBaseUrl(member)
-  if (!baseUrl) return fail('no REST API address (api_url) in the cluster')
+  let baseUrl: string
+  try {
+    baseUrl = await instance.proven(member)
+  } catch (error) {
+    if (error instanceof PgpError) return fail(error.message, error.exitCode)
+    throw error
+  }
   const started = performance.now()
+  if (!request.schedule) journal.step(`${member.name}: restarting`)
+  const sent = journal.sending(`${request.schedule ? `restart of ${member.name} scheduled at ${request.schedule}` : `restart of ${member.name}`} (POST /restart to ${endpointOf(baseUrl)})`, `restart of ${member.name}`)
   let answer: {status: number; text: string}
   try {
     answer = await instance.client.request('POST', '/restart', {baseUrl, body: request, timeoutMs: seconds * 1000})
@@ -127,15 +139,24 @@ async function restartOne(instance: PatroniInstance, member: Member, request: Re
     if (error instanceof RestError && error.maybeCarriedOut) {
       return fail(`${error.endpoint}: ${error.reason}; it may still restart when its Patroni answers again`, error.exitCode)
     }
-    if (error instanceof RestError) return fail(error.message, error.exitCode)
+    if (error instanceof RestError) {
+      journal.failed(sent, error.reason)
+      return fail(error.message, error.exitCode)
+    }
     throw error
   }
   const text = plainText(answer.text)
-  if (answer.status === 202) return {detail: text, exitCode: ExitCode.ok, member: member.name, result: 'scheduled'}
-  if (answer.status === 503 && /conditions are not satisfied/i.test(text) && (wanted.pending || wanted.pgVersion)) {
-    return {detail: text, exitCode: ExitCode.ok, member: member.name, result: 'skipped'}
+  const settle = (outcome: RestartOutcome) => {
+    if (outcome.exitCode === ExitCode.ok) journal.confirmed(sent, outcome.result)
+    else if (outcome.exitCode !== ExitCode.unreachable) journal.failed(sent, outcome.detail)
+    return outcome
   }
-  if (answer.status !== 200) return fail(`${answer.status} ${text}`)
+  if (answer.status === 202) return settle({detail: text, exitCode: ExitCode.ok, member: member.name, result: 'scheduled'})
+  if (answer.status === 503 && /conditions are not satisfied/i.test(text) && (wanted.pending || wanted.pgVersion)) {
+    return settle({detail: text, exitCode: ExitCode.ok, member: member.name, result: 'skipped'})
+  }
+  if (answer.status !== 200) return settle(fail(`${answer.status} ${text}`))
+  journal.confirmed(sent, 'Patroni restarted PostgreSQL')
   const back = await waitForCluster(instance, (c) => isHealthy(c, member.name), {deadline: started + seconds * 1000 + 30_000})
   if (!back.reached) return fail(`restarted, but not running again within ${seconds + 30}s; check pgpatronictl list`, ExitCode.unreachable)
   return {detail: `running again after ${((performance.now() - started) / 1000).toFixed(1)}s`, exitCode: ExitCode.ok, member: member.name, result: 'restarted'}

@@ -53,7 +53,10 @@ export function checkLeaderChange(
   if (wanted.scheduledAt && cluster.paused) throw refused(`cluster ${cluster.scope} is paused: a switchover cannot be scheduled`)
   if (wanted.scheduledAt && action === 'failover') throw usageError('a failover cannot be scheduled; use switchover --scheduled')
   const request: LeaderChangeRequest = {}
-  if (leader && action === 'switchover') request.leader = leader.name
+  // the leader seen, named: a request that reaches Patroni after the leader changed is refused
+  // (412 leader name does not match) instead of demoting a healthy new leader. Patroni 4 runs a
+  // failover that names the leader as a switchover, which is what a running leader wants.
+  if (leader) request.leader = leader.name
   if (wanted.candidate) request.candidate = wanted.candidate
   if (wanted.scheduledAt) request.scheduled_at = wanted.scheduledAt
   return request
@@ -61,9 +64,10 @@ export function checkLeaderChange(
 
 /**
  * `now` or an ISO 8601 time; a time without zone is local time, as patronictl reads it.
- * Returns the time with its offset, as Patroni requires, or undefined for now.
+ * Returns the time with its offset, as Patroni requires, or undefined for now. Whether it is in
+ * the past is Patroni's to say (422): its clock decides, not this host's.
  */
-export function parseScheduledTime(text: string, now = new Date()): string | undefined {
+export function parseScheduledTime(text: string): string | undefined {
   if (text.trim() === '' || text.trim().toLowerCase() === 'now') return undefined
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text.trim())) {
     throw usageError(`cannot read the time ${JSON.stringify(text)}: use ISO 8601 such as 2026-11-24T22:30 or 2026-11-24T22:30+01:00, or now`)
@@ -71,7 +75,6 @@ export function parseScheduledTime(text: string, now = new Date()): string | und
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(text.trim())
   const date = new Date(hasZone ? text.trim() : text.trim().replace(' ', 'T'))
   if (Number.isNaN(date.getTime())) throw usageError(`cannot read the time ${JSON.stringify(text)}`)
-  if (date.getTime() <= now.getTime()) throw usageError(`the time ${text} is in the past`)
   return isoWithOffset(date)
 }
 

@@ -1,6 +1,6 @@
-import {ExitCode} from './errors.js'
-import {type PatroniClient, RestError} from './patroni-client.js'
+import {ExitCode, PgpError} from './errors.js'
 import type {Member} from './patroni-cluster.js'
+import type {PatroniInstance} from './patroni-instance.js'
 
 export interface MemberVersion {
   member: string
@@ -10,22 +10,16 @@ export interface MemberVersion {
   exitCode?: number
 }
 
-/** Each member's GET /patroni (its api_url), all at once, each bounded by the client's timeout. */
-export async function memberVersions(client: PatroniClient, members: Member[]): Promise<MemberVersion[]> {
+/** Each member's GET /patroni, all at once, each bounded by the timeout; a member of another cluster says so. */
+export async function memberVersions(instance: PatroniInstance, members: Member[]): Promise<MemberVersion[]> {
   const withApi = members.filter((m) => m.apiUrl)
   return Promise.all(
     withApi.map(async (m): Promise<MemberVersion> => {
       try {
-        const url = new URL(m.apiUrl!)
-        const status = await client.getObject<{patroni?: {version?: unknown}; server_version?: unknown}>(url.pathname, url.origin)
-        const patroni = status?.patroni?.version
-        return {
-          member: m.name,
-          patroni: typeof patroni === 'string' ? patroni : 'unknown',
-          postgresql: typeof status?.server_version === 'number' && status.server_version > 0 ? formatPgVersion(status.server_version) : undefined,
-        }
+        const {serverVersion, version} = await instance.memberStatus(m)
+        return {member: m.name, patroni: version ?? 'unknown', postgresql: serverVersion ? formatPgVersion(serverVersion) : undefined}
       } catch (error) {
-        if (!(error instanceof RestError)) throw error
+        if (!(error instanceof PgpError)) throw error
         return {error: error.message, exitCode: error.exitCode, member: m.name}
       }
     }),

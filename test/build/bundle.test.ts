@@ -77,6 +77,15 @@ describe('startup bundle dist/cli.cjs', () => {
     for (const chunk of CHUNKS) expect(existsSync(join(dist, chunk)), chunk).toBe(true)
   })
 
+  it('contains no dynamic import(): the code-cache launcher runs it through vm.Script, which cannot serve one', () => {
+    // import( as code, not inside a string or a longer name (oclif's messages mention "import()")
+    const dynamicImport = /(^|[^\w$.'"`])import\s*\(/
+    for (const file of ['cli.cjs', ...CHUNKS]) {
+      const lines = readFileSync(join(dist, file), 'latin1').split('\n')
+      expect(lines.filter((line) => dynamicImport.test(line)).map((line) => line.match(/.{0,60}import\s*\(.{0,40}/)?.[0]), file).toEqual([])
+    }
+  })
+
   it('keeps the @oclif/core startup patches (a failed patch only warns at build time)', () => {
     const source = readFileSync(join(dist, 'cli.cjs'), 'latin1')
     expect(source).not.toMatch(/\ncheckNodeVersion\(\);/) // semver on every start
@@ -136,6 +145,39 @@ describe('the bin', () => {
       expect(run.status).toBe(1)
     } finally {
       closeSync(full)
+    }
+  })
+})
+
+describe('the code cache', () => {
+  const run = (env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, [bin, 'version'], {encoding: 'utf8', env: {...process.env, HOME: '', XDG_CACHE_HOME: '', ...env}, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000})
+
+  it('never makes a home that does not exist (HOME=/nonexistent), and still runs', () => {
+    const home = join(work, 'no-such-home')
+    const result = run({HOME: home})
+    expect(result.status).toBe(0)
+    expect(existsSync(home)).toBe(false)
+    const made = join(work, 'home')
+    mkdirSync(made)
+    expect(run({HOME: made}).status).toBe(0)
+    expect(existsSync(join(made, '.cache', 'pgpatronictl'))).toBe(true) // the cache root in an existing home is fine
+  })
+
+  it.skipIf(process.getuid?.() !== 0)('leaves no partial file behind on a full disk (a 16 KiB tmpfs)', (context) => {
+    const full = join(work, 'full')
+    mkdirSync(full)
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'pgpt-full', full], {stdio: 'ignore'})
+    } catch {
+      context.skip() // a container without mount privileges
+    }
+    try {
+      for (const attempt of [1, 2]) expect(run({XDG_CACHE_HOME: full}).status, `run ${attempt}`).toBe(0)
+      const left = execFileSync('find', [full, '-name', '*.tmp'], {encoding: 'utf8'})
+      expect(left).toBe('')
+    } finally {
+      execFileSync('umount', [full])
     }
   })
 })

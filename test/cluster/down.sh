@@ -27,7 +27,7 @@ for n in 3 2; do
     stop_postmaster "$STATE/node$n/data"; } &
 done
 wait
-for id in "$HA" "$AUTH"; do
+for id in "$HA" "$AUTH" "$TLS"; do
   { stop_pidfile "$PIDS/patroni-$id-node1.pid" "$CONF/$VERSION-$id.yml"
     if remembered "cluster $VERSION $id"; then stop_postmaster "/var/lib/postgresql/$VERSION/$id"; fi; } &
 done

@@ -18,9 +18,12 @@ HA=pgpt_ha;       HA_PORT=25432       # node1 here; node2/node3 simulate other h
 AUTH=pgpt_auth;   AUTH_PORT=25442     # REST API with basic auth
 PLAIN=pgpt_plain; PLAIN_PORT=25452    # pg-common cluster without Patroni
 NEW=pgpt_new;     NEW_PORT=25462      # configured, never bootstrapped
+TLS=pgpt_tls;     TLS_PORT=25482      # REST API over https, our own CA, client certificate required
 ORPHAN=pgpt_orphan                    # a config for PostgreSQL 13, which is not installed
 REST_USER=patroni
 REST_PASSWORD=pgpt-rest-secret
+TLS_DIR="$STATE/tls"            # the test CA, the REST API's server certificate, pgpatronictl's client certificate
+TLS_KEY_PASSWORD=pgpt-key-pass  # the client key is encrypted (ctl.keyfile_password)
 
 say() { printf '[cluster] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }

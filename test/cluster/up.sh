@@ -4,6 +4,7 @@
 #   15/pgpt_ha     3-member Patroni scope: node1 is this host's pg-common instance (25432, REST 28008),
 #                  node2/node3 simulate other hosts (25433/28009, 25434/28010) under $STATE
 #   15/pgpt_auth   1-member Patroni scope whose REST API needs basic auth (25442, REST 28018)
+#   15/pgpt_tls    1-member Patroni scope whose REST API is https with a client certificate (25482, REST 28058)
 #   15/pgpt_plain  a plain pg-common cluster, no Patroni (25452)
 #   15/pgpt_new    a Patroni config that was never bootstrapped (25462, REST 28038)
 #   13/pgpt_orphan a Patroni config for a PostgreSQL version that is not installed
@@ -19,7 +20,7 @@ started_at=$(date +%s%N)
 
 install_packages() {
   local wanted=(postgresql-common postgresql-$VERSION postgresql-client-$VERSION patroni etcd-server etcd-client
-    python3-etcd python3-yaml iproute2 curl util-linux tmux zsh) missing=() p
+    python3-etcd python3-yaml iproute2 curl util-linux tmux zsh openssl) missing=() p
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
@@ -96,6 +97,22 @@ create_config() { # NAME PORT [VERSION]
   remember "file /var/log/postgresql/postgresql-$VERSION-$1.log"
 }
 
+# A private CA; the REST API's certificate for 127.0.0.1; a client certificate with an encrypted key.
+make_tls() {
+  [ -s "$TLS_DIR/client.pem" ] && return 0
+  install -d -m 755 "$TLS_DIR"
+  local ssl="openssl" d="$TLS_DIR"
+  $ssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=pgpatronictl test CA" -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
+  $ssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1\n' >"$d/server.ext"
+  $ssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 3650 -extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null
+  $ssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes-128-cbc -pass "pass:$TLS_KEY_PASSWORD" -out "$d/client.key" 2>/dev/null
+  $ssl req -new -key "$d/client.key" -passin "pass:$TLS_KEY_PASSWORD" -subj "/CN=pgpatronictl" -out "$d/client.csr" 2>/dev/null
+  $ssl x509 -req -in "$d/client.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 3650 -out "$d/client.tmp" 2>/dev/null
+  chown postgres:postgres "$d/server.key" && chmod 600 "$d/server.key" "$d/client.key" "$d/ca.key"
+  mv "$d/client.tmp" "$d/client.pem" # last: its presence means the set is complete
+}
+
 write_configs() {
   [ -f "$CONF/dcs.yml" ] || printf 'etcd3:\n  hosts: 127.0.0.1:%s\n' "$ETCD_CLIENT" >"$CONF/dcs.yml"
   [ -f "$CONF/config.yml.in" ] || cp /etc/patroni/config.yml.in "$CONF/config.yml.in"
@@ -107,6 +124,16 @@ write_configs() {
       -e "s/^#    username: username/    username: $REST_USER/" -e "s/^#    password: password/    password: $REST_PASSWORD/" \
       "$CONF/$VERSION-$AUTH.yml"
     printf '\nctl:\n  authentication:\n    username: %s\n    password: %s\n' "$REST_USER" "$REST_PASSWORD" >>"$CONF/$VERSION-$AUTH.yml"
+  fi
+  if [ ! -f "$CONF/$VERSION-$TLS.yml" ]; then
+    create_config "$TLS" "$TLS_PORT"
+    # Debian's template has the lines commented out: the REST API over https, a client
+    # certificate required (signed by our CA), and pgpatronictl's own certificate under ctl
+    sed -i -e "s|^#  certfile: .*|  certfile: $TLS_DIR/server.pem|" \
+      -e "s|^#  keyfile: .*|  keyfile: $TLS_DIR/server.key\n  cafile: $TLS_DIR/ca.pem\n  verify_client: required|" \
+      -e "s|^# ctl:|ctl:|" -e "s|^#   insecure: .*|  insecure: false|" \
+      -e "s|^#   certfile: .*|  certfile: $TLS_DIR/client.pem\n  keyfile: $TLS_DIR/client.key\n  keyfile_password: $TLS_KEY_PASSWORD|" \
+      -e "s|^#   cacert: .*|  cacert: $TLS_DIR/ca.pem|" "$CONF/$VERSION-$TLS.yml"
   fi
   # PostgreSQL 13 is not installed, so pg_createconfig_patroni refuses it: derive it from a real one
   if [ ! -f "$CONF/13-$ORPHAN.yml" ]; then
@@ -155,7 +182,9 @@ start_plain() {
   if [ ! -e "/etc/postgresql/$VERSION/$PLAIN/postgresql.conf" ]; then
     pg_createcluster -p "$PLAIN_PORT" "$VERSION" "$PLAIN" >/dev/null
   fi
-  pg_ctlcluster "$VERSION" "$PLAIN" status >/dev/null 2>&1 || pg_ctlcluster "$VERSION" "$PLAIN" start
+  # the postmaster outlives this script: it must not keep our caller's descriptors (a held
+  # flock(1) lock on 3, a CI runner's pipes) open for as long as it runs
+  pg_ctlcluster "$VERSION" "$PLAIN" status >/dev/null 2>&1 || pg_ctlcluster "$VERSION" "$PLAIN" start 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
 }
 
 start_patroni() { # ID CONFIG REST_PORT [DATA_DIR]
@@ -176,7 +205,12 @@ start_patroni() { # ID CONFIG REST_PORT [DATA_DIR]
 # cluster_ready REST_PORT MEMBERS: all members running, one leader, replicas with a numeric lag;
 # MEMBERS "leader": only that a running leader is there
 cluster_ready() {
-  curl -sf --max-time 2 "http://127.0.0.1:$1/cluster" 2>/dev/null | /usr/bin/python3 -c '
+  local url="http://127.0.0.1:$1/cluster" tls=()
+  if [ "$1" = $((TLS_PORT + 2576)) ]; then
+    url="https://127.0.0.1:$1/cluster"
+    tls=(--cacert "$TLS_DIR/ca.pem" --cert "$TLS_DIR/client.pem" --key "$TLS_DIR/client.key" --pass "$TLS_KEY_PASSWORD")
+  fi
+  curl -sf --max-time 2 "${tls[@]}" "$url" 2>/dev/null | /usr/bin/python3 -c '
 import json, sys
 try:
     members = json.load(sys.stdin)["members"]
@@ -220,6 +254,9 @@ done)
     "auth": {"name": "$VERSION/$AUTH", "scope": "$VERSION-$AUTH", "config": "$CONF/$VERSION-$AUTH.yml", "username": "$REST_USER", "password": "$REST_PASSWORD", "members": {
       "node1": {"pgPort": $AUTH_PORT, "restPort": $((AUTH_PORT + 2576)), "config": "$CONF/$VERSION-$AUTH.yml", "pidFile": "$PIDS/patroni-$AUTH-node1.pid", "dataDir": "/var/lib/postgresql/$VERSION/$AUTH"}
     }},
+    "tls": {"name": "$VERSION/$TLS", "scope": "$VERSION-$TLS", "config": "$CONF/$VERSION-$TLS.yml", "caFile": "$TLS_DIR/ca.pem", "certFile": "$TLS_DIR/client.pem", "keyFile": "$TLS_DIR/client.key", "keyPassword": "$TLS_KEY_PASSWORD", "members": {
+      "node1": {"pgPort": $TLS_PORT, "restPort": $((TLS_PORT + 2576)), "config": "$CONF/$VERSION-$TLS.yml", "pidFile": "$PIDS/patroni-$TLS-node1.pid", "dataDir": "/var/lib/postgresql/$VERSION/$TLS"}
+    }},
     "plain": {"name": "$VERSION/$PLAIN", "port": $PLAIN_PORT},
     "new": {"name": "$VERSION/$NEW", "config": "$CONF/$VERSION-$NEW.yml", "pgPort": $NEW_PORT, "restPort": $((NEW_PORT + 2576))},
     "orphan": {"name": "13/$ORPHAN", "config": "$CONF/13-$ORPHAN.yml"}
@@ -231,19 +268,23 @@ EOF
 install_packages
 make_dirs
 start_etcd
+make_tls
 write_configs
 claim_cluster "$HA"
 claim_cluster "$AUTH"
+claim_cluster "$TLS"
 start_plain
 start_patroni "$HA-node1" "$CONF/$VERSION-$HA.yml" $((HA_PORT + 2576))
 start_patroni "$AUTH-node1" "$CONF/$VERSION-$AUTH.yml" $((AUTH_PORT + 2576))
+start_patroni "$TLS-node1" "$CONF/$VERSION-$TLS.yml" $((TLS_PORT + 2576))
 wait_for 90 "$VERSION/$HA to have a leader" cluster_ready $((HA_PORT + 2576)) leader
 for n in 2 3; do
   start_patroni "$HA-node$n" "$STATE/others/$VERSION-$HA-node$n.yml" $((HA_PORT + n - 1 + 2576)) "$STATE/node$n"
 done
 wait_for 120 "$VERSION/$HA: 3 members running, replicas streaming" cluster_ready $((HA_PORT + 2576)) 3
 wait_for 60 "$VERSION/$AUTH to lead" cluster_ready $((AUTH_PORT + 2576)) 1
+wait_for 60 "$VERSION/$TLS to lead" cluster_ready $((TLS_PORT + 2576)) 1
 # a fresh replica reports the lag of its base backup until the leader's next HA loop
 wait_for 20 "$VERSION/$HA replicas to catch up (not an error)" cluster_ready $((HA_PORT + 2576)) caught-up || true
 write_manifest_json
-say "ready in $((($(date +%s%N) - started_at) / 1000000)) ms: $VERSION/$HA (3 members), $VERSION/$AUTH, $VERSION/$PLAIN, $VERSION/$NEW (not bootstrapped), 13/$ORPHAN; configs in $CONF"
+say "ready in $((($(date +%s%N) - started_at) / 1000000)) ms: $VERSION/$HA (3 members), $VERSION/$AUTH, $VERSION/$TLS, $VERSION/$PLAIN, $VERSION/$NEW (not bootstrapped), 13/$ORPHAN; configs in $CONF"

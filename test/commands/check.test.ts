@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
 import {freePort} from '../helpers/fake-patroni.js'
-import {HostTree, debianYaml} from '../helpers/host-tree.js'
+import {HostTree, NO_DCS, debianYaml} from '../helpers/host-tree.js'
 
 const SECRETS = ['SECRET-rep-pw', 'SECRET-su-pw', 'SECRET-rest-pw', 'SECRET-ctl-pw', 'SECRET-key-pass', 'SECRET-etcd-pw', 'SECRET-user-pw']
 
@@ -20,13 +20,14 @@ describe('pgpatronictl check (temporary host tree)', () => {
     restPort = await freePort()
     mkdirSync(join(tree.root, 'etc/systemd/system'), {recursive: true})
     // world-readable, open REST API, every kind of secret: a config full of findings to print
+    // (Debian's namespace, an uncommon scope and a DCS nobody runs: nothing real is reached)
     tree.patroniConfig(
       '15-leaky',
       `scope: "15-leaky"
 namespace: "/postgresql-common/"
 name: node1
 etcd3:
-  hosts: 127.0.0.1:2379
+  hosts: ${NO_DCS}
   password: SECRET-etcd-pw
 restapi:
   listen: 0.0.0.0:${restPort}
@@ -55,7 +56,7 @@ postgresql:
       0o644,
     )
     const quiet = await freePort()
-    tree.patroniConfig('15-quiet', debianYaml('15', 'quiet', quiet, `  authentication:\n    username: patroni\n    password: SECRET-rest-pw\n`).replace('postgresql:\n', `postgresql:\n  config_dir: ${tree.paths.pg.confRoot}/15/quiet\n`), 0o660)
+    tree.patroniConfig('15-quiet', debianYaml('15', 'quiet', quiet, `  authentication:\n    username: patroni\n    password: SECRET-rest-pw\n`, {namespace: '/postgresql-common/'}).replace('postgresql:\n', `postgresql:\n  config_dir: ${tree.paths.pg.confRoot}/15/quiet\n`), 0o660)
   })
   afterAll(() => tree.remove())
 

@@ -2,8 +2,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
-import {type FakeServer, fixture, freePort, startBlackHole, startFakePatroni} from '../helpers/fake-patroni.js'
-import {HostTree, debianYaml} from '../helpers/host-tree.js'
+import {type FakeServer, fixture, freePort, patroniStatus, startBlackHole, startFakePatroni} from '../helpers/fake-patroni.js'
+import {HostTree, NO_DCS, TEST_NAMESPACE, debianYaml} from '../helpers/host-tree.js'
 import {PrivateEtcd, patroniKeys} from '../helpers/private-etcd.js'
 import {announceSkip} from '../helpers/test-cluster.js'
 
@@ -26,25 +26,25 @@ describe.skipIf(unavailable)('list when no REST API answers: the DCS (real priva
   const yml = (stem: string, etcdSection: string) => {
     const [version, cluster] = [stem.slice(0, 2), stem.slice(3)]
     const text = debianYaml(version, cluster, localRest)
-      .replace('etcd3:\n  hosts: 127.0.0.1:2379\n', etcdSection)
-      .replace(`  connect_address: 127.0.0.1:${localRest - 2576}`, '  connect_address: 127.0.0.1:5432')
+      .replace(`etcd3:\n  hosts: ${NO_DCS}\n`, etcdSection)
+      .replace(`  connect_address: 127.0.0.1:${localRest - 2576}`, '  connect_address: 127.0.0.1:55432')
     tree.patroniConfig(stem, text)
-    tree.pgCluster(version, cluster, 5432) // bootstrapped: a pg-common cluster (down) with a Patroni config
+    tree.pgCluster(version, cluster, 55432) // bootstrapped: a pg-common cluster (down) with a Patroni config
   }
 
   beforeAll(async () => {
     etcd = await PrivateEtcd.start()
     hole = await startBlackHole()
-    member = await startFakePatroni({'GET /cluster': {body: fixture('cluster-3.0.2.json')}})
+    member = await startFakePatroni({'GET /cluster': {body: fixture('cluster-3.0.2.json')}, 'GET /patroni': {body: patroniStatus('15-viarest', {systemId: '7712075003020920185'})}})
     servers.push(hole, member)
     localRest = await freePort()
     // 15-main: node1 (this host) stopped gracefully, so its key is gone; node2 and node3 run but their REST APIs are down too
-    const main = patroniKeys('/postgresql-common/15-main/', [
-      {name: 'node2', pgPort: 5433, restPort: await freePort(), timeline: 4, xlog: 67603552},
-      {name: 'node3', pgPort: 5434, restPort: await freePort(), timeline: 4, xlog: 67603272},
+    const main = patroniKeys(`${TEST_NAMESPACE}15-main/`, [
+      {name: 'node2', pgPort: 55433, restPort: await freePort(), timeline: 4, xlog: 67603552},
+      {name: 'node3', pgPort: 55434, restPort: await freePort(), timeline: 4, xlog: 67603272},
     ], 'node2')
     // 15-viarest: a member named in the DCS answers GET /cluster
-    const viaRest = patroniKeys('/postgresql-common/15-viarest/', [{name: 'node2', pgPort: 5433, restPort: member.port, timeline: 1}], 'node2')
+    const viaRest = patroniKeys(`${TEST_NAMESPACE}15-viarest/`, [{name: 'node2', pgPort: 55433, restPort: member.port, timeline: 1}], 'node2')
     for (const [key, value] of Object.entries({...main, ...viaRest})) etcd.put(key, value)
     etcd.enableAuth(DCS_PASSWORD)
     // the black hole first: all hosts are asked at once, the first answer wins
@@ -71,13 +71,13 @@ describe.skipIf(unavailable)('list when no REST API answers: the DCS (real priva
     expect(result.code).toBe(0)
     expect(result.stdout).toBe(
       [
-        '+ Cluster: 15-main (7712075003020920185) ---------+----+-----------+',
-        '| Member | Host           | Role    | State       | TL | Lag in MB |',
-        '+--------+----------------+---------+-------------+----+-----------+',
-        '| node1  | 127.0.0.1:5432 |         | unreachable |    |           |',
-        '| node2  | 127.0.0.1:5433 | Leader  | running     |  4 |           |',
-        '| node3  | 127.0.0.1:5434 | Replica | running     |  4 |         0 |',
-        '+--------+----------------+---------+-------------+----+-----------+',
+        '+ Cluster: 15-main (7712075003020920185) ----------+----+-----------+',
+        '| Member | Host            | Role    | State       | TL | Lag in MB |',
+        '+--------+-----------------+---------+-------------+----+-----------+',
+        '| node1  | 127.0.0.1:55432 |         | unreachable |    |           |',
+        '| node2  | 127.0.0.1:55433 | Leader  | running     |  4 |           |',
+        '| node3  | 127.0.0.1:55434 | Replica | running     |  4 |         0 |',
+        '+--------+-----------------+---------+-------------+----+-----------+',
         '',
       ].join('\n'),
     )
@@ -89,9 +89,9 @@ describe.skipIf(unavailable)('list when no REST API answers: the DCS (real priva
     const result = await list('15/main', '-f', 'json', '--debug')
     expect(result.code).toBe(0)
     expect(JSON.parse(result.stdout)).toEqual([
-      {Cluster: '15-main', Host: '127.0.0.1:5432', Member: 'node1', Role: '', State: 'unreachable'},
-      {Cluster: '15-main', Host: '127.0.0.1:5433', Member: 'node2', Role: 'Leader', State: 'running', TL: 4},
-      {'Lag in MB': 0, Cluster: '15-main', Host: '127.0.0.1:5434', Member: 'node3', Role: 'Replica', State: 'running', TL: 4},
+      {Cluster: '15-main', Host: '127.0.0.1:55432', Member: 'node1', Role: '', State: 'unreachable'},
+      {Cluster: '15-main', Host: '127.0.0.1:55433', Member: 'node2', Role: 'Leader', State: 'running', TL: 4},
+      {'Lag in MB': 0, Cluster: '15-main', Host: '127.0.0.1:55434', Member: 'node3', Role: 'Replica', State: 'running', TL: 4},
     ])
     expect(result.stderr).toMatch(new RegExp(`debug: POST http://127\\.0\\.0\\.1:${etcd.port}/v3/auth/authenticate -> 200`))
     expect(result.stderr).toMatch(new RegExp(`debug: POST http://127\\.0\\.0\\.1:${etcd.port}/v3/kv/range -> 200`))
@@ -128,6 +128,6 @@ describe.skipIf(unavailable)('list when no REST API answers: the DCS (real priva
     expect(result.code).toBe(4) // 15/wrongpw cannot be read at all
     noSecrets(result.stdout + result.stderr)
     const pretty = await list('--timeout', '3')
-    expect(pretty.stdout).toMatch(/^15 +main +5432 down +patroni +15-main +127\.0\.0\.1:\d+ +node1 +- +unreachable +- node2 +2\/3 +0$/m)
+    expect(pretty.stdout).toMatch(/^15 +main +55432 down +patroni +15-main +127\.0\.0\.1:\d+ +node1 +- +unreachable +- node2 +2\/3 +0$/m)
   })
 })

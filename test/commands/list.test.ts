@@ -5,8 +5,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
-import {type FakeServer, fixture, freePort, startBlackHole, startFakePatroni} from '../helpers/fake-patroni.js'
-import {debianYaml} from '../helpers/host-tree.js'
+import {type FakeServer, fixture, freePort, patroniStatus, startBlackHole, startFakePatroni} from '../helpers/fake-patroni.js'
+import {NO_DCS, debianYaml} from '../helpers/host-tree.js'
 
 // The built CLI against local fakes replaying recorded Patroni answers: faults a real cluster
 // cannot easily show (garbage, 401 on GET, a frozen REST API). The real cluster is in test/integration.
@@ -21,7 +21,7 @@ describe('pgpatronictl list (fake Patroni)', () => {
     mkdirSync(configDir, {recursive: true})
     const good = await startFakePatroni({
       'GET /cluster': {body: fixture('cluster-3.0.2.json')},
-      'GET /patroni': {body: fixture('patroni-3.0.2-leader.json')},
+      'GET /patroni': {body: patroniStatus('15-good', {systemId: '7711549161429863252'})},
     })
     const garbage = await startFakePatroni({'GET /cluster': {body: '<html>oops'}})
     const locked = await startFakePatroni({'GET /cluster': {body: 'not authenticated', status: 401}})
@@ -33,7 +33,7 @@ describe('pgpatronictl list (fake Patroni)', () => {
     yml('15-frozen', hole.port)
     yml('15-down', await freePort())
     writeFileSync(join(configDir, '15-broken.yml'), 'scope: 15-broken\nrestapi:\n  listen: 1\n   connect_address: {password: leaked-pw}\n')
-    writeFileSync(join(configDir, 'dcs.yml'), 'etcd3:\n  hosts: 127.0.0.1:2379\n')
+    writeFileSync(join(configDir, 'dcs.yml'), `etcd3:\n  hosts: ${NO_DCS}\n`)
   })
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.close()))
@@ -46,7 +46,7 @@ describe('pgpatronictl list (fake Patroni)', () => {
     const {code, stdout} = await list('15/good')
     expect(code).toBe(0)
     expect(stdout).toContain('+ Cluster: 15-good (7711549161429863252) ') // 3.0.2 has no scope in /cluster: the config's
-    expect(stdout).toContain('| node2  | 127.0.0.1:5433 | Replica | running |  1 |         0 |')
+    expect(stdout).toContain('| node2  | 127.0.0.1:55433 | Replica | running |  1 |         0 |')
   })
 
   it('accepts 15-good and --json', async () => {
@@ -58,9 +58,9 @@ describe('pgpatronictl list (fake Patroni)', () => {
   it.each([
     ['15-garbage', 1, /^Error: 15\/garbage: 127\.0\.0\.1:\d+: malformed answer \(not JSON\): oops\n$/],
     ['15-locked', 1, /^Error: 15\/locked: 127\.0\.0\.1:\d+: 401 not authenticated\n$/],
-    // the configs' DCS (127.0.0.1:2379) is not running: the DCS fallback says so
-    ['15-down', 4, /^Error: 15\/down: 127\.0\.0\.1:\d+: connection refused(; DCS etcd3 127\.0\.0\.1:2379: [^\n]+)?\n$/],
-    ['15-frozen', 4, /^Error: 15\/frozen: 127\.0\.0\.1:\d+: no answer within 1s(; DCS etcd3 127\.0\.0\.1:2379: [^\n]+)?\n$/],
+    // the configs' DCS (NO_DCS) is not running: the DCS fallback says so
+    ['15-down', 4, /^Error: 15\/down: 127\.0\.0\.1:\d+: connection refused; DCS etcd3 127\.0\.0\.1:1: connection refused\n$/],
+    ['15-frozen', 4, /^Error: 15\/frozen: 127\.0\.0\.1:\d+: no answer within 1s; DCS etcd3 127\.0\.0\.1:1: connection refused\n$/],
     ['15/broken', 3, /^Error: 15\/broken: .*15-broken\.yml:3:\d+: invalid YAML: [^\n]+\n$/],
     ['15/nope', 3, /^Error: no instance 15\/nope on this host; Patroni instances: 15\/broken, 15\/down, 15\/frozen, 15\/garbage, 15\/good, 15\/locked\n$/],
     ['15/../../etc/passwd', 2, /^Error: invalid instance name "15\/..\/..\/etc\/passwd": expected VERSION\/CLUSTER/],
@@ -148,7 +148,7 @@ describe('pgpatronictl list (fake Patroni)', () => {
   it('lists several clusters, reporting the failed one on stderr', async () => {
     const {code, stderr, stdout} = await list('15/good', '15/down', '--timeout', '1')
     expect(stdout).toContain('Cluster: 15-good')
-    expect(stderr).toMatch(/^Error: 15\/down: 127\.0\.0\.1:\d+: connection refused(; DCS etcd3 127\.0\.0\.1:2379: [^\n]+)?\n$/)
+    expect(stderr).toMatch(/^Error: 15\/down: 127\.0\.0\.1:\d+: connection refused; DCS etcd3 127\.0\.0\.1:1: connection refused\n$/)
     expect(code).toBe(4)
   })
 })

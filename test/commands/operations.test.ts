@@ -3,8 +3,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
-import {runCli} from '../helpers/cli.js'
-import {type FakeAnswer, type FakeServer, type RecordedRequest, startFakePatroni} from '../helpers/fake-patroni.js'
+import {outputShows, runCli, startCli} from '../helpers/cli.js'
+import {type FakeAnswer, type FakeServer, type RecordedRequest, patroniStatus, startFakePatroni} from '../helpers/fake-patroni.js'
 import {debianYaml} from '../helpers/host-tree.js'
 
 // Patroni answers a real cluster rarely gives on demand: 503 "status unknown", 412, 409,
@@ -23,7 +23,7 @@ describe('switchover and restart against fake Patroni answers', () => {
         api_url: `${url}/patroni`,
         host: '127.0.0.1',
         name,
-        port: 5432 + i,
+        port: 55432 + i,
         role: name === leader ? 'leader' : 'replica',
         state: 'running',
         timeline,
@@ -31,13 +31,14 @@ describe('switchover and restart against fake Patroni answers', () => {
       })),
     })
 
-  /** A fake whose /cluster shows node2 leading once `promoted()` says so. */
-  async function fake(routes: Record<string, FakeAnswer | ((req: RecordedRequest) => FakeAnswer)>, promoted = () => false) {
+  /** A fake whose /cluster shows `newLeader` leading once `promoted()` says so. */
+  async function fake(routes: Record<string, FakeAnswer | ((req: RecordedRequest) => FakeAnswer)>, promoted = () => false, newLeader = 'node2') {
     let url = ''
     server = await startFakePatroni({
-      'GET /cluster': () => ({body: promoted() ? clusterJson(url, 'node2', 2) : clusterJson(url, 'node1', 1)}),
+      'GET /cluster': () => ({body: promoted() ? clusterJson(url, newLeader, 2) : clusterJson(url, 'node1', 1)}),
       'GET /config': {body: '{"loop_wait": 1}'},
-      'GET /patroni': {body: '{"database_system_identifier": "7000000000000000001"}'},
+      // one fake plays every member: once node2 leads, none of them says it is primary (no split brain)
+      'GET /patroni': () => ({body: patroniStatus('15-main', {role: promoted() ? 'replica' : 'master'})}),
       ...routes,
     })
     url = server.url
@@ -54,7 +55,7 @@ describe('switchover and restart against fake Patroni answers', () => {
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('Switchover status unknown')
-    expect(result.stdout).toMatch(/\| node2 +\| 127\.0\.0\.1:5433 \| Leader +\| running \|  2 \|/)
+    expect(result.stdout).toMatch(/\| node2 +\| 127\.0\.0\.1:55433 \| Leader +\| running \|  2 \|/)
     const post = s.requests.find((r) => r.method === 'POST')!
     expect(JSON.parse(post.body)).toEqual({candidate: 'node2', leader: 'node1'})
     expect(post.headers.authorization).toBe(`Basic ${Buffer.from('patroni:op-secret-pw').toString('base64')}`)
@@ -108,11 +109,18 @@ describe('switchover and restart against fake Patroni answers', () => {
     expect(s.requests.filter((r) => r.method !== 'GET')).toEqual([])
   })
 
-  it('edit-config: a 409 from Patroni (DCS compare-and-set lost) applies nothing, exit 1', async () => {
-    await fake({'GET /config': {body: '{"ttl": 30, "loop_wait": 10}'}, 'PATCH /config': {body: 'Config modification aborted', status: 409}})
-    const result = await cli('edit-config', '15/main', '--set', 'ttl=25', '--force')
-    expect(result.code).toBe(1)
-    expect(result.stderr).toBe('Error: the configuration of 15-main was changed by someone else meanwhile; nothing applied: run edit-config again\n')
+  it('edit-config: a 409 from Patroni (its DCS write failed) says why: a stalled DCS (exit 4, may still apply) or another change (exit 1)', async () => {
+    // nobody else changed it: the DCS did not take the write in time (stalled, no quorum)
+    await fake({'GET /config': {body: '{"ttl": 30, "loop_wait": 10}'}, 'PATCH /config': {body: 'Conflict', status: 409}})
+    const stalled = await cli('edit-config', '15/main', '--set', 'ttl=25', '--force')
+    expect(stalled.code).toBe(4)
+    expect(stalled.stderr).toBe('Error: the change of 15-main not confirmed: the DCS did not take it in time (Patroni: 409 Conflict) and nobody else changed the configuration; the DCS may be stalled, and the change may still be applied when it recovers: check with pgpatronictl show-config before repeating it\n')
+    // someone else did: the configuration read back differs
+    let patched = false
+    await fake({'GET /config': () => ({body: patched ? '{"ttl": 40, "loop_wait": 10}' : '{"ttl": 30, "loop_wait": 10}'}), 'PATCH /config': () => ((patched = true), {body: 'Conflict', status: 409})})
+    const raced = await cli('edit-config', '15/main', '--set', 'ttl=25', '--force')
+    expect(raced.code).toBe(1)
+    expect(raced.stderr).toBe('Error: the configuration of 15-main was changed by someone else meanwhile; nothing applied: run edit-config again\n')
   })
 
   it('edit-config: a /config answer that is not an object is malformed: exit 1, nothing sent', async () => {
@@ -138,6 +146,55 @@ describe('switchover and restart against fake Patroni answers', () => {
     expect(result.stdout).toMatch(/node2/)
     expect(result.code).toBe(0)
     expect(fakeServer.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+  })
+
+  it('a switchover Patroni carried out to another member ends at once: exit 1, naming who leads, with the topology', async () => {
+    let sent = false
+    await fake({'POST /switchover': () => ((sent = true), {body: 'Switched over to "node3" instead of "node2"'})}, () => sent, 'node3')
+    const result = await cli('switchover', '15/main', '--candidate', 'node2', '--force')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe('Error: Patroni switched over to node3 instead of node2 (Patroni said: Switched over to "node3" instead of "node2")\n')
+    expect(result.stdout).toMatch(/\| node3 +\| 127\.0\.0\.1:55434 \| Leader +\| running \|  2 \|/)
+    expect(result.ms).toBeLessThan(10_000)
+  })
+
+  it('a member still running as primary beside the new leader fails the switchover (exit 1) and says so', async () => {
+    let sent = false
+    const s = await fake({'POST /switchover': () => ((sent = true), {body: 'Successfully switched over to "node2"'}), 'GET /patroni': () => ({body: patroniStatus('15-main', {role: 'master'})})}, () => sent)
+    const result = await cli('switchover', '15/main', '--candidate', 'node2', '--force')
+    expect(result.stdout).toMatch(/^Error: node1 still runs as primary beside the new leader node2: two members take writes; stop Patroni on node1 \(or its PostgreSQL\) now$/m)
+    expect(result.code).toBe(1)
+    expect(s.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+  })
+
+  it('pause: a 409 with the configuration unchanged is a DCS that did not take it in time (exit 4); already paused meanwhile is fine', async () => {
+    await fake({'GET /config': {body: '{"ttl": 30}'}, 'PATCH /config': {body: 'Conflict', status: 409}})
+    const stalled = await cli('pause', '15/main', '--force')
+    expect(stalled.stderr).toBe('Error: pause of 15-main not confirmed: the DCS did not take it in time (Patroni: 409 Conflict) and nobody else changed the configuration; the DCS may be stalled, and the change may still be applied when it recovers: check with pgpatronictl show-config before repeating it\n')
+    expect(stalled.code).toBe(4)
+    await fake({'GET /config': {body: '{"ttl": 30, "pause": true}'}, 'PATCH /config': {body: 'Conflict', status: 409}})
+    const raced = await cli('pause', '15/main', '--force')
+    expect(raced).toMatchObject({code: 0, stdout: 'cluster management of 15-main is paused\n'})
+  })
+
+  it('Ctrl-C after the request went out says what was sent and that it may still happen (exit 5)', async () => {
+    await fake({'POST /switchover': {body: 'Successfully switched over to "node2"', delayMs: 20_000}})
+    const run = startCli(['switchover', '15/main', '--candidate', 'node2', '--force', '--config-dir', configDir], {env})
+    await outputShows(run, (out) => out.stdout.includes('switchover: sent to'))
+    run.child.kill('SIGINT')
+    const result = await run.done
+    expect(result.code).toBe(5)
+    expect(result.stderr).toMatch(/^\ninterrupted \(SIGINT\); what this run sent:\n {2}outcome unknown, may still happen: POST \/switchover \{"leader":"node1","candidate":"node2"\} to 127\.0\.0\.1:\d+\n$/)
+  })
+
+  it('Ctrl-C before anything was sent says nothing changed (exit 5)', async () => {
+    await fake({'GET /config': {body: '{"loop_wait": 1}', delayMs: 20_000}})
+    const run = startCli(['switchover', '15/main', '--candidate', 'node2', '--force', '--config-dir', configDir], {env})
+    await outputShows(run, (out) => out.stdout.includes('Current cluster topology'))
+    run.child.kill('SIGTERM')
+    const result = await run.done
+    expect(result.code).toBe(5)
+    expect(result.stderr).toBe('\ninterrupted (SIGTERM) before anything was sent: nothing was changed\n')
   })
 
   it('pause and reload map 401 and 503 to exit 1 with Patroni\'s words, per member', async () => {

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
-import {type FakeAnswer, type FakeServer, freePort, startBlackHole, startFakePatroni} from '../helpers/fake-patroni.js'
+import {type FakeAnswer, type FakeServer, freePort, patroniStatus, startBlackHole, startFakePatroni} from '../helpers/fake-patroni.js'
 import {debianYaml} from '../helpers/host-tree.js'
 
 // history, show-config, topology, dsn, version and completion against a local fake Patroni.
@@ -26,17 +26,17 @@ describe('read-only commands against fake Patroni answers', () => {
         api_url: `${url}/patroni`,
         host: '127.0.0.1',
         name: `node${i + 1}`,
-        port: 5432 + i,
+        port: 55432 + i,
         role: i === 0 ? 'leader' : 'replica',
         state: 'running',
         timeline: 3,
         ...(i === 0 ? {} : {lag: i === 1 ? 2_000_000 : 0}),
       })),
     })
-  const status = '{"state": "running", "role": "master", "server_version": 150018, "patroni": {"version": "3.0.2", "scope": "15-main"}}'
+  const status = patroniStatus('15-main', {server_version: 150018})
 
   /** One fake plays this host's member; the others' api_urls are given. */
-  async function fake(routes: Record<string, FakeAnswer>, otherUrls: string[] = []) {
+  async function fake(routes: Record<string, FakeAnswer | (() => FakeAnswer)>, otherUrls: string[] = []) {
     let url = ''
     const server = await startFakePatroni({
       'GET /cluster': () => ({body: clusterJson([url, ...otherUrls])}),
@@ -72,16 +72,16 @@ describe('read-only commands against fake Patroni answers', () => {
     writeFileSync(join(configDir, '15-main.yml'), debianYaml('15', 'main', await freePort()))
     const down = await cli('history', '15/main')
     expect(down.code).toBe(4)
-    expect(down.stderr).toMatch(/^Error: 15\/main: 127\.0\.0\.1:\d+: connection refused\n$/)
+    expect(down.stderr).toMatch(/^Error: 15\/main: 127\.0\.0\.1:\d+: connection refused; DCS etcd3 127\.0\.0\.1:1: connection refused\n$/)
     const file = join(configDir, '15-main.yml')
     const downByFile = await cli('history', '-c', file)
     expect(downByFile.code).toBe(4)
-    expect(downByFile.stderr).toMatch(new RegExp(`^Error: ${file.replaceAll('.', '\\.')}: 127\\.0\\.0\\.1:\\d+: connection refused\n$`))
+    expect(downByFile.stderr).toMatch(new RegExp(`^Error: ${file.replaceAll('.', '\\.')}: 127\\.0\\.0\\.1:\\d+: connection refused; DCS etcd3 127\\.0\\.0\\.1:1: connection refused\n$`))
   })
 
   it('history and show-config: another member answers when this host\'s does not, with a warning', async () => {
     const history = '[[1, 25165984, "no recovery target specified", "2026-01-02T03:04:05+00:00", "node2"]]'
-    const other = await startFakePatroni({'GET /config': {body: '{"ttl": 30}'}, 'GET /history': {body: history}})
+    const other = await startFakePatroni({'GET /config': {body: '{"ttl": 30}'}, 'GET /history': {body: history}, 'GET /patroni': {body: status}})
     servers.push(other)
     const local = await fake({}, [other.url])
     expect((await cli('topology', '15/main')).code).toBe(0) // remembers the members' addresses
@@ -103,24 +103,25 @@ describe('read-only commands against fake Patroni answers', () => {
     await fake({'GET /config': {body: 'Bad Gateway', status: 502}})
     const missing = await cli('show-config', '15/main')
     expect(missing.code).toBe(1)
-    expect(missing.stderr).toMatch(/: 502 Bad Gateway\n$/)
+    // a 5xx is a member failing, not an answer: the others it remembers and the DCS are asked too
+    expect(missing.stderr).toMatch(/^Error: 15\/main: 127\.0\.0\.1:\d+: 502 Bad Gateway; .*DCS etcd3 127\.0\.0\.1:1: connection refused\n$/)
   })
 
   it('topology: the member table as a tree', async () => {
     await fake({}, ['http://127.0.0.1:1', 'http://127.0.0.1:2'])
     const result = await cli('topology', '15/main')
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/^\| node1   \| 127\.0\.0\.1:5432 \| Leader  \| running \|  3 \|           \|$/m)
-    expect(result.stdout).toMatch(/^\| \+ node2 \| 127\.0\.0\.1:5433 \| Replica \| running \|  3 \|         2 \|$/m)
+    expect(result.stdout).toMatch(/^\| node1   \| 127\.0\.0\.1:55432 \| Leader  \| running \|  3 \|           \|$/m)
+    expect(result.stdout).toMatch(/^\| \+ node2 \| 127\.0\.0\.1:55433 \| Replica \| running \|  3 \|         2 \|$/m)
   })
 
   it("dsn: leader by default (this host's: its socket directory; --tcp its address), least lag for replica, no password; --member with --role is usage", async () => {
     const server = await fake({}, ['http://127.0.0.1:1', 'http://127.0.0.1:2'])
     // node1, the leader, is this host's member (the config's name): Debian's socket, the listen port
     expect((await cli('dsn', '15/main')).stdout).toBe(`host=/var/run/postgresql port=${server.port - 2576}\n`)
-    expect((await cli('dsn', '15/main', '--tcp')).stdout).toBe('host=127.0.0.1 port=5432\n')
-    expect((await cli('dsn', '15/main', '--role', 'replica', '-d', 'app', '-U', 'me')).stdout).toBe('host=127.0.0.1 port=5434 dbname=app user=me\n')
-    expect((await cli('dsn', '15/main', '-m', 'node2')).stdout).toBe('host=127.0.0.1 port=5433\n')
+    expect((await cli('dsn', '15/main', '--tcp')).stdout).toBe('host=127.0.0.1 port=55432\n')
+    expect((await cli('dsn', '15/main', '--role', 'replica', '-d', 'app', '-U', 'me')).stdout).toBe('host=127.0.0.1 port=55434 dbname=app user=me\n')
+    expect((await cli('dsn', '15/main', '-m', 'node2')).stdout).toBe('host=127.0.0.1 port=55433\n')
     const both = await cli('dsn', '15/main', '-m', 'node2', '--role', 'leader')
     expect(both.code).toBe(2)
     const unknown = await cli('dsn', '15/main', '-m', 'node9')
@@ -141,7 +142,8 @@ describe('read-only commands against fake Patroni answers', () => {
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^pgpatronictl version \d+\.\d+\.\d+\n\nnode1: Patroni 3\.0\.2 PostgreSQL 15\.18\nnode2: failed to get version: 127\.0\.0\.1:\d+: connection refused\nnode3: failed to get version: 127\.0\.0\.1:\d+: no answer within 1s\n$/)
 
-    await fake({'GET /patroni': {body: 'oops', status: 500}}, [refused])
+    let asked = 0 // the first GET /patroni proves the member; the one version sends fails
+    await fake({'GET /patroni': () => (asked++ === 0 ? {body: status} : {body: 'oops', status: 500})}, [refused])
     const none = await cli('version', '15/main')
     expect(none.code).toBe(4)
     expect(none.stdout).toMatch(/node1: failed to get version: .*500 oops\nnode2: failed to get version: .*connection refused\n$/)

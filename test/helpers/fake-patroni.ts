@@ -91,3 +91,34 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return port
 }
+
+/** The system identifier of the fake clusters; a real one is 19 digits too. */
+export const FAKE_SYSTEM_ID = '7000000000000000001'
+
+/**
+ * GET /patroni as Patroni 3.0.2 answers it for a running leader. Its `patroni.scope` and
+ * `database_system_identifier` are what prove a member belongs to the cluster asked for.
+ */
+export function patroniStatus(scope: string, extra: {systemId?: string | null; [key: string]: unknown} = {}): string {
+  const {systemId = FAKE_SYSTEM_ID, ...rest} = extra
+  return JSON.stringify({
+    ...(systemId === null ? {} : {database_system_identifier: systemId}),
+    role: 'master',
+    server_version: 150020,
+    state: 'running',
+    timeline: 1,
+    ...rest,
+    patroni: {scope, version: '3.0.2', ...(rest.patroni as object | undefined)},
+  })
+}
+
+/** GET /cluster of members named node1.., each with its api_url (a fake's base URL): node1 leads. */
+export function clusterBody(apiUrls: string[], extra: {leader?: string; timeline?: number} = {}): string {
+  const leader = extra.leader ?? 'node1'
+  return JSON.stringify({
+    members: apiUrls.map((url, i) => {
+      const name = `node${i + 1}`
+      return {api_url: `${url}/patroni`, host: '127.0.0.1', name, port: 55432 + i, role: name === leader ? 'leader' : 'replica', state: 'running', timeline: extra.timeline ?? 1, ...(name === leader ? {} : {lag: 0})}
+    }),
+  })
+}

@@ -48,14 +48,23 @@ export class HostTree {
   }
 }
 
-/** The parts of Debian's template that pgpatronictl reads. */
-export function debianYaml(version: string, cluster: string, restPort: number, extra = ''): string {
+/**
+ * A DCS address for test configs that must never reach one: nothing listens on port 1, so a
+ * DCS fallback fails at once (a real host's etcd on 2379 is never asked).
+ */
+export const NO_DCS = '127.0.0.1:1'
+
+/** Not Debian's namespace: a test config never names a key a real host's cluster uses. */
+export const TEST_NAMESPACE = '/pgpt-test/'
+
+/** The parts of Debian's template that pgpatronictl reads, on private ports and a private namespace. */
+export function debianYaml(version: string, cluster: string, restPort: number, extra = '', where: {dcs?: string; namespace?: string} = {}): string {
   return `scope: "${version}-${cluster}"
-namespace: "/postgresql-common/"
+namespace: "${where.namespace ?? TEST_NAMESPACE}"
 name: node1
 
 etcd3:
-  hosts: 127.0.0.1:2379
+  hosts: ${where.dcs ?? NO_DCS}
 
 restapi:
   listen: 127.0.0.1:${restPort}

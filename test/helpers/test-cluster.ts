@@ -17,6 +17,7 @@ export interface TestCluster {
   instances: {
     ha: {name: string; scope: string; config: string; members: Record<string, TestMember>}
     auth: {name: string; scope: string; config: string; username: string; password: string; members: Record<string, TestMember>}
+    tls: {name: string; scope: string; config: string; caFile: string; certFile: string; keyFile: string; keyPassword: string; members: Record<string, TestMember>}
     plain: {name: string; port: number}
     new: {name: string; config: string; pgPort: number; restPort: number}
     orphan: {name: string; config: string}

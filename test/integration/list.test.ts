@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -115,8 +115,14 @@ describe.skipIf(!lab)('list against the real Patroni test cluster', () => {
 
     it('falls through to the other members it has seen, within the timeout', async () => {
       const cache = join(dir, 'cache2')
-      expect((await runCli(['list', ha.name, '--config-dir', configDir], {env: {XDG_CACHE_HOME: cache}})).code).toBe(0) // learns the members
-      const result = await runCli(['list', ha.name, '--config-dir', dir, '--timeout', '3', '-f', 'json'], {env: {XDG_CACHE_HOME: cache}})
+      const seen = join(dir, 'seen')
+      const file = join(seen, `${ha.scope}.yml`)
+      mkdirSync(seen)
+      // the members are remembered per config file: learn them through this file, then black-hole its REST address
+      writeFileSync(file, readFileSync(ha.config, 'utf8'))
+      expect((await runCli(['list', ha.name, '--config-dir', seen], {env: {XDG_CACHE_HOME: cache}})).code).toBe(0)
+      writeFileSync(file, readFileSync(join(dir, `${ha.scope}.yml`), 'utf8'))
+      const result = await runCli(['list', ha.name, '--config-dir', seen, '--timeout', '3', '-f', 'json'], {env: {XDG_CACHE_HOME: cache}})
       expect(result.code).toBe(0)
       expect(JSON.parse(result.stdout).map((r: {Member: string}) => r.Member)).toEqual(['node1', 'node2', 'node3'])
       expect(result.ms).toBeLessThan(3000)

@@ -4,7 +4,7 @@ import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '
 import {auditLive} from '../../src/lib/audit-live.js'
 import type {HostInstance} from '../../src/lib/discovery.js'
 import {MemberCache} from '../../src/lib/member-cache.js'
-import {type FakeAnswer, type FakeServer, freePort, startFakePatroni} from '../helpers/fake-patroni.js'
+import {type FakeAnswer, type FakeServer, freePort, patroniStatus, startFakePatroni} from '../helpers/fake-patroni.js'
 import {HostTree, debianYaml} from '../helpers/host-tree.js'
 
 // Three fake members answering GET /cluster, /patroni and /config like Patroni 3.0.2.
@@ -12,7 +12,7 @@ describe('check: live checks (fake Patroni)', () => {
   const routes: Record<string, FakeAnswer>[] = [{}, {}, {}]
   let servers: FakeServer[]
   let tree: HostTree
-  let options: {timeoutMs: number; cache: MemberCache}
+  let options: {timeoutMs: number; cache: MemberCache; warn: () => void}
   const instance = (kind: HostInstance['kind'] = 'patroni'): HostInstance => ({cluster: 'main', kind, version: '15'})
 
   type MemberOverride = Partial<{role: string; state: string; timeline: number; lag: number; pending_restart: boolean; api_url: string}>
@@ -22,7 +22,7 @@ describe('check: live checks (fake Patroni)', () => {
       api_url: `${server.url}/patroni`,
       host: '127.0.0.1',
       name: `node${i + 1}`,
-      port: 5432 + i,
+      port: 55432 + i,
       role: i === 0 ? 'leader' : 'replica',
       state: 'running',
       timeline: 4,
@@ -31,7 +31,7 @@ describe('check: live checks (fake Patroni)', () => {
     }))
     for (const [i, route] of routes.entries()) {
       route['GET /cluster'] = {body: JSON.stringify({members, ...(cluster.pause ? {pause: true} : {})})}
-      route['GET /patroni'] = {body: JSON.stringify({role: i === 0 ? 'master' : 'replica', state: 'running', timeline: 4, ...cluster.self?.[i]})}
+      route['GET /patroni'] = {body: patroniStatus('15-main', {role: i === 0 ? 'master' : 'replica', state: 'running', timeline: 4, ...cluster.self?.[i]})}
       route['GET /config'] = {body: JSON.stringify({loop_wait: 5, maximum_lag_on_failover: cluster.maximumLag ?? 1_048_576, ttl: 20})}
     }
   }
@@ -44,7 +44,7 @@ describe('check: live checks (fake Patroni)', () => {
   afterAll(async () => Promise.all(servers.map((s) => s.close())))
   beforeEach(() => {
     tree = new HostTree()
-    options = {cache: new MemberCache(join(tree.root, 'cache')), timeoutMs: 1000}
+    options = {cache: new MemberCache(join(tree.root, 'cache')), timeoutMs: 1000, warn: () => {}}
     answer()
   })
   afterEach(() => tree.remove())

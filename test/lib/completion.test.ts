@@ -71,8 +71,8 @@ printf '%s\\n' "\${COMPREPLY[@]}"`
   it('lists the Patroni instances of the host, never throws', () => {
     const tree = new HostTree()
     try {
-      tree.patroniConfig('15-main', debianYaml('15', 'main', 8008))
-      tree.patroniConfig('16-other', debianYaml('16', 'other', 8009))
+      tree.patroniConfig('15-main', debianYaml('15', 'main', 58008))
+      tree.patroniConfig('16-other', debianYaml('16', 'other', 58009))
       tree.pgCluster('14', 'plain', 5433)
       expect(completionInstances(tree.paths)).toEqual(['15/main', '16/other'])
       expect(completionInstances({...tree.paths, configDir: join(tree.root, 'missing')})).toEqual([])

@@ -1,12 +1,9 @@
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {anySignal, clusterFromDcs, dcsPrefix, parseConsulKv, parseEtcd2Keys, parseEtcd3Range, parseMemberValue, prefixRangeEnd, readDcs} from '../../src/lib/dcs.js'
-import {fetchClusterOrDcs} from '../../src/lib/dcs-fallback.js'
 import {resolveDcs, splitHostPort} from '../../src/lib/dcs-settings.js'
-import {PatroniClient, RestError} from '../../src/lib/patroni-client.js'
 import {normaliseCluster, withThisMember} from '../../src/lib/patroni-cluster.js'
-import {type FakeServer, fixture, freePort, startFakePatroni} from '../helpers/fake-patroni.js'
-import {patroniKeys} from '../helpers/private-etcd.js'
+import {startFakePatroni} from '../helpers/fake-patroni.js'
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 const PREFIX = '/postgresql-common/15-main/'
@@ -136,89 +133,6 @@ describe('DCS answers', () => {
     expect(shown.members[0]).toEqual({host: '127.0.0.1', name: 'node1', pendingRestart: false, port: 25432, role: '', state: 'unreachable'})
     expect(withThisMember(shown, 'node1', '127.0.0.1:25432')).toBe(shown)
     expect(withThisMember(cluster, undefined, undefined)).toBe(cluster)
-  })
-})
-
-describe('fetchClusterOrDcs with fake etcd v2 and consul', () => {
-  const servers: FakeServer[] = []
-  let client: PatroniClient | undefined
-  afterEach(async () => {
-    await client?.close()
-    await Promise.all(servers.splice(0).map((s) => s.close()))
-  })
-  const track = (s: FakeServer) => (servers.push(s), s)
-  const dead = async () => `http://127.0.0.1:${await freePort()}`
-
-  /** Patroni-shaped keys whose members' REST APIs are all dead ports. */
-  async function deadMembers(prefix: string) {
-    const members = [
-      {name: 'node2', pgPort: 5433, restPort: await freePort(), timeline: 3, xlog: 1000},
-      {name: 'node3', pgPort: 5434, restPort: await freePort(), timeline: 3, xlog: 900},
-    ]
-    return patroniKeys(prefix, members, 'node2', {[`${prefix}status`]: '{"optime":1000}'})
-  }
-
-  it('reads consul with its token when no member REST API answers', async () => {
-    const keys = await deadMembers('postgresql-common/15-main/')
-    const body = JSON.stringify(Object.entries(keys).map(([Key, value]) => ({Key, Value: b64(value)})))
-    const consul = track(await startFakePatroni({'GET /v1/kv/postgresql-common/15-main/?recurse': {body}}))
-    const local = await dead()
-    client = await PatroniClient.create({baseUrl: local}, {timeoutMs: 2000})
-    const lines: string[] = []
-    const state = await fetchClusterOrDcs(client, [local], '15-main', {dcs: {endpoints: [consul.url], kind: 'consul', token: 'consul-secret'}, hedgeMs: 300, log: (l) => lines.push(l), namespace: '/postgresql-common/', timeoutMs: 2000})
-    expect(state).toMatchObject({dcs: `consul 127.0.0.1:${consul.port}`, localFailure: expect.stringMatching(/^connection refused/), source: 'dcs', systemId: '7712075003020920185'})
-    expect(state.members.map((m) => [m.name, m.role, m.state, m.host, m.port, m.timeline, m.lagBytes])).toEqual([
-      ['node2', 'leader', 'running', '127.0.0.1', 5433, 3, undefined],
-      ['node3', 'replica', 'running', '127.0.0.1', 5434, 3, 100],
-    ])
-    expect(consul.requests[0]?.headers['x-consul-token']).toBe('consul-secret')
-    expect(lines.join('\n')).not.toContain('consul-secret')
-  })
-
-  it('reads etcd v2 with basic auth, and asks the members it names', async () => {
-    const member = track(await startFakePatroni({'GET /cluster': {body: fixture('cluster-3.0.2.json')}}))
-    const keys = patroniKeys('/service/demo/', [{name: 'node2', pgPort: 5433, restPort: member.port}], 'node2')
-    const tree = {action: 'get', node: {dir: true, key: '/service/demo', nodes: Object.entries(keys).map(([key, value]) => ({key, value}))}}
-    const etcd = track(await startFakePatroni({'GET /v2/keys/service/demo/?recursive=true': {body: JSON.stringify(tree)}}))
-    const local = await dead()
-    client = await PatroniClient.create({baseUrl: local}, {timeoutMs: 2000})
-    const state = await fetchClusterOrDcs(client, [local], 'demo', {dcs: {endpoints: [await dead(), etcd.url], kind: 'etcd', password: 'pw', username: 'u'}, hedgeMs: 300, timeoutMs: 2000})
-    expect(state.answeredBy).toBe(member.url) // the REST API of a member found in the DCS
-    expect(state.source).toBeUndefined()
-    expect(state.localFailure).toBe('connection refused')
-    expect(state.members).toHaveLength(3)
-    expect(etcd.requests[0]?.headers.authorization).toBe(`Basic ${b64('u:pw')}`)
-  })
-
-  it('keeps the REST error, with the DCS failure appended, when the DCS cannot be read either', async () => {
-    const local = await dead()
-    const dcs = await dead()
-    client = await PatroniClient.create({baseUrl: local}, {timeoutMs: 1000})
-    const error = (await fetchClusterOrDcs(client, [local], 'demo', {dcs: {endpoints: [dcs], kind: 'etcd3'}, hedgeMs: 300, timeoutMs: 1000}).catch((e: unknown) => e)) as RestError
-    expect(error).toBeInstanceOf(RestError)
-    expect(error.exitCode).toBe(4)
-    expect(error.message).toBe(`${local.slice(7)}: connection refused; DCS etcd3 ${dcs.slice(7)}: connection refused`)
-  })
-
-  it('leaves a never bootstrapped scope (no keys) with the plain REST error', async () => {
-    const etcd = track(await startFakePatroni({'POST /v3/kv/range': {body: '{"header":{"revision":"3"}}'}}))
-    const local = await dead()
-    client = await PatroniClient.create({baseUrl: local}, {timeoutMs: 1000})
-    const error = (await fetchClusterOrDcs(client, [local], 'demo', {dcs: {endpoints: [etcd.url], kind: 'etcd3'}, hedgeMs: 300, timeoutMs: 1000}).catch((e: unknown) => e)) as RestError
-    expect(error.message).toBe(`${local.slice(7)}: connection refused`)
-    expect(JSON.parse(etcd.requests[0]!.body)).toEqual({key: b64('/service/demo/'), range_end: b64('/service/demo0')})
-  })
-
-  it('does not read the DCS when this host\'s member answers, or refuses (401)', async () => {
-    const etcd = track(await startFakePatroni({}))
-    const good = track(await startFakePatroni({'GET /cluster': {body: fixture('cluster-3.0.2.json')}}))
-    const locked = track(await startFakePatroni({'GET /cluster': {body: 'not authenticated', status: 401}}))
-    client = await PatroniClient.create({baseUrl: good.url}, {timeoutMs: 1000})
-    const options = {dcs: {endpoints: [etcd.url], kind: 'etcd3' as const}, hedgeMs: 300, timeoutMs: 1000}
-    expect((await fetchClusterOrDcs(client, [good.url], 'demo', options)).answeredBy).toBe(good.url)
-    await expect(fetchClusterOrDcs(client, [locked.url], 'demo', options)).rejects.toMatchObject({kind: 'auth'})
-    await new Promise((r) => setTimeout(r, 400))
-    expect(etcd.requests).toHaveLength(0)
   })
 })
 

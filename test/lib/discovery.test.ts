@@ -22,17 +22,17 @@ describe('discovery', () => {
     for (const name of ['config.yml', 'dcs.yml', 'postgres.yml', 'config.yml.in', 'env.conf', '15-main.vip', '15-main.yml~', '15-main.yml.dpkg-old', '15-main.yml.dpkg-dist', '.15-main.yml.swp', '15-main.yaml', 'x-main.yml']) {
       writeFileSync(join(tree.paths.configDir, name), 'scope: x\n')
     }
-    tree.patroniConfig('15-main', debianYaml('15', 'main', 8008))
-    tree.patroniConfig('15-my-db', debianYaml('15', 'my-db', 8009))
+    tree.patroniConfig('15-main', debianYaml('15', 'main', 58008))
+    tree.patroniConfig('15-my-db', debianYaml('15', 'my-db', 58009))
     expect(listInstanceConfigFiles(tree.paths.configDir).map(formatInstance)).toEqual(['15/main', '15/my-db'])
   })
 
   it('classifies every instance and hides none', () => {
     tree.pgCluster('15', 'main', 5432)
-    tree.patroniConfig('15-main', debianYaml('15', 'main', 8008))
-    tree.patroniConfig('16-fresh', debianYaml('16', 'fresh', 8009)) // configured, no cluster yet
+    tree.patroniConfig('15-main', debianYaml('15', 'main', 58008))
+    tree.patroniConfig('16-fresh', debianYaml('16', 'fresh', 58009)) // configured, no cluster yet
     tree.pgCluster('15', 'legacy', 5452) // plain pg-common
-    tree.patroniConfig('13-old', debianYaml('13', 'old', 8010)) // version 13 not installed
+    tree.patroniConfig('13-old', debianYaml('13', 'old', 58010)) // version 13 not installed
     tree.pgCluster('9.6', 'ancient', 5440) // pg-common cluster whose binaries are gone
     const host = discoverHost(tree.paths)
     expect(host.map((i) => [formatInstance(i), i.kind])).toEqual([
@@ -63,7 +63,7 @@ describe('discovery', () => {
   })
 
   it('names the existing instances when one is unknown (exit 3)', () => {
-    tree.patroniConfig('15-main', debianYaml('15', 'main', 8008))
+    tree.patroniConfig('15-main', debianYaml('15', 'main', 58008))
     tree.pgCluster('15', 'legacy', 5452)
     const host = discoverHost(tree.paths)
     expect(() => findInstance({cluster: 'nope', version: '15'}, host, tree.paths.configDir)).toThrow(
@@ -74,7 +74,7 @@ describe('discovery', () => {
 
   describe('default instance', () => {
     it('takes PGCLUSTER first', () => {
-      tree.patroniConfig('15-main', debianYaml('15', 'main', 8008))
+      tree.patroniConfig('15-main', debianYaml('15', 'main', 58008))
       expect(defaultInstance(discoverHost(tree.paths), tree.paths.configDir, {PGCLUSTER: '16/other'})).toEqual({cluster: 'other', version: '16'})
     })
 
@@ -84,14 +84,14 @@ describe('discovery', () => {
     })
 
     it('takes the only Patroni instance', () => {
-      tree.patroniConfig('15-main', debianYaml('15', 'main', 8008))
+      tree.patroniConfig('15-main', debianYaml('15', 'main', 58008))
       tree.pgCluster('15', 'legacy', 5452)
       expect(defaultInstance(discoverHost(tree.paths), tree.paths.configDir, {})).toEqual(expect.objectContaining({cluster: 'main', version: '15'}))
     })
 
     it('lists the choices when there are several', () => {
-      tree.patroniConfig('15-main', debianYaml('15', 'main', 8008))
-      tree.patroniConfig('15-other', debianYaml('15', 'other', 8009))
+      tree.patroniConfig('15-main', debianYaml('15', 'main', 58008))
+      tree.patroniConfig('15-other', debianYaml('15', 'other', 58009))
       expect(() => defaultInstance(discoverHost(tree.paths), tree.paths.configDir, {})).toThrow(
         expect.objectContaining({exitCode: ExitCode.usage, message: expect.stringContaining('15/main, 15/other')}),
       )

@@ -38,7 +38,7 @@ describe('history (patronictl history)', () => {
   })
 
   it('refuses an answer that is not a list of lists', () => {
-    expect(() => historyRecords({history: []}, '127.0.0.1:8008')).toThrow('127.0.0.1:8008: malformed answer to GET /history')
-    expect(() => historyRecords([1, 2], '127.0.0.1:8008')).toThrow(/malformed/)
+    expect(() => historyRecords({history: []}, '127.0.0.1:58008')).toThrow('127.0.0.1:58008: malformed answer to GET /history')
+    expect(() => historyRecords([1, 2], '127.0.0.1:58008')).toThrow(/malformed/)
   })
 })

@@ -8,7 +8,7 @@ import {HostTree} from '../helpers/host-tree.js'
 describe('chooseInstance', () => {
   let tree: HostTree
   afterEach(() => tree?.remove())
-  const options = {timeoutMs: 1000}
+  const options = {timeoutMs: 1000, warn: () => {}}
   const noPrompt = new Prompter(false)
 
   it('takes the name given, then $PGCLUSTER, and says which one was wrong', async () => {

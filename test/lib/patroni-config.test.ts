@@ -10,12 +10,12 @@ describe('Patroni config', () => {
   afterEach(() => tree.remove())
 
   const load = (extra: string, env: NodeJS.ProcessEnv = {}, insecure = false) =>
-    loadPatroniConfig(tree.patroniConfig('15-main', debianYaml('15', 'main', 8008, extra)), {env, insecure})
+    loadPatroniConfig(tree.patroniConfig('15-main', debianYaml('15', 'main', 58008, extra)), {env, insecure})
 
   it('reads scope, namespace, member name and the REST address', async () => {
     const config = await load('')
-    expect(config).toMatchObject({memberName: 'node1', namespace: '/postgresql-common/', scope: '15-main'})
-    expect(config.rest).toEqual({baseUrl: 'http://127.0.0.1:8008'})
+    expect(config).toMatchObject({memberName: 'node1', namespace: '/pgpt-test/', scope: '15-main'})
+    expect(config.rest).toEqual({baseUrl: 'http://127.0.0.1:58008'})
   })
 
   it("knows this host's PostgreSQL socket: unix_socket_directories (Debian's default when unset) and the listen port", async () => {
@@ -35,11 +35,11 @@ describe('Patroni config', () => {
   })
 
   it('falls back to listen, mapping wildcards to loopback', () => {
-    expect(reachableListenAddress('0.0.0.0:8008')).toBe('127.0.0.1:8008')
-    expect(reachableListenAddress('*:8008')).toBe('127.0.0.1:8008')
-    expect(reachableListenAddress(':8008')).toBe('127.0.0.1:8008')
-    expect(reachableListenAddress('[::]:8008')).toBe('[::1]:8008')
-    expect(reachableListenAddress('10.0.0.5:8008')).toBe('10.0.0.5:8008')
+    expect(reachableListenAddress('0.0.0.0:58008')).toBe('127.0.0.1:58008')
+    expect(reachableListenAddress('*:58008')).toBe('127.0.0.1:58008')
+    expect(reachableListenAddress(':58008')).toBe('127.0.0.1:58008')
+    expect(reachableListenAddress('[::]:58008')).toBe('[::1]:58008')
+    expect(reachableListenAddress('10.0.0.5:58008')).toBe('10.0.0.5:58008')
   })
 
   it.each([
@@ -63,7 +63,7 @@ describe('Patroni config', () => {
   it('uses https with the ctl CA and client certificate when the REST API has a certificate', async () => {
     const extra = '  certfile: /etc/ssl/server.pem\n  cafile: /etc/ssl/rest-ca.pem\nctl:\n  cacert: /etc/ssl/ca.pem\n  certfile: /etc/ssl/ctl.pem\n  keyfile: /etc/ssl/ctl.key\n  keyfile_password: secret\n  insecure: no\n'
     const config = await load(extra)
-    expect(config.rest?.baseUrl).toBe('https://127.0.0.1:8008')
+    expect(config.rest?.baseUrl).toBe('https://127.0.0.1:58008')
     expect(config.rest?.tls).toEqual({caFile: '/etc/ssl/ca.pem', certFile: '/etc/ssl/ctl.pem', insecure: false, keyFile: '/etc/ssl/ctl.key', keyPassphrase: 'secret'})
     expect((await load(extra, {}, true)).rest?.tls?.insecure).toBe(true)
     expect((await load(extra.replace('insecure: no', 'insecure: yes'))).rest?.tls?.insecure).toBe(true) // YAML 1.1, as PyYAML
@@ -138,8 +138,8 @@ describe('Patroni config', () => {
     ['listen', '127.0.0.1:99999'],
     ['listen', '127.0.0.1:abc'],
     ['listen', '::1:8008'],
-    ['connect_address', 'patroni:addr-secret-pw@127.0.0.1:8008'],
-    ['connect_address', 'http://127.0.0.1:8008'],
+    ['connect_address', 'patroni:addr-secret-pw@127.0.0.1:58008'],
+    ['connect_address', 'http://127.0.0.1:58008'],
   ])('refuses restapi.%s %j as an address, without repeating it', async (key, value) => {
     const config = await loadPatroniConfig(tree.patroniConfig('15-x', `scope: 15-x\nrestapi:\n  ${key}: "${value}"\n`))
     expect(config.rest).toBeUndefined()

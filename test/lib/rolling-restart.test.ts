@@ -7,7 +7,7 @@ import {fixture} from '../helpers/fake-patroni.js'
 const raw = JSON.parse(fixture('cluster-3.0.2.json'))
 raw.members[0].pending_restart = true
 raw.members[2].pending_restart = true
-const cluster = normaliseCluster(raw, '15-main', 'http://127.0.0.1:8008')
+const cluster = normaliseCluster(raw, '15-main', 'http://127.0.0.1:58008')
 const names = (wanted: Partial<Parameters<typeof restartOrder>[1]>) =>
   restartOrder(cluster, {members: [], pending: false, role: 'any', ...wanted}).map((m) => m.name)
 

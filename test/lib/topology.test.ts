@@ -12,7 +12,7 @@ const member = (name: string, role: string, replicatefrom?: string) => ({
   state: 'running',
   ...(replicatefrom ? {tags: {replicatefrom}} : {}),
 })
-const cluster = (members: object[]) => normaliseCluster({members}, 'demo', 'http://127.0.0.1:8008')
+const cluster = (members: object[]) => normaliseCluster({members}, 'demo', 'http://127.0.0.1:58008')
 const names = (members: object[]) => topologyOrder(cluster(members).members).map(topologyName)
 
 describe('topology (patronictl topology_sort)', () => {
@@ -28,16 +28,16 @@ describe('topology (patronictl topology_sort)', () => {
   })
 
   it('draws the list table with the tree in the Member column', () => {
-    const recorded = normaliseCluster(JSON.parse(fixture('cluster-3.0.2.json')), '15-main', 'http://127.0.0.1:8008')
+    const recorded = normaliseCluster(JSON.parse(fixture('cluster-3.0.2.json')), '15-main', 'http://127.0.0.1:58008')
     expect(renderTopology({cluster: recorded})).toBe(
       [
-        '+ Cluster: 15-main --------+---------+---------+----+-----------+',
-        '| Member  | Host           | Role    | State   | TL | Lag in MB |',
-        '+---------+----------------+---------+---------+----+-----------+',
-        '| node1   | 127.0.0.1:5432 | Leader  | running |  1 |           |',
-        '| + node2 | 127.0.0.1:5433 | Replica | running |  1 |         0 |',
-        '| + node3 | 127.0.0.1:5434 | Replica | running |  1 |         0 |',
-        '+---------+----------------+---------+---------+----+-----------+',
+        '+ Cluster: 15-main ---------+---------+---------+----+-----------+',
+        '| Member  | Host            | Role    | State   | TL | Lag in MB |',
+        '+---------+-----------------+---------+---------+----+-----------+',
+        '| node1   | 127.0.0.1:55432 | Leader  | running |  1 |           |',
+        '| + node2 | 127.0.0.1:55433 | Replica | running |  1 |         0 |',
+        '| + node3 | 127.0.0.1:55434 | Replica | running |  1 |         0 |',
+        '+---------+-----------------+---------+---------+----+-----------+',
       ].join('\n'),
     )
   })
