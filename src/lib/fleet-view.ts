@@ -1,0 +1,219 @@
+import {ExitCode} from './errors.js'
+import {type FleetCluster, membersWithGone} from './fleet.js'
+import {type FleetRequest, type FleetSource, type WatchMemory, fleetSources, readFleet} from './fleet-read.js'
+import type {Listing} from './listing.js'
+import {type MemberRecord, clusterFooter, lagInMb, memberColumns, memberRecords, memberRows} from './member-table.js'
+import {isRunning, leaderOf} from './patroni-cluster.js'
+import {type Column, type OutputFormat, type Row, renderAligned, renderFramedTable, renderJson, renderTsv, renderYaml} from './render.js'
+
+/** Exit status of `list --fleet` when everything was read and a cluster has a problem (README "Exit codes"). */
+export const UNHEALTHY = ExitCode.unhealthy
+
+export interface FleetView {
+  format: OutputFormat
+  members: boolean // -e: a row per member, patronictl's columns
+  problemsOnly: boolean // --problems
+  color: boolean
+}
+
+/**
+ * `list --fleet`: every cluster in the DCS, read (never written) with one request per DCS and
+ * namespace. The exit status is that of a source that could not be read, else UNHEALTHY when a
+ * cluster has a problem (whether or not --problems hides the others), else 0.
+ */
+export async function listFleet(
+  request: FleetRequest,
+  view: FleetView,
+  options: {timeoutMs: number; insecure?: boolean; log?: (line: string) => void; ttl?: boolean; memory?: WatchMemory},
+): Promise<Listing> {
+  const {local, sources, warnings} = await fleetSources(request)
+  const {clusters, failures} = await readFleet(sources, local, options)
+  if (clusters.length === 0 && failures.length === sources.length && failures[0]) throw failures[0]
+  const unhealthy = clusters.some((c) => c.problems.length > 0)
+  return {
+    errors: failures.map((f) => f.message),
+    exitCode: failures.length > 0 ? Math.max(...failures.map((f) => f.exitCode)) : unhealthy ? UNHEALTHY : ExitCode.ok,
+    text: await renderFleet(clusters, sources, view),
+    warnings,
+  }
+}
+
+export async function renderFleet(all: FleetCluster[], sources: FleetSource[], view: FleetView): Promise<string> {
+  const clusters = view.problemsOnly ? all.filter((c) => c.problems.length > 0) : all
+  if (view.members) return renderMembers(clusters, sources, view.format)
+  const records = clusters.map(fleetRecord)
+  switch (view.format) {
+    case 'json':
+      return renderJson(records)
+    case 'yaml':
+      return renderYaml(records)
+    case 'tsv':
+      return renderTsv(fleetColumns(clusters, sources), clusters.map(fleetRow))
+    case 'pretty': {
+      const paint = view.color ? (row: Row, line: string) => `\u001B[${row.problems ? 31 : 32}m${line}\u001B[0m` : undefined
+      const table = clusters.length > 0 ? `${renderAligned(fleetColumns(clusters, sources), clusters.map(fleetRow), paint)}\n\n` : ''
+      return table + summary(all, sources, view.problemsOnly)
+    }
+  }
+}
+
+/** The line under the pretty table: how many clusters, how many unhealthy, read from where. */
+function summary(all: FleetCluster[], sources: FleetSource[], problemsOnly: boolean): string {
+  const where = sources.map((s) => `${s.label} ${s.namespace}`).join(', ')
+  if (all.length === 0) return `No Patroni cluster in ${where}.`
+  const bad = all.filter((c) => c.problems.length > 0).length
+  const count = `${all.length} cluster${all.length === 1 ? '' : 's'}`
+  if (bad === 0) return `${count} in ${where}: all healthy.`
+  return `${count} in ${where}: ${bad} with problems${problemsOnly && bad < all.length ? ` (shown; ${all.length - bad} healthy not shown)` : ''}.`
+}
+
+/** A cluster for scripts and monitoring (-f json/yaml): stable keys, empty ones left out. */
+export function fleetRecord(cluster: FleetCluster): Record<string, unknown> {
+  const {state} = cluster
+  const leader = leaderOf(state)
+  const record: Record<string, unknown> = {
+    dcs: cluster.source,
+    namespace: cluster.namespace,
+    scope: cluster.scope,
+    group: cluster.group,
+    instance: cluster.instance,
+    system_id: state.systemId,
+    leader: leader?.name,
+    leader_host: leader ? leaderHost(cluster) : undefined,
+    members_running: state.members.filter(isRunning).length,
+    members_total: state.members.length,
+    timeline: leader?.timeline,
+    max_lag_mb: maxLag(cluster),
+    paused: state.paused,
+    pending_restart: orUndefined(state.members.filter((m) => m.pendingRestart).map((m) => m.name)),
+    scheduled_switchover: state.scheduledSwitchover,
+    this_host: orUndefined(cluster.thisHost),
+    healthy: cluster.problems.length === 0,
+    problems: cluster.problems,
+  }
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined))
+}
+
+function fleetColumns(clusters: FleetCluster[], sources: FleetSource[]): Column[] {
+  const several = new Set(sources.map((s) => `${s.label} ${s.namespace}`)).size > 1
+  return [
+    ...(several ? [{key: 'namespace', title: 'Namespace'}] : []),
+    {key: 'scope', title: 'Scope'},
+    ...(clusters.some((c) => c.group !== undefined) ? [{align: 'right' as const, key: 'group', title: 'Group'}] : []),
+    {key: 'instance', title: 'Instance'},
+    {key: 'leader', title: 'Leader'},
+    {key: 'leader_host', title: 'Host'},
+    {key: 'members', title: 'Members'},
+    {align: 'right', key: 'timeline', title: 'TL'},
+    {align: 'right', key: 'max_lag_mb', title: 'Lag MB'},
+    {key: 'paused', title: 'Paused'},
+    {key: 'pending_restart', title: 'Pending restart'},
+    {key: 'scheduled_switchover', title: 'Switchover'},
+    {key: 'this_host', title: 'This host'},
+    {key: 'problems', title: 'Problems'},
+  ]
+}
+
+function fleetRow(cluster: FleetCluster): Row {
+  const record = fleetRecord(cluster)
+  const list = (value: unknown) => (Array.isArray(value) ? value.join(',') : undefined)
+  return {
+    group: cluster.group,
+    instance: cluster.instance,
+    leader: record.leader as string | undefined,
+    leader_host: record.leader_host as string | undefined,
+    max_lag_mb: record.max_lag_mb as number | string | undefined,
+    members: `${record.members_running}/${record.members_total}`,
+    namespace: `${cluster.source} ${cluster.namespace}`,
+    paused: cluster.state.paused ? 'yes' : undefined,
+    pending_restart: list(record.pending_restart),
+    problems: cluster.problems.length > 0 ? cluster.problems.map((p) => p.text).join('; ') : undefined,
+    scheduled_switchover: cluster.state.scheduledSwitchover?.at,
+    scope: cluster.scope,
+    this_host: list(record.this_host),
+    timeline: record.timeline as number | undefined,
+  }
+}
+
+/** The leader's Host as `list V/C` shows it (host:port when ports differ or hosts repeat). */
+function leaderHost(cluster: FleetCluster): string | undefined {
+  const leader = leaderOf(cluster.state)
+  return memberRecords(cluster.state).find((r) => r.Member === leader?.name)?.Host as string | undefined
+}
+
+function maxLag(cluster: FleetCluster): number | string | undefined {
+  let max: number | undefined
+  for (const member of cluster.state.members) {
+    if (member.lagBytes === 'unknown') return 'unknown'
+    if (typeof member.lagBytes === 'number') max = Math.max(max ?? 0, member.lagBytes)
+  }
+  return max === undefined ? undefined : lagInMb(max)
+}
+
+const orUndefined = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : undefined)
+
+/**
+ * `-e`: every member of every cluster. Machine formats are one flat list of patronictl's member
+ * records plus This host, TTL and Problems (the member's own and the cluster's); pretty is one
+ * framed table per cluster as `list V/C` draws it, the cluster's own problems under it.
+ */
+async function renderMembers(clusters: FleetCluster[], sources: FleetSource[], format: OutputFormat): Promise<string> {
+  const tables = clusters.map((cluster) => ({cluster, records: memberRecordsOf(cluster, format !== 'pretty')}))
+  const records = tables.flatMap((t) => t.records)
+  const extra: Column[] = [
+    ...(records.some((r) => r.TTL !== undefined) ? [{align: 'right' as const, key: 'TTL', title: 'TTL'}] : []),
+    {key: 'This host', title: 'This host'},
+    {key: 'Problems', title: 'Problems'},
+  ]
+  switch (format) {
+    case 'json':
+      return renderJson(records)
+    case 'yaml':
+      return renderYaml(records)
+    case 'tsv':
+      return renderTsv([...memberColumns(records, true, true), ...extra], textRows(records, 'flow'))
+    case 'pretty': {
+      const text = tables.map(({cluster, records: own}) =>
+        renderFramedTable({
+          columns: [...memberColumns(own, true), ...extra],
+          footer: [...clusterFooter(cluster.state), ...cluster.problems.filter((p) => p.member === undefined).map((p) => ` Problem: ${p.text}`)],
+          rows: textRows(own, 'block'),
+          title: `Cluster: ${cluster.scope}${cluster.group === undefined ? '' : ` (group ${cluster.group})`}${cluster.state.systemId ? ` (${cluster.state.systemId})` : ''}${sources.length > 1 ? ` in ${cluster.source} ${cluster.namespace}` : ''}`,
+        }),
+      )
+      return text.length > 0 ? text.join('\n') : 'No cluster to show.'
+    }
+  }
+}
+
+function memberRecordsOf(cluster: FleetCluster, withClusterProblems: boolean): MemberRecord[] {
+  const records = memberRecords({...cluster.state, members: membersWithGone(cluster)})
+  const here = new Set(cluster.thisHost)
+  const clusterWide = cluster.problems.filter((p) => p.member === undefined).map((p) => p.text)
+  return records.map((record) => {
+    const name = String(record.Member)
+    const ttl = cluster.ttls.get(name)
+    if (ttl !== undefined) record.TTL = ttl
+    if (here.has(name)) record['This host'] = '*'
+    const own = cluster.problems.filter((p) => p.member === name).map((p) => p.text)
+    const problems = withClusterProblems ? [...clusterWide, ...own] : own
+    if (problems.length > 0) (record as Record<string, unknown>).Problems = problems
+    return record
+  })
+}
+
+/** Member rows as text: tags as in `list V/C`, problems joined. */
+function textRows(records: MemberRecord[], style: 'block' | 'flow'): Row[] {
+  const rows = memberRows(
+    records.map((r) => {
+      const {Problems: problems, ...rest} = r as MemberRecord & {Problems?: string[]}
+      return rest
+    }),
+    style,
+  )
+  for (const [i, row] of rows.entries()) {
+    const problems = (records[i] as {Problems?: string[]}).Problems
+    if (problems) row.Problems = problems.join('; ')
+  }
+  return rows
+}
