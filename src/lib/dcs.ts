@@ -21,6 +21,7 @@ export interface ReadDcsOptions {
   hedgeMs?: number // endpoints one after another, the next when one failed or after this long; default: all at once
   ttlOf?: (key: string) => boolean // keys whose time to live is wanted: etcd v2 has it in the read, etcd3 with leaseRequests
   leaseRequests?: boolean // etcd3: one POST /v3/lease/timetolive per distinct lease of those keys, after the range read
+  skip?: (key: string) => boolean // keys not wanted: their values are not even decoded
 }
 
 /** Patroni's base path: '/' + namespace + '/' + scope, slashes collapsed; keys live below it. */
@@ -115,7 +116,7 @@ async function readOne(http: DcsHttp, settings: DcsSettings, baseUrl: string, pr
       }
       const body = {key: b64(prefix), range_end: b64(prefixRangeEnd(prefix))}
       const leases = ttlOf && options.leaseRequests ? new Map<string, string>() : undefined
-      const keys = parseEtcd3Range(await http.call('POST', baseUrl, '/v3/kv/range', body, headers), prefix, leases)
+      const keys = parseEtcd3Range(await http.call('POST', baseUrl, '/v3/kv/range', body, headers), prefix, leases, options.skip)
       return snapshot(keys, leases && (await leaseTtls(http, baseUrl, headers, leases, ttlOf!)))
     }
     case 'etcd': {
@@ -124,14 +125,14 @@ async function readOne(http: DcsHttp, settings: DcsSettings, baseUrl: string, pr
       const path = `/v2/keys${prefix.split('/').map(encodeURIComponent).join('/')}?recursive=true`
       // etcd v2 answers 404 with errorCode 100 for a scope that has no keys
       const ttls = ttlOf ? new Map<string, number>() : undefined
-      const keys = parseEtcd2Keys(await http.call('GET', baseUrl, path, undefined, headers, [404]), prefix, ttls)
+      const keys = parseEtcd2Keys(await http.call('GET', baseUrl, path, undefined, headers, [404]), prefix, ttls, options.skip)
       if (ttls && ttlOf) for (const key of ttls.keys()) if (!ttlOf(key)) ttls.delete(key)
       return snapshot(keys, ttls)
     }
     case 'consul': {
       const headers: Record<string, string> = settings.token ? {'x-consul-token': settings.token} : {}
       const path = `/v1/kv/${prefix.slice(1).split('/').map(encodeURIComponent).join('/')}?recurse`
-      return snapshot(parseConsulKv(await http.call('GET', baseUrl, path, undefined, headers, [404]), prefix.slice(1)))
+      return snapshot(parseConsulKv(await http.call('GET', baseUrl, path, undefined, headers, [404]), prefix.slice(1), options.skip))
     }
   }
 }
@@ -251,9 +252,9 @@ export function prefixRangeEnd(prefix: string): Buffer {
 
 /**
  * POST /v3/kv/range answer: {"kvs": [{"key": base64, "value": base64, "lease": "id", ...}], "count": "n"}.
- * `leases`, when given, receives the lease ID of every key that has one.
+ * `leases`, when given, receives the lease ID of every key that has one; keys that `skip` names are left out.
  */
-export function parseEtcd3Range(body: unknown, prefix: string, leases?: Map<string, string>): Map<string, string> {
+export function parseEtcd3Range(body: unknown, prefix: string, leases?: Map<string, string>, skip?: (key: string) => boolean): Map<string, string> {
   const keys = new Map<string, string>()
   const kvs = (body as {kvs?: unknown} | null)?.kvs
   if (!Array.isArray(kvs)) return keys // no "kvs" at all when nothing matched
@@ -261,6 +262,7 @@ export function parseEtcd3Range(body: unknown, prefix: string, leases?: Map<stri
     const key = unb64(kv?.key)
     if (!key.startsWith(prefix)) continue
     const relative = key.slice(prefix.length)
+    if (skip?.(relative)) continue
     keys.set(relative, unb64(kv.value))
     if (leases && (typeof kv.lease === 'string' || typeof kv.lease === 'number') && String(kv.lease) !== '0') leases.set(relative, String(kv.lease))
   }
@@ -271,7 +273,7 @@ export function parseEtcd3Range(body: unknown, prefix: string, leases?: Map<stri
  * GET /v2/keys/<prefix>?recursive=true answer: a tree of {key, value?, dir?, nodes?, ttl?}.
  * `ttls`, when given, receives the seconds left of every key that expires.
  */
-export function parseEtcd2Keys(body: unknown, prefix: string, ttls?: Map<string, number>): Map<string, string> {
+export function parseEtcd2Keys(body: unknown, prefix: string, ttls?: Map<string, number>, skip?: (key: string) => boolean): Map<string, string> {
   const keys = new Map<string, string>()
   const stack: unknown[] = [(body as {node?: unknown} | null)?.node] // not recursive: a deep tree cannot overflow the stack
   while (stack.length > 0) {
@@ -280,6 +282,7 @@ export function parseEtcd2Keys(body: unknown, prefix: string, ttls?: Map<string,
     if (Array.isArray(node.nodes)) for (let i = node.nodes.length - 1; i >= 0; i--) stack.push(node.nodes[i])
     if (typeof node.key === 'string' && typeof node.value === 'string' && node.key.startsWith(prefix)) {
       const relative = node.key.slice(prefix.length)
+      if (skip?.(relative)) continue
       keys.set(relative, node.value)
       if (ttls && typeof node.ttl === 'number') ttls.set(relative, node.ttl)
     }
@@ -288,11 +291,13 @@ export function parseEtcd2Keys(body: unknown, prefix: string, ttls?: Map<string,
 }
 
 /** GET /v1/kv/<prefix>?recurse answer: [{"Key": "...", "Value": base64 | null, ...}]. */
-export function parseConsulKv(body: unknown, prefix: string): Map<string, string> {
+export function parseConsulKv(body: unknown, prefix: string, skip?: (key: string) => boolean): Map<string, string> {
   const keys = new Map<string, string>()
   if (!Array.isArray(body)) return keys
   for (const entry of body as {Key?: unknown; Value?: unknown}[]) {
-    if (typeof entry?.Key === 'string' && entry.Key.startsWith(prefix)) keys.set(entry.Key.slice(prefix.length), unb64(entry.Value))
+    if (typeof entry?.Key !== 'string' || !entry.Key.startsWith(prefix)) continue
+    const relative = entry.Key.slice(prefix.length)
+    if (!skip?.(relative)) keys.set(relative, unb64(entry.Value))
   }
   return keys
 }
@@ -318,12 +323,20 @@ const json = (value: string | undefined): Record<string, unknown> | undefined =>
   }
 }
 
+/** The keys clusterFromDcs parsed, for callers that look further (the fleet's health checks): parsed once. */
+export interface DcsParsed {
+  config: Record<string, unknown> // the dynamic configuration ({} when missing or unreadable)
+  status?: Record<string, unknown>
+  syncMembers: string[]
+  memberData: Map<string, Record<string, unknown>> // each member key's value, as the member wrote it
+}
+
 /**
  * What GET /cluster would answer, computed from the DCS keys exactly as Patroni's
  * cluster_as_json does (the same source patronictl list reads): roles from the leader and sync
  * keys, lag from the last leader LSN in `status` (or legacy `optime/leader`).
  */
-export function clusterFromDcs(keys: Map<string, string>): RestCluster & {leader?: string; systemId?: string} {
+export function clusterFromDcs(keys: Map<string, string>): RestCluster & {leader?: string; systemId?: string; parsed: DcsParsed} {
   const config = json(keys.get('config')) ?? {}
   const standby = config.standby_cluster as Record<string, unknown> | undefined
   const isStandby = typeof standby === 'object' && standby !== null && Boolean(standby.host || standby.port || standby.restore_command)
@@ -332,11 +345,13 @@ export function clusterFromDcs(keys: Map<string, string>): RestCluster & {leader
   const syncMembers = typeof sync?.sync_standby === 'string' ? sync.sync_standby.split(',').map((s) => s.trim()).filter(Boolean) : []
   const status = json(keys.get('status'))
   const lastLsn = Number(status ? status.optime : keys.get('optime/leader')) || 0
+  const memberData = new Map<string, Record<string, unknown>>()
   const members = [...keys.entries()]
-    .filter(([key]) => key.startsWith('members/') && key.split('/').length === 2 && key.length > 'members/'.length)
+    .filter(([key]) => key.startsWith('members/') && key.length > 'members/'.length && key.indexOf('/', 'members/'.length) < 0)
     .map(([key, value]) => {
       const name = key.slice('members/'.length)
       const data = parseMemberValue(value)
+      memberData.set(name, data)
       const role = name === leader ? (isStandby ? 'standby_leader' : 'leader') : syncMembers.includes(name) ? 'sync_standby' : 'replica'
       const member: Record<string, unknown> = {api_url: data.api_url, name, role, state: typeof data.state === 'string' ? data.state : ''}
       const address = connAddress(data.conn_url)
@@ -354,7 +369,7 @@ export function clusterFromDcs(keys: Map<string, string>): RestCluster & {leader
       return member
     })
     .sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1))
-  const cluster: RestCluster & {leader?: string; systemId?: string} = {leader, members}
+  const cluster: RestCluster & {leader?: string; systemId?: string; parsed: DcsParsed} = {leader, members, parsed: {config, memberData, status, syncMembers}}
   if (config.pause === true || config.pause === 'true') cluster.pause = true
   const failover = json(keys.get('failover'))
   if (typeof failover?.scheduled_at === 'string') {

@@ -169,6 +169,8 @@ export interface FleetRead {
 export type WatchMemory = Map<string, Map<string, string>>
 
 const MEMBER_KEY = /(?:^|\/)members\/[^/]+$/
+// the failover history grows with every failover (max_timelines_history is unlimited by default) and is not shown
+const HISTORY_KEY = /^[^/]+\/(?:\d+\/)?history$/
 
 /**
  * Reads every source at once (one request each), never writes. `ttl`: also each member key's
@@ -188,6 +190,7 @@ export async function readFleet(
         leaseRequests: options.ttl,
         log: options.log,
         maxBytes: FLEET_MAX_BYTES,
+        skip: (key) => HISTORY_KEY.test(key),
         timeoutMs: options.timeoutMs,
         ttlOf: (key) => MEMBER_KEY.test(key),
       }),

@@ -1,8 +1,8 @@
 import {ExitCode} from './errors.js'
-import {type FleetCluster, membersWithGone} from './fleet.js'
+import {type FleetCluster, type FleetProblem, membersWithGone} from './fleet.js'
 import {type FleetRequest, type FleetSource, type WatchMemory, fleetSources, readFleet} from './fleet-read.js'
 import type {Listing} from './listing.js'
-import {type MemberRecord, clusterFooter, lagInMb, memberColumns, memberRecords, memberRows} from './member-table.js'
+import {type MemberRecord, clusterFooter, hostText, lagInMb, memberColumns, memberRecords, memberRows, needsPort} from './member-table.js'
 import {isRunning, leaderOf} from './patroni-cluster.js'
 import {type Column, type OutputFormat, type Row, renderAligned, renderFramedTable, renderJson, renderTsv, renderYaml} from './render.js'
 
@@ -67,31 +67,54 @@ function summary(all: FleetCluster[], sources: FleetSource[], problemsOnly: bool
   return `${count} in ${where}: ${bad} with problems${problemsOnly && bad < all.length ? ` (shown; ${all.length - bad} healthy not shown)` : ''}.`
 }
 
-/** A cluster for scripts and monitoring (-f json/yaml): stable keys, empty ones left out. */
-export function fleetRecord(cluster: FleetCluster): Record<string, unknown> {
+/** A cluster for scripts and monitoring (-f json/yaml). */
+export interface FleetRecord {
+  dcs: string
+  namespace: string
+  scope: string
+  group?: number
+  instance?: string
+  system_id?: string
+  leader?: string
+  leader_host?: string
+  members_running: number
+  members_total: number
+  timeline?: number
+  max_lag_mb?: number | string
+  paused: boolean
+  pending_restart?: string[]
+  scheduled_switchover?: {at: string; from?: string; to?: string}
+  this_host?: string[]
+  healthy: boolean
+  problems: FleetProblem[]
+}
+
+/** Stable keys in this order; empty ones left out. */
+export function fleetRecord(cluster: FleetCluster): FleetRecord {
   const {state} = cluster
   const leader = leaderOf(state)
-  const record: Record<string, unknown> = {
-    dcs: cluster.source,
-    namespace: cluster.namespace,
-    scope: cluster.scope,
-    group: cluster.group,
-    instance: cluster.instance,
-    system_id: state.systemId,
-    leader: leader?.name,
-    leader_host: leader ? leaderHost(cluster) : undefined,
-    members_running: state.members.filter(isRunning).length,
-    members_total: state.members.length,
-    timeline: leader?.timeline,
-    max_lag_mb: maxLag(cluster),
-    paused: state.paused,
-    pending_restart: orUndefined(state.members.filter((m) => m.pendingRestart).map((m) => m.name)),
-    scheduled_switchover: state.scheduledSwitchover,
-    this_host: orUndefined(cluster.thisHost),
-    healthy: cluster.problems.length === 0,
-    problems: cluster.problems,
+  // built in key order: JSON and YAML keep it
+  const record = {dcs: cluster.source, namespace: cluster.namespace, scope: cluster.scope} as FleetRecord
+  const set = <K extends keyof FleetRecord>(key: K, value: FleetRecord[K] | undefined) => {
+    if (value !== undefined) record[key] = value
   }
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined))
+  set('group', cluster.group)
+  set('instance', cluster.instance)
+  set('system_id', state.systemId)
+  set('leader', leader?.name)
+  set('leader_host', leader?.host === undefined ? undefined : hostText(leader, needsPort(state.members)))
+  record.members_running = state.members.filter(isRunning).length
+  record.members_total = state.members.length
+  set('timeline', leader?.timeline)
+  set('max_lag_mb', maxLag(cluster))
+  record.paused = state.paused
+  const pending = state.members.filter((m) => m.pendingRestart).map((m) => m.name)
+  if (pending.length > 0) record.pending_restart = pending
+  set('scheduled_switchover', state.scheduledSwitchover)
+  if (cluster.thisHost.length > 0) record.this_host = cluster.thisHost
+  record.healthy = cluster.problems.length === 0
+  record.problems = cluster.problems
+  return record
 }
 
 function fleetColumns(clusters: FleetCluster[], sources: FleetSource[]): Column[] {
@@ -116,29 +139,22 @@ function fleetColumns(clusters: FleetCluster[], sources: FleetSource[]): Column[
 
 function fleetRow(cluster: FleetCluster): Row {
   const record = fleetRecord(cluster)
-  const list = (value: unknown) => (Array.isArray(value) ? value.join(',') : undefined)
   return {
-    group: cluster.group,
-    instance: cluster.instance,
-    leader: record.leader as string | undefined,
-    leader_host: record.leader_host as string | undefined,
-    max_lag_mb: record.max_lag_mb as number | string | undefined,
+    group: record.group,
+    instance: record.instance,
+    leader: record.leader,
+    leader_host: record.leader_host,
+    max_lag_mb: record.max_lag_mb,
     members: `${record.members_running}/${record.members_total}`,
     namespace: `${cluster.source} ${cluster.namespace}`,
-    paused: cluster.state.paused ? 'yes' : undefined,
-    pending_restart: list(record.pending_restart),
+    paused: record.paused ? 'yes' : undefined,
+    pending_restart: record.pending_restart?.join(','),
     problems: cluster.problems.length > 0 ? cluster.problems.map((p) => p.text).join('; ') : undefined,
-    scheduled_switchover: cluster.state.scheduledSwitchover?.at,
-    scope: cluster.scope,
-    this_host: list(record.this_host),
-    timeline: record.timeline as number | undefined,
+    scheduled_switchover: record.scheduled_switchover?.at,
+    scope: record.scope,
+    this_host: record.this_host?.join(','),
+    timeline: record.timeline,
   }
-}
-
-/** The leader's Host as `list V/C` shows it (host:port when ports differ or hosts repeat). */
-function leaderHost(cluster: FleetCluster): string | undefined {
-  const leader = leaderOf(cluster.state)
-  return memberRecords(cluster.state).find((r) => r.Member === leader?.name)?.Host as string | undefined
 }
 
 function maxLag(cluster: FleetCluster): number | string | undefined {
@@ -149,8 +165,6 @@ function maxLag(cluster: FleetCluster): number | string | undefined {
   }
   return max === undefined ? undefined : lagInMb(max)
 }
-
-const orUndefined = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : undefined)
 
 /**
  * `-e`: every member of every cluster. Machine formats are one flat list of patronictl's member

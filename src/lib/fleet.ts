@@ -1,4 +1,4 @@
-import {clusterFromDcs, parseMemberValue} from './dcs.js'
+import {type DcsParsed, clusterFromDcs} from './dcs.js'
 import {isValidCluster} from './instance-name.js'
 import {lagInMb} from './member-table.js'
 import {type ClusterState, type Member, isRunning, leaderOf, normaliseCluster} from './patroni-cluster.js'
@@ -46,7 +46,9 @@ export interface ScopeKeys {
 }
 
 // the keys Patroni writes below <namespace><scope>/; anything else under the namespace is not a cluster's
-const PATRONI_KEY = /^(?:leader|config|initialize|status|history|sync|failover|failsafe|optime\/leader|members\/[^/]+)$/
+const PATRONI_KEYS = new Set(['leader', 'config', 'initialize', 'status', 'history', 'sync', 'failover', 'failsafe', 'optime/leader'])
+const isPatroniKey = (key: string): boolean =>
+  PATRONI_KEYS.has(key) || (key.startsWith('members/') && key.length > 'members/'.length && key.indexOf('/', 'members/'.length) < 0)
 const CITUS_KEY = /^(\d+)\/(.+)$/
 
 /**
@@ -61,11 +63,12 @@ export function splitScopes(keys: Map<string, string>, ttls?: Map<string, number
     const scope = key.slice(0, slash)
     let rest = key.slice(slash + 1)
     let group: number | undefined
-    const citus = CITUS_KEY.exec(rest)
-    if (citus && PATRONI_KEY.test(citus[2]!)) {
+    if (!isPatroniKey(rest)) {
+      const citus = CITUS_KEY.exec(rest)
+      if (!citus || !isPatroniKey(citus[2]!)) continue
       group = Number(citus[1])
       rest = citus[2]!
-    } else if (!PATRONI_KEY.test(rest)) continue
+    }
     const id = group === undefined ? scope : `${scope}/${group}`
     let entry = byId.get(id)
     if (!entry) {
@@ -103,9 +106,9 @@ export function fleetCluster(entry: ScopeKeys, context: FleetContext): FleetClus
   state.source = 'dcs'
   state.dcs = context.source
   if (raw.systemId) state.systemId = raw.systemId
-  const config = jsonObject(entry.keys.get('config'))
-  const maximumLag = setting(config?.maximum_lag_on_failover) ?? DEFAULT_MAXIMUM_LAG
-  const loopWait = setting(config?.loop_wait) ?? DEFAULT_LOOP_WAIT
+  const {config, memberData} = raw.parsed
+  const maximumLag = setting(config.maximum_lag_on_failover) ?? DEFAULT_MAXIMUM_LAG
+  const loopWait = setting(config.loop_wait) ?? DEFAULT_LOOP_WAIT
   const names = new Set(state.members.map((m) => m.name))
   const leader = leaderOf(state)
   const ttls = new Map<string, number>()
@@ -119,7 +122,7 @@ export function fleetCluster(entry: ScopeKeys, context: FleetContext): FleetClus
     add('no-leader', leaderKey ? `no leader: the leader key names ${leaderKey}, which has no member key` : state.members.length === 0 ? 'no leader, no member' : 'no leader')
   }
   for (const member of state.members) {
-    const own = parseMemberValue(entry.keys.get(`members/${member.name}`) ?? '').role
+    const own = memberData.get(member.name)?.role
     if (leader && member !== leader && typeof own === 'string' && LEADER_ROLES.has(own)) {
       add('split-brain', `${member.name} says it is ${own}, but ${leader.name} holds the leader key`, member.name)
     }
@@ -128,7 +131,7 @@ export function fleetCluster(entry: ScopeKeys, context: FleetContext): FleetClus
     if (ttl !== undefined && ttl <= loopWait) add('expiring', `${member.name}'s key expires in ${ttl} s (Patroni renews it every ${loopWait} s)`, member.name)
   }
 
-  const gone = goneMembers(entry, state, context, names)
+  const gone = goneMembers(raw.parsed, state, context, names)
   for (const [name, why] of gone) add('gone', why, name)
 
   for (const member of state.members) {
@@ -173,20 +176,17 @@ export function fleetCluster(entry: ScopeKeys, context: FleetContext): FleetClus
  * replication slot Patroni 4 retains for an absent member (status.retain_slots, by slot name).
  * The leader key naming a member without a key is reported as "no leader".
  */
-function goneMembers(entry: ScopeKeys, state: ClusterState, context: FleetContext, names: Set<string>): Map<string, string> {
+function goneMembers(parsed: DcsParsed, state: ClusterState, context: FleetContext, names: Set<string>): Map<string, string> {
   const gone = new Map<string, string>()
   const note = (name: string, why: string) => {
     if (!names.has(name) && !gone.has(name)) gone.set(name, why)
   }
-  const sync = jsonObject(entry.keys.get('sync'))
-  if (typeof sync?.sync_standby === 'string') {
-    for (const name of sync.sync_standby.split(',').map((s) => s.trim()).filter(Boolean)) note(name, `${name} is a synchronous standby but has no member key`)
-  }
+  for (const name of parsed.syncMembers) note(name, `${name} is a synchronous standby but has no member key`)
   for (const local of context.local ?? []) {
     note(local.name, `${local.name} (this host${local.instance ? `, ${local.instance}` : ''}) has no member key: is its Patroni running?`)
   }
   for (const [name, at] of context.seen ?? []) note(name, `${name}'s member key is gone (last seen ${at})`)
-  const retained = jsonObject(entry.keys.get('status'))?.retain_slots
+  const retained = parsed.status?.retain_slots
   if (Array.isArray(retained)) {
     const slots = new Set(state.members.map((m) => slotName(m.name)))
     for (const slot of retained) {
@@ -215,16 +215,6 @@ export function membersWithGone(cluster: FleetCluster): Member[] {
   if (cluster.gone.length === 0) return cluster.state.members
   const gone: Member[] = cluster.gone.map((name) => ({name, pendingRestart: false, role: '', state: 'gone'}))
   return [...cluster.state.members, ...gone].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-}
-
-function jsonObject(value: string | undefined): Record<string, unknown> | undefined {
-  if (value === undefined) return undefined
-  try {
-    const data: unknown = JSON.parse(value)
-    return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
 }
 
 /** A number from the dynamic config, where Patroni also accepts it as a string. */
