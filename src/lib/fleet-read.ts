@@ -79,9 +79,10 @@ export async function fleetSources(request: FleetRequest): Promise<{sources: Fle
     sources = (override.length > 0 ? override : [namespacePrefix(explicit.namespace)]).map((namespace) => source(explicit.dcs!, namespace))
   } else {
     sources = []
+    const unusable: string[] = []
     for (const {config, instance} of configs) {
       if (!config.dcs) {
-        warnings.push(`${instance}: ${config.dcsError}; its DCS is not read`)
+        unusable.push(`${instance}: ${config.dcsError}`)
         continue
       }
       for (const namespace of override.length > 0 ? override : [namespacePrefix(config.namespace)]) sources.push(source(config.dcs, namespace))
@@ -89,13 +90,14 @@ export async function fleetSources(request: FleetRequest): Promise<{sources: Fle
     if (sources.length === 0) {
       const fromFragment = await dcsFragment(request.paths.configDir, env, override)
       if (!fromFragment) {
-        const why = failures[0]?.message ?? (configs.length > 0 ? warnings[0] : `no Patroni instance configs and no dcs.yml in ${request.paths.configDir}`)
+        const why = failures[0]?.message ?? unusable[0] ?? `no Patroni instance configs and no dcs.yml in ${request.paths.configDir}`
         throw new PgpError(`no DCS to read: ${why}; give -d/--dcs-url DCS://HOST:PORT or -c FILE`, failures[0]?.exitCode ?? ExitCode.config)
       }
       sources = fromFragment
       if (failures.length > 0) warnings.push(`${failures.length === 1 ? 'an instance config' : `${failures.length} instance configs`} could not be read (${failures[0]!.message}): the DCS is read from ${join(request.paths.configDir, 'dcs.yml')}, and members on this host are known by host name only`)
     } else {
       for (const failure of failures) warnings.push(`${failure.message}; its DCS and members are not known`)
+      for (const why of unusable) warnings.push(`${why}; its DCS is not read`)
     }
   }
   const unique = new Map(sources.map((s) => [sourceKey(s), s]))

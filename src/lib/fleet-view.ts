@@ -1,13 +1,10 @@
-import {ExitCode} from './errors.js'
+import {ExitCode, PgpError} from './errors.js'
 import {type FleetCluster, type FleetProblem, membersWithGone} from './fleet.js'
 import {type FleetRequest, type FleetSource, type WatchMemory, fleetSources, readFleet} from './fleet-read.js'
 import type {Listing} from './listing.js'
 import {type MemberRecord, clusterFooter, hostText, lagInMb, memberColumns, memberRecords, memberRows, needsPort} from './member-table.js'
 import {isRunning, leaderOf} from './patroni-cluster.js'
 import {type Column, type OutputFormat, type Row, renderAligned, renderFramedTable, renderJson, renderTsv, renderYaml} from './render.js'
-
-/** Exit status of `list --fleet` when everything was read and a cluster has a problem (README "Exit codes"). */
-export const UNHEALTHY = ExitCode.unhealthy
 
 export interface FleetView {
   format: OutputFormat
@@ -18,8 +15,8 @@ export interface FleetView {
 
 /**
  * `list --fleet`: every cluster in the DCS, read (never written) with one request per DCS and
- * namespace. The exit status is that of a source that could not be read, else UNHEALTHY when a
- * cluster has a problem (whether or not --problems hides the others), else 0.
+ * namespace. The exit status is that of a source that could not be read, else 6 (unhealthy) when
+ * a cluster has a problem (whether or not --problems hides the others), else 0.
  */
 export async function listFleet(
   request: FleetRequest,
@@ -28,11 +25,15 @@ export async function listFleet(
 ): Promise<Listing> {
   const {local, sources, warnings} = await fleetSources(request)
   const {clusters, failures} = await readFleet(sources, local, options)
-  if (clusters.length === 0 && failures.length === sources.length && failures[0]) throw failures[0]
+  const worst = Math.max(...failures.map((f) => f.exitCode)) as PgpError['exitCode']
+  if (failures.length === sources.length && failures.length > 0) {
+    const messages = [...new Set(failures.map((f) => f.message))] // one DCS read for several namespaces fails alike
+    throw messages.length === 1 ? failures[0] : new PgpError(messages.join('; '), worst)
+  }
   const unhealthy = clusters.some((c) => c.problems.length > 0)
   return {
-    errors: failures.map((f) => f.message),
-    exitCode: failures.length > 0 ? Math.max(...failures.map((f) => f.exitCode)) : unhealthy ? UNHEALTHY : ExitCode.ok,
+    errors: [...new Set(failures.map((f) => f.message))],
+    exitCode: failures.length > 0 ? worst : unhealthy ? ExitCode.unhealthy : ExitCode.ok,
     text: await renderFleet(clusters, sources, view),
     warnings,
   }
@@ -40,13 +41,15 @@ export async function listFleet(
 
 export async function renderFleet(all: FleetCluster[], sources: FleetSource[], view: FleetView): Promise<string> {
   const clusters = view.problemsOnly ? all.filter((c) => c.problems.length > 0) : all
-  if (view.members) return renderMembers(clusters, sources, view.format)
-  const records = clusters.map(fleetRecord)
+  if (view.members) {
+    const text = await renderMembers(clusters, sources, view.format)
+    return view.format === 'pretty' ? `${text}${text ? '\n\n' : ''}${summary(all, sources, view.problemsOnly)}` : text
+  }
   switch (view.format) {
     case 'json':
-      return renderJson(records)
+      return renderJson(clusters.map(fleetRecord))
     case 'yaml':
-      return renderYaml(records)
+      return renderYaml(clusters.map(fleetRecord))
     case 'tsv':
       return renderTsv(fleetColumns(clusters, sources), clusters.map(fleetRow))
     case 'pretty': {
@@ -169,7 +172,8 @@ function maxLag(cluster: FleetCluster): number | string | undefined {
 /**
  * `-e`: every member of every cluster. Machine formats are one flat list of patronictl's member
  * records plus This host, TTL and Problems (the member's own and the cluster's); pretty is one
- * framed table per cluster as `list V/C` draws it, the cluster's own problems under it.
+ * framed table per cluster as `list V/C` draws it, the cluster's own problems under it (and the
+ * summary line under all of them).
  */
 async function renderMembers(clusters: FleetCluster[], sources: FleetSource[], format: OutputFormat): Promise<string> {
   const tables = clusters.map((cluster) => ({cluster, records: memberRecordsOf(cluster, format !== 'pretty')}))
@@ -195,7 +199,7 @@ async function renderMembers(clusters: FleetCluster[], sources: FleetSource[], f
           title: `Cluster: ${cluster.scope}${cluster.group === undefined ? '' : ` (group ${cluster.group})`}${cluster.state.systemId ? ` (${cluster.state.systemId})` : ''}${sources.length > 1 ? ` in ${cluster.source} ${cluster.namespace}` : ''}`,
         }),
       )
-      return text.length > 0 ? text.join('\n') : 'No cluster to show.'
+      return text.join('\n')
     }
   }
 }

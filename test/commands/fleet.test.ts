@@ -1,5 +1,8 @@
-import {spawn} from 'node:child_process'
-import {writeFileSync} from 'node:fs'
+import {execFileSync, spawn} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createServer as createHttpsServer} from 'node:https'
+import type {AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -263,6 +266,26 @@ describe.skipIf(unavailable)('list --fleet: DCS access and errors', () => {
     expect(result.code).toBe(4)
     expect(result.stderr).toBe(`Error: DCS etcd3 127.0.0.1:${refused}: connection refused; DCS etcd3 127.0.0.1:${hole.port}: no answer within 1s\n`)
     expect(result.ms).toBeLessThan(4000)
+  })
+
+  it('reads an etcd over https, with the CA from PATRONI_ETCD3_CACERT, or -k', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgpt-fleet-tls-'))
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], {stdio: 'ignore'})
+    const kvs = Object.entries(patroniKeys(`${NS}15-tls/`, three(), 'node1')).map(([key, value]) => ({key: Buffer.from(key).toString('base64'), value: Buffer.from(value).toString('base64')}))
+    const server = createHttpsServer({cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem'))}, (_, res) => res.end(JSON.stringify({kvs})))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as AddressInfo).port
+    try {
+      const list = (env: NodeJS.ProcessEnv, ...flags: string[]) => runCli(['list', '--fleet', '--config-dir', tree.paths.configDir, '-d', `etcd3://127.0.0.1:${port}${NS}`, '-f', 'json', ...flags], {env: {PATRONI_ETCD3_PROTOCOL: 'https', ...env}})
+      const verified = await list({PATRONI_ETCD3_CACERT: join(dir, 'cert.pem')})
+      expect([verified.code, (JSON.parse(verified.stdout) as Record_[]).map((r) => r.scope)]).toEqual([0, ['15-tls']])
+      const unknown = await list({})
+      expect([unknown.code, unknown.stderr]).toEqual([4, expect.stringMatching(new RegExp(`^Error: DCS etcd3 127\\.0\\.0\\.1:${port}: TLS error: \\w+ \\(check etcd3\\.cacert\\)\\n$`))])
+      expect((await list({}, '-k')).code).toBe(0)
+    } finally {
+      server.close()
+      rmSync(dir, {force: true, recursive: true})
+    }
   })
 
   it('usage and config errors: exit 2 and 3, one line', async () => {

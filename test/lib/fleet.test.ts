@@ -178,6 +178,13 @@ describe('the fleet view', () => {
     const records = JSON.parse(await renderFleet([healthy, broken], sources, {...view, format: 'json'})) as Record<string, unknown>[]
     expect(Object.keys(records[0]!)).toEqual(['dcs', 'namespace', 'scope', 'instance', 'system_id', 'leader', 'leader_host', 'members_running', 'members_total', 'timeline', 'max_lag_mb', 'paused', 'this_host', 'healthy', 'problems'])
     expect(records[1]).toMatchObject({healthy: false, problems: [{kind: 'no-leader'}, {kind: 'timeline', member: 'node3'}]})
+    const yaml = await renderFleet([healthy], sources, {...view, format: 'yaml'})
+    expect(yaml.split('\n').slice(0, 4)).toEqual(['- dcs: etcd3 127.0.0.1:1', '  namespace: /postgresql-common/', '  scope: 15-main', '  instance: 15/main'])
+    const tsv = await renderFleet([healthy, broken], sources, {...view, format: 'tsv', problemsOnly: true})
+    expect(tsv.split('\n')).toEqual([
+      'Scope\tInstance\tLeader\tHost\tMembers\tTL\tLag MB\tPaused\tPending restart\tSwitchover\tThis host\tProblems',
+      '16-main\t16/main\t\t\t2/2\t\t0\t\t\t\t\tno leader: the leader key names node1, which has no member key; node3 is on timeline 3, the newest on 4',
+    ])
   })
 
   it('-e: every member, patronictl\'s records plus This host and Problems; gone members as rows', async () => {
@@ -192,7 +199,7 @@ describe('the fleet view', () => {
     ])
     const pretty = await renderFleet([broken], sources, {...view, members: true})
     expect(pretty).toContain('+ Cluster: 16-main (7712075003020920185) ')
-    expect(pretty.split('\n').at(-1)).toBe(' Problem: no leader: the leader key names node1, which has no member key')
+    expect(pretty.split('\n').slice(-3)).toEqual([' Problem: no leader: the leader key names node1, which has no member key', '', '1 cluster in etcd3 127.0.0.1:1 /postgresql-common/: 1 with problems.'])
     expect(pretty).toMatch(/\| node3 .*\| node3 is on timeline 3, the newest on 4 \|/)
     const tsv = await renderFleet([broken], sources, {...view, format: 'tsv', members: true})
     expect(tsv.split('\n')[0]).toBe('Cluster\tMember\tHost\tRole\tState\tTL\tLag in MB\tPending restart\tScheduled restart\tTags\tThis host\tProblems')
