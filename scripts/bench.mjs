@@ -12,8 +12,9 @@
 // Peak RSS: /usr/bin/time (GNU time), else a python3 wrapper reading getrusage(RUSAGE_CHILDREN).
 // Options: --runs N (20), --warmup N (3), --hyperfine, --no-install. A failing `list` (a member down during a
 // switchover) is reported, not fatal; if the figures look disturbed (see the spread column), rerun.
-// Scale (no test cluster needed): `list --fleet` over 1,000 synthetic clusters of 3 members in a
-// private etcd started here (free ports, own data dir, stopped by its PID at the end), and
+// Scale (no test cluster needed; --scale-only measures just that, startup and the floor):
+// `list --fleet` over 1,000 synthetic clusters of 3 members (and 250 and 4,000, to show growth) in a
+// private etcd started here (free ports, own data dir, stopped through its handle at the end), and
 // `list V/C` of one /cluster of 20,000 members served by a local fake REST API: wall and CPU time,
 // peak RSS, and the DCS requests made.
 import {spawn, spawnSync} from 'node:child_process'
@@ -48,6 +49,7 @@ try {
 } catch {
   say(`no test cluster (${statePath}): measuring startup only; run npm run cluster:up for the rest`)
 }
+if (argv.includes('--scale-only')) cluster = undefined
 
 const which = (cmd) => {
   for (const dir of (process.env.PATH || '/usr/bin:/bin').split(':')) {
@@ -297,15 +299,20 @@ async function benchScale() {
         await new Promise((r) => setTimeout(r, 100))
       }
       const b64 = (t) => Buffer.from(t).toString('base64')
-      const keys = Object.entries(Object.assign({}, ...Array.from({length: 1000}, (_, i) => benchCluster(`/pgpt-bench/15-c${String(i).padStart(4, '0')}/`, i))))
-      for (let i = 0; i < keys.length; i += 128) {
-        const success = keys.slice(i, i + 128).map(([key, value]) => ({requestPut: {key: b64(key), value: b64(value)}}))
-        await fetch(`${url}/v3/kv/txn`, {body: JSON.stringify({success}), method: 'POST'})
-      }
-      say(`fleet: 1,000 clusters x 3 members (${keys.length} keys) in a private etcd on 127.0.0.1:${client}`)
-      for (const format of ['json', 'pretty']) {
-        const argv = [...cli, 'list', '--fleet', '-d', `etcd3://127.0.0.1:${client}/pgpt-bench/`, '-f', format, '--debug']
-        out[`fleet1000${format === 'json' ? 'Json' : 'Pretty'}`] = {command: argv.slice(1).join(' '), ...(await measureRuns(argv, env, Math.max(5, Math.round(RUNS / 2))))}
+      // 1,000 clusters (the target), and 250 and 4,000 to show that time and memory grow with the data
+      for (const count of [1000, 250, 4000]) {
+        const ns = `/pgpt-bench-${count}/`
+        const keys = Object.entries(Object.assign({}, ...Array.from({length: count}, (_, i) => benchCluster(`${ns}15-c${String(i).padStart(4, '0')}/`, i))))
+        for (let i = 0; i < keys.length; i += 128) {
+          const success = keys.slice(i, i + 128).map(([key, value]) => ({requestPut: {key: b64(key), value: b64(value)}}))
+          await fetch(`${url}/v3/kv/txn`, {body: JSON.stringify({success}), method: 'POST'})
+        }
+        say(`fleet: ${count} clusters x 3 members (${keys.length} keys) in a private etcd on 127.0.0.1:${client}`)
+        for (const format of count === 1000 ? ['json', 'pretty'] : ['json']) {
+          const argv = [...cli, 'list', '--fleet', '-d', `etcd3://127.0.0.1:${client}${ns}`, '-f', format, '--debug']
+          const runs = count === 1000 ? Math.max(5, Math.round(RUNS / 2)) : 3
+          out[`fleet${count}${format === 'json' ? 'Json' : 'Pretty'}`] = {command: argv.slice(1).join(' '), ...(await measureRuns(argv, env, runs))}
+        }
       }
     } else {
       say(`fleet: ${etcdBin} missing (Debian package etcd-server): not measured`)
