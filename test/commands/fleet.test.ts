@@ -212,7 +212,7 @@ describe.skipIf(unavailable)('list --fleet: every cluster in a private etcd', ()
       expect(requests(result.stderr)).toEqual(['POST /v3/kv/range'])
       if (format === 'json') expect((JSON.parse(result.stdout) as Record_[]).filter((r) => r.healthy && r.members_total === 3)).toHaveLength(1000)
       else expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(`1000 clusters in etcd3 127.0.0.1:${etcd.port} ${scale}: all healthy.`)
-      expect(result.ms).toBeLessThan(5000) // the bench measures it (well under 1 s on the test machine)
+      expect(result.ms).toBeLessThan(10_000) // a bound, not the measure: npm run bench (well under 1 s here)
     }
   }, 60_000)
 })
@@ -245,9 +245,9 @@ describe.skipIf(unavailable)('list --fleet: DCS access and errors', () => {
     expect(result.stderr).not.toContain(PASSWORD)
     expect(result.code).toBe(0)
     expect((JSON.parse(result.stdout) as Record_[]).map((r) => r.scope)).toEqual(['15-ok'])
-    // the refused one at once, the black hole until the hedge (3 s / 4), then the etcd that answers
+    // the refused one at once, the black hole until the hedge (3 s / 4), then the etcd that answers:
+    // waiting for the black hole would have used up the deadline (exit 4)
     expect(requests(result.stderr).filter((r) => r.endsWith('/v3/kv/range'))).toEqual(['POST /v3/kv/range'])
-    expect(result.ms).toBeLessThan(3000)
   })
 
   it('a wrong password: exit 1, one line, no password', async () => {
@@ -265,7 +265,7 @@ describe.skipIf(unavailable)('list --fleet: DCS access and errors', () => {
     const result = await runCli(['list', '--fleet', '--config-dir', tree.paths.configDir, '-d', `etcd3://127.0.0.1:${refused},127.0.0.1:${hole.port}`, '--timeout', '1'])
     expect(result.code).toBe(4)
     expect(result.stderr).toBe(`Error: DCS etcd3 127.0.0.1:${refused}: connection refused; DCS etcd3 127.0.0.1:${hole.port}: no answer within 1s\n`)
-    expect(result.ms).toBeLessThan(4000)
+    expect(result.ms).toBeLessThan(6000) // 1 s, plus starting node on a busy machine
   })
 
   it('reads an etcd over https, with the CA from PATRONI_ETCD3_CACERT, or -k', async () => {

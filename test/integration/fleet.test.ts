@@ -3,7 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
 import {HostTree} from '../helpers/host-tree.js'
-import {announceSkip, testCluster, waitHealthy} from '../helpers/test-cluster.js'
+import {announceSkip, patronictlJson, testCluster, waitHealthy} from '../helpers/test-cluster.js'
 
 const {cluster: lab, skip} = testCluster()
 announceSkip('list --fleet against the real test cluster', skip)
@@ -29,18 +29,27 @@ describe.skipIf(!lab)('list --fleet on the real test cluster (etcd 3.4, Patroni 
   }, 120_000)
   afterAll(() => admin.remove())
 
-  it('shows every scope of the test cluster\'s etcd, from one request, with the leader, timeline and members of list V/C', async () => {
+  it('shows every scope of the test cluster\'s etcd, from one request, with the leader, timeline and members of list V/C and patronictl', async () => {
     const result = await runCli(['list', '--fleet', '--config-dir', configDir, '-f', 'json', '--debug'])
     expect(result.code).toBe(0)
     expect([...result.stderr.matchAll(/^debug: (\w+ \S+) ->/gm)].map((m) => m[1])).toEqual([`POST http://${etcd}/v3/kv/range`])
     const fleet = JSON.parse(result.stdout) as FleetRecord[]
     expect(fleet.map((r) => r.scope).sort()).toEqual(scopesInEtcd())
     expect(fleet.map((r) => r.scope)).toEqual(expect.arrayContaining([instances.ha.scope, instances.auth.scope]))
+    const essentials = (members: MemberRow[]) => {
+      const leader = members.find((m) => m.Role === 'Leader')
+      return [leader?.Member, leader?.TL, members.length, members.length]
+    }
     for (const record of fleet) {
       expect(record).toMatchObject({healthy: true, problems: [], this_host: ['node1']})
-      const members = JSON.parse((await runCli(['list', record.instance!, '--config-dir', configDir, '-f', 'json'])).stdout) as MemberRow[]
-      const leader = members.find((m) => m.Role === 'Leader')!
-      expect([record.leader, record.timeline, record.members_total, record.members_running]).toEqual([leader.Member, leader.TL, members.length, members.length])
+      // patronictl reads the same keys with Patroni's own code: every scope
+      expect([record.leader, record.timeline, record.members_total, record.members_running]).toEqual(essentials(patronictlJson(`${configDir}/${record.scope}.yml`, record.scope) as MemberRow[]))
+    }
+    for (const instance of [instances.ha, instances.auth]) {
+      const own = await runCli(['list', instance.name, '--config-dir', configDir, '-f', 'json'])
+      expect(own.code, own.stderr).toBe(0)
+      const record = fleet.find((r) => r.scope === instance.scope)!
+      expect([record.leader, record.timeline, record.members_total, record.members_running]).toEqual(essentials(JSON.parse(own.stdout) as MemberRow[]))
     }
   })
 

@@ -34,7 +34,7 @@ describe('readDcs for a whole namespace', () => {
     const refused = `http://127.0.0.1:${await freePort()}`
     let started = performance.now()
     expect((await readDcs(settings(refused, good.url, other.url), '/ns/', {hedgeMs: 2000, timeoutMs: 5000})).baseUrl).toBe(good.url)
-    expect(performance.now() - started).toBeLessThan(1000)
+    expect(performance.now() - started).toBeLessThan(1900) // not the 2 s hedge
     started = performance.now()
     expect((await readDcs(settings(hole.url, good.url), '/ns/', {hedgeMs: 300, timeoutMs: 5000})).baseUrl).toBe(good.url)
     expect(performance.now() - started).toBeGreaterThanOrEqual(290)

@@ -66,7 +66,8 @@ describe('framed table', () => {
       return performance.now() - started
     }
     await time(2000) // warm up
-    const [small, large] = [await time(2000), await time(20_000)]
+    const best = async (n: number) => Math.min(await time(n), await time(n), await time(n)) // a busy machine's hiccups out
+    const [small, large] = [await best(2000), await best(20_000)]
     expect(large).toBeLessThan(2000)
     expect(large / small).toBeLessThan(30) // 10x the rows: ~10x the time (quadratic: ~100x)
   })
