@@ -33,7 +33,7 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
     W: Flags.boolean({char: 'W', summary: 'Refresh every 2 seconds until Ctrl-C.'}),
   }
   static override strict = false
-  static override summary = 'List the instances on this host, or the members of an instance.'
+  static override summary = 'List the instances on this host, the members of an instance, or (--fleet) every cluster in the DCS.'
   static override usage = '<%= command.id %> [INSTANCE...] [FLAGS]'
 
   async run(): Promise<void> {
