@@ -191,15 +191,15 @@ export function plainText(text: string): string {
   return line.length > 200 ? `${line.slice(0, 197)}...` : line
 }
 
-/** The body as text, refused beyond MAX_ANSWER_BYTES. */
-export async function readAnswer(body: Dispatcher.ResponseData['body'], endpoint: string): Promise<string> {
+/** The body as text, refused beyond `maxBytes` (MAX_ANSWER_BYTES unless the caller expects more). */
+export async function readAnswer(body: Dispatcher.ResponseData['body'], endpoint: string, maxBytes = MAX_ANSWER_BYTES): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of body as AsyncIterable<Buffer>) {
     size += chunk.length
-    if (size > MAX_ANSWER_BYTES) {
+    if (size > maxBytes) {
       body.destroy()
-      throw new RestError('malformed', endpoint, `answer larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, refused`)
+      throw new RestError('malformed', endpoint, `answer larger than ${maxBytes / 1024 / 1024} MiB, refused`)
     }
     chunks.push(chunk)
   }
