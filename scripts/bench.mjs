@@ -14,9 +14,16 @@
 // others, each stated over its own node's floor.
 // Options: --runs N (20), --warmup N (3), --hyperfine, --no-install, --no-node18. A failing `list` (a member down during a
 // switchover) is reported, not fatal; if the figures look disturbed (see the spread column), rerun.
-import {spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {loadavg} from 'node:os'
+// Scale (no test cluster needed; --scale-only measures just that, startup and the floor):
+// `list --fleet` over 1,000 synthetic clusters of 3 members (and 250 and 4,000, to show growth) in a
+// private etcd started here (free ports, own data dir, stopped through its handle at the end), and
+// `list V/C` of one /cluster of 20,000 members served by a local fake REST API: wall and CPU time,
+// peak RSS, and the DCS requests made.
+import {spawn, spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:http'
+import {createServer as createTcpServer} from 'node:net'
+import {loadavg, tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -34,7 +41,7 @@ const benchDir = join(root, '.bench')
 const cacheHome = join(benchDir, 'cache') // the CLI's code cache: fixed, so warm after warmup
 const say = (line) => process.stderr.write(`[bench] ${line}\n`)
 
-const TARGETS = {helpOverFloorMs: 40, listClusterOverFloorMs: 60, speedupVsPatronictl: 6, peakRssMiB: 60}
+const TARGETS = {helpOverFloorMs: 40, listClusterOverFloorMs: 60, speedupVsPatronictl: 6, peakRssMiB: 60, fleet1000WallMs: 1000, fleet1000CpuMs: 1000, render20000WallMs: 2000}
 
 // --- the test cluster (test/cluster/up.sh writes its facts to cluster.json) -----------------
 const statePath = join(process.env.PGPT_TEST_STATE || '/var/lib/pgpatronictl-test', 'cluster.json')
@@ -46,6 +53,7 @@ try {
 } catch {
   say(`no test cluster (${statePath}): measuring startup only; run npm run cluster:up for the rest`)
 }
+if (argv.includes('--scale-only')) cluster = undefined
 
 const which = (cmd) => {
   for (const dir of (process.env.PATH || '/usr/bin:/bin').split(':')) {
@@ -230,6 +238,133 @@ for (const mode of modes) {
 }
 results.loadAverageAfter = loadavg()[0]
 
+// --- scale: 1,000 clusters from one DCS read, and a /cluster of 20,000 members -----------------
+const freePort = () =>
+  new Promise((resolvePort) => {
+    const server = createTcpServer()
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address()
+      server.close(() => resolvePort(port))
+    })
+  })
+
+/** One run without blocking this process (the fake REST API answers from it): wall ms, CPU ms, peak RSS MiB, stderr. */
+function runAsync(argv, env) {
+  const timed = gnuTime ? [gnuTime, '-f', '%U %S %M', ...argv] : argv
+  return new Promise((resolveRun) => {
+    const started = process.hrtime.bigint()
+    const child = spawn(timed[0], timed.slice(1), {cwd: root, env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => (stdout += c))
+    child.stderr.on('data', (c) => (stderr += c))
+    child.on('exit', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6
+      const last = stderr.trimEnd().split('\n').pop() ?? ''
+      const m = gnuTime ? /^([\d.]+) ([\d.]+) (\d+)$/.exec(last) : null
+      resolveRun({code, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : null, rssMiB: m ? Number(m[3]) / 1024 : null, stderr: m ? stderr.slice(0, stderr.lastIndexOf(last)) : stderr, stdout, wallMs})
+    })
+  })
+}
+
+async function measureRuns(argv, env, runs) {
+  const all = []
+  for (let i = 0; i < WARMUP + runs; i++) {
+    const r = await runAsync(argv, env)
+    if (i >= WARMUP) all.push(r)
+  }
+  const last = all.at(-1)
+  return {
+    cpuMs: median(all.map((r) => r.cpuMs)),
+    exitCode: last.code,
+    outputBytes: last.stdout.length,
+    peakRssMiB: median(all.map((r) => r.rssMiB)),
+    requests: [...last.stderr.matchAll(/^debug: (\w+ \S+) -> \d+ \((\d+) ms\)$/gm)].map((x) => `${x[1].replace(/^(\w+) https?:\/\/[^/]+/, '$1 ')} (${x[2]} ms)`),
+    runs: all.length,
+    wallMs: median(all.map((r) => r.wallMs)),
+  }
+}
+
+/** Patroni 3.0.2's keys for one 3-member cluster, with Debian's dynamic config and some history. */
+function benchCluster(prefix, i) {
+  const optime = 100_000_000 + i
+  const config = {check_timeline: true, loop_wait: 10, maximum_lag_on_failover: 1_048_576, postgresql: {parameters: null, pg_hba: ['local   all             all                                     peer', 'host    all             all             127.0.0.1/32            md5', 'host    replication     all             127.0.0.1/32            md5'], use_pg_rewind: true, use_slots: true}, retry_timeout: 10, ttl: 30}
+  const keys = {
+    [`${prefix}config`]: JSON.stringify(config),
+    [`${prefix}history`]: JSON.stringify([[1, 67_393_352, 'no recovery target specified', '2026-11-29T22:41:24.671731+00:00', 'node2']]),
+    [`${prefix}initialize`]: String(7_712_075_003_020_000_000n + BigInt(i)),
+    [`${prefix}leader`]: 'node1',
+    [`${prefix}status`]: JSON.stringify({optime}),
+  }
+  for (const n of [1, 2, 3]) {
+    const host = `10.${(i >> 8) & 255}.${i & 255}.${n}`
+    keys[`${prefix}members/node${n}`] = JSON.stringify({api_url: `http://${host}:8008/patroni`, conn_url: `postgres://${host}:5432/postgres`, role: n === 1 ? 'master' : 'replica', state: 'running', timeline: 3, version: '3.0.2', xlog_location: optime})
+  }
+  return keys
+}
+
+async function benchScale() {
+  const etcdBin = '/usr/bin/etcd'
+  const out = {}
+  const work = mkdtempSync(join(tmpdir(), 'pgpt-bench-'))
+  const env = {...baseEnv, PGPATRONICTL_CONFIG_DIR: join(work, 'patroni')}
+  delete env.NODE_EXTRA_CA_CERTS
+  mkdirSync(env.PGPATRONICTL_CONFIG_DIR)
+  let etcd
+  let rest
+  try {
+    if (existsSync(etcdBin)) {
+      const [client, peer] = [await freePort(), await freePort()]
+      const url = `http://127.0.0.1:${client}`
+      etcd = spawn(etcdBin, ['--name', 'pgpt-bench', '--data-dir', join(work, 'etcd'), '--listen-client-urls', url, '--advertise-client-urls', url, '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`, '--initial-cluster', `pgpt-bench=http://127.0.0.1:${peer}`, '--log-level', 'error'], {stdio: 'ignore'})
+      for (let i = 0; i < 200; i++) {
+        try {
+          if ((await fetch(`${url}/health`, {signal: AbortSignal.timeout(1000)})).ok) break
+        } catch {}
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      const b64 = (t) => Buffer.from(t).toString('base64')
+      // 1,000 clusters (the target), and 250 and 4,000 to show that time and memory grow with the data
+      for (const count of [1000, 250, 4000]) {
+        const ns = `/pgpt-bench-${count}/`
+        const keys = Object.entries(Object.assign({}, ...Array.from({length: count}, (_, i) => benchCluster(`${ns}15-c${String(i).padStart(4, '0')}/`, i))))
+        for (let i = 0; i < keys.length; i += 128) {
+          const success = keys.slice(i, i + 128).map(([key, value]) => ({requestPut: {key: b64(key), value: b64(value)}}))
+          await fetch(`${url}/v3/kv/txn`, {body: JSON.stringify({success}), method: 'POST'})
+        }
+        say(`fleet: ${count} clusters x 3 members (${keys.length} keys) in a private etcd on 127.0.0.1:${client}`)
+        for (const format of count === 1000 ? ['json', 'pretty'] : ['json']) {
+          const argv = [...cli, 'list', '--fleet', '-d', `etcd3://127.0.0.1:${client}${ns}`, '-f', format, '--debug']
+          const runs = count === 1000 ? Math.max(5, Math.round(RUNS / 2)) : 3
+          out[`fleet${count}${format === 'json' ? 'Json' : 'Pretty'}`] = {command: argv.slice(1).join(' '), ...(await measureRuns(argv, env, runs))}
+        }
+      }
+    } else {
+      say(`fleet: ${etcdBin} missing (Debian package etcd-server): not measured`)
+    }
+    // a /cluster of 20,000 members from a fake REST API, rendered as list V/C does
+    const members = Array.from({length: 20_000}, (_, i) => ({api_url: `http://10.0.${i >> 8}.${i & 255}:8008/patroni`, host: `10.0.${i >> 8}.${i & 255}`, lag: i === 0 ? undefined : 0, name: `node${i}`, port: 5432, role: i === 0 ? 'leader' : 'replica', state: 'running', timeline: 3}))
+    const body = JSON.stringify({members, scope: '15-bench'})
+    rest = createServer((req, res) => res.end(req.url === '/cluster' ? body : JSON.stringify({database_system_identifier: '7712075003020920185', role: 'master'})))
+    await new Promise((r) => rest.listen(0, '127.0.0.1', r))
+    const restPort = rest.address().port
+    writeFileSync(join(env.PGPATRONICTL_CONFIG_DIR, '15-bench.yml'), `scope: "15-bench"\nnamespace: "/pgpt-bench/"\nname: node0\nrestapi:\n  listen: 127.0.0.1:${restPort}\n  connect_address: 127.0.0.1:${restPort}\n`)
+    say('render: list 15/bench of a /cluster with 20,000 members')
+    const argv = [...cli, 'list', '15/bench']
+    out.render20000 = {command: argv.slice(1).join(' '), ...(await measureRuns(argv, env, Math.max(3, Math.round(RUNS / 4))))}
+  } finally {
+    if (etcd && etcd.exitCode === null) {
+      const exited = new Promise((r) => etcd.once('exit', r))
+      etcd.kill('SIGKILL') // our own child, by its handle
+      await exited
+    }
+    rest?.close()
+    rmSync(work, {force: true, recursive: true})
+  }
+  return out
+}
+results.scale = await benchScale()
+
 // --- judge (NODE_EXTRA_CA_CERTS unset) --------------------------------------------------------
 const f = results.modes.noCa.figures
 const ours = ['help', 'listHost', 'listCluster'].filter((k) => f[k])
@@ -241,6 +376,11 @@ const verdicts = [
     const rss = f[k].peakRssMiB
     return [`peak RSS, ${commands.find((c) => c.key === k).label.replace('pgpatronictl ', '')} (MiB)`, rss, `<= ${TARGETS.peakRssMiB} MiB`, rss === null ? null : rss <= TARGETS.peakRssMiB]
   }),
+  results.scale.fleet1000Json && ['fleet 1,000 clusters -f json: wall ms', results.scale.fleet1000Json.wallMs, `< ${TARGETS.fleet1000WallMs} ms`, results.scale.fleet1000Json.wallMs < TARGETS.fleet1000WallMs],
+  results.scale.fleet1000Pretty && ['fleet 1,000 clusters pretty: wall ms', results.scale.fleet1000Pretty.wallMs, `< ${TARGETS.fleet1000WallMs} ms`, results.scale.fleet1000Pretty.wallMs < TARGETS.fleet1000WallMs],
+  results.scale.fleet1000Pretty?.cpuMs != null && ['fleet 1,000 clusters pretty: CPU ms', results.scale.fleet1000Pretty.cpuMs, `< ${TARGETS.fleet1000CpuMs} ms`, results.scale.fleet1000Pretty.cpuMs < TARGETS.fleet1000CpuMs],
+  results.scale.fleet1000Json && ['fleet 1,000 clusters: DCS requests', results.scale.fleet1000Json.requests.length, '= 1', results.scale.fleet1000Json.requests.length === 1],
+  results.scale.render20000 && ['list V/C of 20,000 members: wall ms', results.scale.render20000.wallMs, `< ${TARGETS.render20000WallMs} ms`, results.scale.render20000.wallMs < TARGETS.render20000WallMs],
 ].filter(Boolean)
 results.verdicts = verdicts.map(([target, value, limit, pass]) => ({limit, pass, target, value}))
 if (f.listHost && f.listCluster) {
@@ -281,6 +421,14 @@ if (results.hostList) {
       ? `  it takes ${fmt(h.extraMsOverOneCluster, 1)} ms longer than listing one cluster: the probes run concurrently, about one round trip.`
       : `  it takes no longer than listing one cluster (${fmt(h.extraMsOverOneCluster, 1)} ms): the probes run concurrently, about one round trip.`,
   )
+}
+if (Object.keys(results.scale).length > 0) {
+  lines.push('', 'scale (NODE_EXTRA_CA_CERTS unset):')
+  lines.push(`  ${pad('command', 72, true)}  ${pad('median ms', 9)}  ${pad('CPU ms', 7)}  ${pad('peak RSS MiB', 12)}  ${pad('output', 9)}  exit  DCS requests`)
+  for (const x of Object.values(results.scale)) {
+    const requests = x.requests.length > 0 ? x.requests.join(', ') : '-'
+    lines.push(`  ${pad(x.command.replace(/^\S*bin\/pgpatronictl\.cjs /, 'pgpatronictl '), 72, true)}  ${pad(fmt(x.wallMs, 1), 9)}  ${pad(fmt(x.cpuMs), 7)}  ${pad(fmt(x.peakRssMiB, 1), 12)}  ${pad(`${fmt(x.outputBytes / 1024)} KiB`, 9)}  ${pad(x.exitCode ?? '-', 4)}  ${requests}`)
+  }
 }
 lines.push('', 'targets (NODE_EXTRA_CA_CERTS unset):')
 for (const v of results.verdicts) {

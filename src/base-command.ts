@@ -117,7 +117,7 @@ export abstract class PatroniCommand extends Command {
     } else if (error instanceof Errors.CLIError) {
       exitCode = ExitCode.usage // oclif's parse errors: unknown flag, bad option value, missing argument
       const help = [this.config.bin, this.id, '--help'].filter(Boolean).join(' ')
-      const lines = error.message.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('See more help'))
+      const lines = error.message.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('See more help') && !/^The following errors? occurred:$/.test(l))
       message = `${lines.join(': ')} (see ${help})`
     } else {
       exitCode = ExitCode.failed

@@ -48,6 +48,49 @@ export function resolveDcs(doc: Mapping, env: NodeJS.ProcessEnv): {dcs?: DcsSett
   return {error: 'no DCS section (etcd3, etcd, consul, ...) in the configuration'}
 }
 
+// patronictl's DCS_DEFAULTS, in its order: a -d/--dcs-url without a scheme takes the first kind whose port it names
+const URL_KINDS: [string, number][] = [['zookeeper', 2181], ['exhibitor', 8181], ['consul', 8500], ['etcd', 2379], ['etcd3', 2379]]
+// where a DCS is: given by the URL, never taken from PATRONI_<KIND>_* with it
+const LOCATION_KEYS = new Set(['host', 'hosts', 'port', 'url', 'proxy', 'srv'])
+
+/**
+ * patronictl's `-d/--dcs-url`: `[DCS://]HOST[:PORT][/NAMESPACE]`, DCS one of etcd3, etcd, consul
+ * (zookeeper and exhibitor are known, not readable here). No scheme: guessed from the port as
+ * patronictl does (8500 consul, else etcd); no host: localhost; no port: the kind's default.
+ * etcd and etcd3 also take several hosts, `etcd3://h1:2379,h2:2379`. Credentials and TLS come
+ * from PATRONI_<KIND>_* (USERNAME, PASSWORD, TOKEN, PROTOCOL or SCHEME, CACERT, CERT, KEY):
+ * a password on the command line would be visible to every user in `ps`, so one is refused.
+ * A bad URL throws an Error whose message is fit for a usage error.
+ */
+export function parseDcsUrl(text: string, env: NodeJS.ProcessEnv = {}): {dcs: DcsSettings; namespace?: string} {
+  const value = text.trim().includes('//') ? text.trim() : `//${text.trim()}`
+  const match = /^(?:([A-Za-z][A-Za-z0-9+.-]*):)?\/\/([^/?#]*)([^?#]*)$/.exec(value)
+  if (!match) throw new Error('expected DCS://HOST:PORT[/NAMESPACE], e.g. etcd3://10.0.0.1:2379')
+  const [, scheme = '', authority = '', path = ''] = match
+  if (authority.includes('@')) {
+    throw new Error('credentials do not belong in the DCS URL (every user sees them in ps): set PATRONI_ETCD3_USERNAME and _PASSWORD, or PATRONI_CONSUL_TOKEN')
+  }
+  const hosts = authority === '' ? [''] : authority.split(',')
+  const firstPort = splitHostPort(hosts[0] || 'localhost', 0)[1]
+  const kind = scheme === '' ? (URL_KINDS.find(([, port]) => port === firstPort)?.[0] ?? 'etcd') : scheme.toLowerCase()
+  if (!URL_KINDS.some(([name]) => name === kind)) throw new Error(`unknown DCS type ${JSON.stringify(kind).slice(0, 40)} (etcd3, etcd or consul)`)
+  if (kind !== 'etcd3' && kind !== 'etcd' && kind !== 'consul') throw new Error(`reading the DCS is supported for etcd3, etcd and consul, not ${kind}`)
+  if (kind === 'consul' && hosts.length > 1) throw new Error('consul takes one host')
+  const addresses = hosts.map((host) => {
+    const [name, port] = splitHostPort(host || 'localhost', DEFAULT_PORT[kind])
+    if (!/^[A-Za-z0-9_.:-]+$/.test(name || 'x') || !(port >= 1 && port <= 65_535)) throw new Error('expected DCS://HOST:PORT[/NAMESPACE], e.g. etcd3://10.0.0.1:2379')
+    return `${name.includes(':') ? `[${name}]` : name || 'localhost'}:${port}`
+  })
+  // only this kind's variables, and none that says where the DCS is
+  const prefix = `PATRONI_${kind.toUpperCase()}_`
+  const ownEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith(prefix) && !LOCATION_KEYS.has(k.slice(prefix.length).toLowerCase())))
+  const section = kind === 'consul' ? {host: addresses[0]} : {hosts: addresses}
+  const {dcs, error} = resolveDcs({[kind]: section}, ownEnv)
+  if (!dcs) throw new Error(error)
+  const namespace = path.trim()
+  return namespace && namespace !== '/' ? {dcs, namespace} : {dcs}
+}
+
 /** Patroni's get_etcd_client: url (or proxy) > hosts > host; srv is not resolved here. */
 function etcdSettings(kind: 'etcd' | 'etcd3', section: Mapping): DcsSettings {
   const settings: DcsSettings = {endpoints: [], kind}

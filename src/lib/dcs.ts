@@ -4,11 +4,24 @@ import type {DcsKind, DcsSettings} from './dcs-settings.js'
 import {RestError, classifyNetworkError, endpointOf, plainText, readAnswer, readTlsFile} from './patroni-client.js'
 import type {RestCluster} from './patroni-cluster.js'
 
-/** The keys under `<namespace><scope>/`, relative to it (`leader`, `members/node1`, ...), and who answered. */
+/** The keys under a prefix (`<namespace><scope>/`), relative to it (`leader`, `members/node1`, ...), and who answered. */
 export interface DcsSnapshot {
   keys: Map<string, string>
   kind: DcsKind
   baseUrl: string // the DCS endpoint that answered
+  ttls?: Map<string, number> // seconds left before a key expires, where asked for and the DCS tells (see ReadDcsOptions.ttlOf)
+}
+
+export interface ReadDcsOptions {
+  timeoutMs: number // one deadline for the whole read: every endpoint, authentication, lease requests
+  log?: (line: string) => void
+  insecure?: boolean
+  signal?: AbortSignal
+  maxBytes?: number // the largest answer accepted (default MAX_ANSWER_BYTES)
+  hedgeMs?: number // endpoints one after another, the next when one failed or after this long; default: all at once
+  ttlOf?: (key: string) => boolean // keys whose time to live is wanted: etcd v2 has it in the read, etcd3 with leaseRequests
+  leaseRequests?: boolean // etcd3: one POST /v3/lease/timetolive per distinct lease of those keys, after the range read
+  skip?: (key: string) => boolean // keys not wanted: their values are not even decoded
 }
 
 /** Patroni's base path: '/' + namespace + '/' + scope, slashes collapsed; keys live below it. */
@@ -16,24 +29,25 @@ export function dcsPrefix(namespace: string | undefined, scope: string): string 
   return `${`/${namespace ?? 'service'}/${scope}`.replaceAll(/\/+/g, '/')}/`
 }
 
+/** Every scope of a namespace lives below this prefix: '/' + namespace + '/', slashes collapsed. */
+export const namespacePrefix = (namespace: string | undefined): string => `/${namespace ?? 'service'}/`.replaceAll(/\/+/g, '/')
+
 /**
- * Reads every key of the cluster from the DCS: all endpoints at once, the first answer wins,
- * everything within `timeoutMs`. Failures are RestErrors naming `kind host:port`, never credentials.
+ * Reads every key below `prefix` from the DCS in one request (etcd3 prefix range, etcd v2
+ * recursive GET, consul recurse), plus a login for etcd with a password: every endpoint is tried
+ * (all at once, or hedged), the first answer wins, everything within `timeoutMs`. Failures are
+ * RestErrors naming `kind host:port`, never credentials. Nothing is ever written.
  */
-export async function readDcs(
-  settings: DcsSettings,
-  prefix: string,
-  options: {timeoutMs: number; log?: (line: string) => void; insecure?: boolean; signal?: AbortSignal},
-): Promise<DcsSnapshot> {
+export async function readDcs(settings: DcsSettings, prefix: string, options: ReadDcsOptions): Promise<DcsSnapshot> {
   options = {...options, timeoutMs: Math.ceil(options.timeoutMs)} // undici wants whole milliseconds
   const {Agent} = await import('undici')
   const tls = settings.tls ? readTlsFiles(settings) : {}
-  const agent = new Agent({connect: {timeout: options.timeoutMs, ...tls, rejectUnauthorized: !options.insecure}, connections: 2, pipelining: 0})
+  const agent = new Agent({connect: {timeout: options.timeoutMs, ...tls, rejectUnauthorized: !options.insecure}, connections: 8, pipelining: 0})
   // one deadline for the whole read, authentication included
   const signal = anySignal([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])])
   const http = new DcsHttp(agent, settings.kind, {...options, signal})
   try {
-    return await Promise.any(settings.endpoints.map((baseUrl) => readOne(http, settings, baseUrl, prefix)))
+    return await firstAnswer(settings.endpoints.length, options.hedgeMs, signal, (i, own) => readOne(http.with(own), settings, settings.endpoints[i]!, prefix, options))
   } catch (error) {
     const errors = (error as AggregateError).errors as unknown[]
     const first = errors.find((e): e is RestError => e instanceof RestError)
@@ -58,8 +72,52 @@ export function anySignal(signals: AbortSignal[]): AbortSignal {
   return controller.signal
 }
 
-async function readOne(http: DcsHttp, settings: DcsSettings, baseUrl: string, prefix: string): Promise<DcsSnapshot> {
-  const snapshot = (keys: Map<string, string>): DcsSnapshot => ({baseUrl, keys, kind: settings.kind})
+/**
+ * Runs `attempt` for endpoints 0..count-1 and resolves with the first success; the others are
+ * then aborted. Without `hedgeMs` all start at once; with it, each starts when the one before
+ * failed or after `hedgeMs`, so a healthy first endpoint is the only one asked.
+ */
+function firstAnswer<T>(count: number, hedgeMs: number | undefined, signal: AbortSignal, attempt: (i: number, signal: AbortSignal) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const errors: unknown[] = []
+    const running: AbortController[] = []
+    let started = 0
+    let failed = 0
+    let settled = false
+    let timer: NodeJS.Timeout | undefined
+    const startNext = () => {
+      clearTimeout(timer)
+      if (settled || started >= count) return
+      const i = started++
+      const own = new AbortController()
+      running.push(own)
+      attempt(i, anySignal([signal, own.signal])).then(
+        (value) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          for (const other of running) if (other !== own) other.abort()
+          resolve(value)
+        },
+        (error: unknown) => {
+          errors[i] = error
+          if (settled) return
+          if (++failed === count) {
+            settled = true
+            reject(new AggregateError(errors))
+          } else startNext()
+        },
+      )
+      if (hedgeMs !== undefined && started < count) timer = setTimeout(startNext, hedgeMs)
+    }
+    if (hedgeMs === undefined) while (started < count) startNext()
+    else startNext()
+  })
+}
+
+async function readOne(http: DcsHttp, settings: DcsSettings, baseUrl: string, prefix: string, options: ReadDcsOptions): Promise<DcsSnapshot> {
+  const {ttlOf} = options
+  const snapshot = (keys: Map<string, string>, ttls?: Map<string, number>): DcsSnapshot => ({baseUrl, keys, kind: settings.kind, ...(ttls ? {ttls} : {})})
   switch (settings.kind) {
     case 'etcd3': {
       const headers: Record<string, string> = {}
@@ -70,29 +128,63 @@ async function readOne(http: DcsHttp, settings: DcsSettings, baseUrl: string, pr
         headers.authorization = token
       }
       const body = {key: b64(prefix), range_end: b64(prefixRangeEnd(prefix))}
-      return snapshot(parseEtcd3Range(await http.call('POST', baseUrl, '/v3/kv/range', body, headers), prefix))
+      const leases = ttlOf && options.leaseRequests ? new Map<string, string>() : undefined
+      const keys = parseEtcd3Range(await http.call('POST', baseUrl, '/v3/kv/range', body, headers), prefix, leases, options.skip)
+      return snapshot(keys, leases && (await leaseTtls(http, baseUrl, headers, leases, ttlOf!)))
     }
     case 'etcd': {
       const headers: Record<string, string> = {}
       if (settings.username !== undefined) headers.authorization = `Basic ${b64(`${settings.username}:${settings.password}`)}`
       const path = `/v2/keys${prefix.split('/').map(encodeURIComponent).join('/')}?recursive=true`
       // etcd v2 answers 404 with errorCode 100 for a scope that has no keys
-      return snapshot(parseEtcd2Keys(await http.call('GET', baseUrl, path, undefined, headers, [404]), prefix))
+      const ttls = ttlOf ? new Map<string, number>() : undefined
+      const keys = parseEtcd2Keys(await http.call('GET', baseUrl, path, undefined, headers, [404]), prefix, ttls, options.skip)
+      if (ttls && ttlOf) for (const key of ttls.keys()) if (!ttlOf(key)) ttls.delete(key)
+      return snapshot(keys, ttls)
     }
     case 'consul': {
       const headers: Record<string, string> = settings.token ? {'x-consul-token': settings.token} : {}
       const path = `/v1/kv/${prefix.slice(1).split('/').map(encodeURIComponent).join('/')}?recurse`
-      return snapshot(parseConsulKv(await http.call('GET', baseUrl, path, undefined, headers, [404]), prefix.slice(1)))
+      return snapshot(parseConsulKv(await http.call('GET', baseUrl, path, undefined, headers, [404]), prefix.slice(1), options.skip))
     }
   }
+}
+
+/**
+ * etcd3 keeps a key's time to live on its lease: one request per distinct lease (Patroni's member
+ * and leader keys share their node's lease), a few at a time. A lease that cannot be asked
+ * leaves its keys without a TTL rather than failing the read.
+ */
+async function leaseTtls(http: DcsHttp, baseUrl: string, headers: Record<string, string>, leases: Map<string, string>, ttlOf: (key: string) => boolean): Promise<Map<string, number>> {
+  const byLease = new Map<string, string[]>()
+  for (const [key, lease] of leases) {
+    if (!ttlOf(key)) continue
+    const keys = byLease.get(lease)
+    if (keys) keys.push(key)
+    else byLease.set(lease, [key])
+  }
+  const ttls = new Map<string, number>()
+  const queue = [...byLease.keys()]
+  const worker = async () => {
+    for (let lease = queue.shift(); lease !== undefined; lease = queue.shift()) {
+      const answer = await http.call('POST', baseUrl, '/v3/lease/timetolive', {ID: lease}, headers).catch(() => undefined)
+      const ttl = Number((answer as {TTL?: unknown} | undefined)?.TTL)
+      if (Number.isFinite(ttl)) for (const key of byLease.get(lease)!) ttls.set(key, Math.max(0, ttl))
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(8, queue.length)}, worker))
+  return ttls
 }
 
 class DcsHttp {
   constructor(
     private readonly agent: Agent,
     private readonly kind: DcsKind,
-    private readonly options: {timeoutMs: number; log?: (line: string) => void; signal: AbortSignal},
+    private readonly options: {timeoutMs: number; log?: (line: string) => void; signal: AbortSignal; maxBytes?: number},
   ) {}
+
+  /** The same client, its requests also ended by `signal` (a hedged attempt that lost). */
+  with = (signal: AbortSignal): DcsHttp => new DcsHttp(this.agent, this.kind, {...this.options, signal})
 
   label = (baseUrl: string): string => `DCS ${this.kind} ${endpointOf(baseUrl)}`
 
@@ -116,7 +208,7 @@ class DcsHttp {
         signal: this.options.signal,
       })
       status = response.statusCode
-      text = await readAnswer(response.body, label)
+      text = await readAnswer(response.body, label, this.options.maxBytes)
     } catch (error) {
       if (error instanceof RestError) throw error // too large
       const failure = classifyNetworkError(error, label, this.options.timeoutMs)
@@ -171,38 +263,54 @@ export function prefixRangeEnd(prefix: string): Buffer {
   return Buffer.from([0])
 }
 
-/** POST /v3/kv/range answer: {"kvs": [{"key": base64, "value": base64, ...}], "count": "n"}. */
-export function parseEtcd3Range(body: unknown, prefix: string): Map<string, string> {
+/**
+ * POST /v3/kv/range answer: {"kvs": [{"key": base64, "value": base64, "lease": "id", ...}], "count": "n"}.
+ * `leases`, when given, receives the lease ID of every key that has one; keys that `skip` names are left out.
+ */
+export function parseEtcd3Range(body: unknown, prefix: string, leases?: Map<string, string>, skip?: (key: string) => boolean): Map<string, string> {
   const keys = new Map<string, string>()
   const kvs = (body as {kvs?: unknown} | null)?.kvs
   if (!Array.isArray(kvs)) return keys // no "kvs" at all when nothing matched
-  for (const kv of kvs as {key?: unknown; value?: unknown}[]) {
+  for (const kv of kvs as {key?: unknown; value?: unknown; lease?: unknown}[]) {
     const key = unb64(kv?.key)
-    if (key.startsWith(prefix)) keys.set(key.slice(prefix.length), unb64(kv.value))
+    if (!key.startsWith(prefix)) continue
+    const relative = key.slice(prefix.length)
+    if (skip?.(relative)) continue
+    keys.set(relative, unb64(kv.value))
+    if (leases && (typeof kv.lease === 'string' || typeof kv.lease === 'number') && String(kv.lease) !== '0') leases.set(relative, String(kv.lease))
   }
   return keys
 }
 
-/** GET /v2/keys/<prefix>?recursive=true answer: a tree of {key, value?, dir?, nodes?}. */
-export function parseEtcd2Keys(body: unknown, prefix: string): Map<string, string> {
+/**
+ * GET /v2/keys/<prefix>?recursive=true answer: a tree of {key, value?, dir?, nodes?, ttl?}.
+ * `ttls`, when given, receives the seconds left of every key that expires.
+ */
+export function parseEtcd2Keys(body: unknown, prefix: string, ttls?: Map<string, number>, skip?: (key: string) => boolean): Map<string, string> {
   const keys = new Map<string, string>()
-  const walk = (node: {key?: unknown; value?: unknown; dir?: unknown; nodes?: unknown} | null | undefined) => {
-    if (!node || typeof node !== 'object') return
-    if (Array.isArray(node.nodes)) for (const child of node.nodes) walk(child as never)
+  const stack: unknown[] = [(body as {node?: unknown} | null)?.node] // not recursive: a deep tree cannot overflow the stack
+  while (stack.length > 0) {
+    const node = stack.pop() as {key?: unknown; value?: unknown; dir?: unknown; nodes?: unknown; ttl?: unknown} | null | undefined
+    if (!node || typeof node !== 'object') continue
+    if (Array.isArray(node.nodes)) for (let i = node.nodes.length - 1; i >= 0; i--) stack.push(node.nodes[i])
     if (typeof node.key === 'string' && typeof node.value === 'string' && node.key.startsWith(prefix)) {
-      keys.set(node.key.slice(prefix.length), node.value)
+      const relative = node.key.slice(prefix.length)
+      if (skip?.(relative)) continue
+      keys.set(relative, node.value)
+      if (ttls && typeof node.ttl === 'number') ttls.set(relative, node.ttl)
     }
   }
-  walk((body as {node?: never} | null)?.node)
   return keys
 }
 
 /** GET /v1/kv/<prefix>?recurse answer: [{"Key": "...", "Value": base64 | null, ...}]. */
-export function parseConsulKv(body: unknown, prefix: string): Map<string, string> {
+export function parseConsulKv(body: unknown, prefix: string, skip?: (key: string) => boolean): Map<string, string> {
   const keys = new Map<string, string>()
   if (!Array.isArray(body)) return keys
   for (const entry of body as {Key?: unknown; Value?: unknown}[]) {
-    if (typeof entry?.Key === 'string' && entry.Key.startsWith(prefix)) keys.set(entry.Key.slice(prefix.length), unb64(entry.Value))
+    if (typeof entry?.Key !== 'string' || !entry.Key.startsWith(prefix)) continue
+    const relative = entry.Key.slice(prefix.length)
+    if (!skip?.(relative)) keys.set(relative, unb64(entry.Value))
   }
   return keys
 }
@@ -228,12 +336,20 @@ const json = (value: string | undefined): Record<string, unknown> | undefined =>
   }
 }
 
+/** The keys clusterFromDcs parsed, for callers that look further (the fleet's health checks): parsed once. */
+export interface DcsParsed {
+  config: Record<string, unknown> // the dynamic configuration ({} when missing or unreadable)
+  status?: Record<string, unknown>
+  syncMembers: string[]
+  memberData: Map<string, Record<string, unknown>> // each member key's value, as the member wrote it
+}
+
 /**
  * What GET /cluster would answer, computed from the DCS keys exactly as Patroni's
  * cluster_as_json does (the same source patronictl list reads): roles from the leader and sync
  * keys, lag from the last leader LSN in `status` (or legacy `optime/leader`).
  */
-export function clusterFromDcs(keys: Map<string, string>): RestCluster & {leader?: string; systemId?: string} {
+export function clusterFromDcs(keys: Map<string, string>): RestCluster & {leader?: string; systemId?: string; parsed: DcsParsed} {
   const config = json(keys.get('config')) ?? {}
   const standby = config.standby_cluster as Record<string, unknown> | undefined
   const isStandby = typeof standby === 'object' && standby !== null && Boolean(standby.host || standby.port || standby.restore_command)
@@ -242,11 +358,13 @@ export function clusterFromDcs(keys: Map<string, string>): RestCluster & {leader
   const syncMembers = typeof sync?.sync_standby === 'string' ? sync.sync_standby.split(',').map((s) => s.trim()).filter(Boolean) : []
   const status = json(keys.get('status'))
   const lastLsn = Number(status ? status.optime : keys.get('optime/leader')) || 0
+  const memberData = new Map<string, Record<string, unknown>>()
   const members = [...keys.entries()]
-    .filter(([key]) => key.startsWith('members/') && key.split('/').length === 2 && key.length > 'members/'.length)
+    .filter(([key]) => key.startsWith('members/') && key.length > 'members/'.length && key.indexOf('/', 'members/'.length) < 0)
     .map(([key, value]) => {
       const name = key.slice('members/'.length)
       const data = parseMemberValue(value)
+      memberData.set(name, data)
       const role = name === leader ? (isStandby ? 'standby_leader' : 'leader') : syncMembers.includes(name) ? 'sync_standby' : 'replica'
       const member: Record<string, unknown> = {api_url: data.api_url, name, role, state: typeof data.state === 'string' ? data.state : ''}
       const address = connAddress(data.conn_url)
@@ -264,7 +382,7 @@ export function clusterFromDcs(keys: Map<string, string>): RestCluster & {leader
       return member
     })
     .sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1))
-  const cluster: RestCluster & {leader?: string; systemId?: string} = {leader, members}
+  const cluster: RestCluster & {leader?: string; systemId?: string; parsed: DcsParsed} = {leader, members, parsed: {config, memberData, status, syncMembers}}
   if (config.pause === true || config.pause === 'true') cluster.pause = true
   const failover = json(keys.get('failover'))
   if (typeof failover?.scheduled_at === 'string') {

@@ -8,6 +8,7 @@ export const ExitCode = {
   config: 3, // instance or its configuration missing, unreadable or invalid
   unreachable: 4, // cluster unreachable or timed out
   aborted: 5, // aborted by the user
+  unhealthy: 6, // list --fleet: read completely, and a cluster has a problem
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]

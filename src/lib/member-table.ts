@@ -69,12 +69,12 @@ export function clusterFooter(cluster: ClusterState): string[] {
 }
 
 /** patronictl shows host:port when any port is not 5432 or two members share a host. */
-function needsPort(members: Member[]): boolean {
+export function needsPort(members: Member[]): boolean {
   const hosts = members.map((m) => m.host)
   return members.some((m) => m.port !== undefined && m.port !== 5432) || new Set(hosts).size !== hosts.length
 }
 
-function hostText(member: Member, withPort: boolean): string {
+export function hostText(member: Member, withPort: boolean): string {
   if (!member.host) return ''
   return withPort && member.port !== undefined ? `${member.host}:${member.port}` : member.host
 }

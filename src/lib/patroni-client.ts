@@ -181,25 +181,28 @@ export const endpointOf = (baseUrl: string): string => new URL(baseUrl).host
  * server's text cannot move the cursor or retitle the terminal it is printed on.
  */
 export function plainText(text: string): string {
-  const line = text
+  let line = text
     .slice(0, 4096)
     .replaceAll(/<title>[^<]*<\/title>/gi, ' ')
     .replaceAll(/<[^<>]*>/g, ' ')
     .replaceAll(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
     .replaceAll(/\s+/g, ' ')
     .trim()
+  // http.server's send_error page (Patroni's 409 to PATCH /config, ...): its message, then why
+  const page = /^Error response Error code: \d{3} Message: (.*?)\.? Error code explanation: \d{3} - (.*?)\.?$/.exec(line)
+  if (page) line = page[2] && page[2] !== page[1] ? `${page[1]} (${page[2]})` : page[1]!
   return line.length > 200 ? `${line.slice(0, 197)}...` : line
 }
 
-/** The body as text, refused beyond MAX_ANSWER_BYTES. */
-export async function readAnswer(body: Dispatcher.ResponseData['body'], endpoint: string): Promise<string> {
+/** The body as text, refused beyond `maxBytes` (MAX_ANSWER_BYTES unless the caller expects more). */
+export async function readAnswer(body: Dispatcher.ResponseData['body'], endpoint: string, maxBytes = MAX_ANSWER_BYTES): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of body as AsyncIterable<Buffer>) {
     size += chunk.length
-    if (size > MAX_ANSWER_BYTES) {
+    if (size > maxBytes) {
       body.destroy()
-      throw new RestError('malformed', endpoint, `answer larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, refused`)
+      throw new RestError('malformed', endpoint, `answer larger than ${maxBytes / 1024 / 1024} MiB, refused`)
     }
     chunks.push(chunk)
   }

@@ -1,4 +1,5 @@
 import Table from 'cli-table3'
+import stringWidth from 'string-width'
 
 /** The output formats every listing command accepts (`-f`); `--json` is `-f json`. */
 export const OUTPUT_FORMATS = ['pretty', 'tsv', 'json', 'yaml'] as const
@@ -21,31 +22,56 @@ const ASCII_FRAME = {
 }
 
 /**
- * patronictl's table: an ASCII frame, the title written over the top border
+ * Rows per cli-table3 table. Its layout compares every cell with every row above it (for row
+ * spans), so one table of 20,000 rows took ~29 s; tables of 50 rows, with the column widths fixed
+ * for all of them, join into the same frame in linear time (~0.1 ms a row, measured).
+ */
+const CHUNK_ROWS = 50
+
+/**
+ * patronictl's table, drawn by cli-table3: an ASCII frame, the title written over the top border
  * (`+ Cluster: 15-main -----+---`), rules between rows only when a cell spans lines.
  */
 export function renderFramedTable(table: {title?: string; columns: Column[]; rows: Row[]; footer?: string[]}): string {
-  const multiLine = table.rows.some((row) => Object.values(row).some((v) => typeof v === 'string' && v.includes('\n')))
-  const grid = new Table({
-    chars: ASCII_FRAME,
-    colAligns: table.columns.map((c) => c.align ?? 'left'),
-    head: table.columns.map((c) => c.title),
-    style: {border: [], compact: !multiLine, head: []},
-  })
-  for (const row of table.rows) grid.push(table.columns.map((c) => cellText(row[c.key])))
-  const lines = grid.toString().split('\n')
-  if (table.title && lines[0]) {
-    const top = lines[0]
-    const title = ` ${printable(table.title)} `.slice(0, Math.max(0, top.length - 2))
-    lines[0] = top[0] + title + top.slice(1 + title.length)
+  const {columns} = table
+  const body = table.rows.map((row) => columns.map((c) => cellText(row[c.key])))
+  const multiLine = body.some((cells) => cells.some((text) => text.includes('\n')))
+  const widths = columns.map((c) => columnsOf(c.title))
+  for (const cells of body) {
+    for (const [i, text] of cells.entries()) for (const line of text.split('\n')) widths[i] = Math.max(widths[i]!, columnsOf(line))
   }
-  return [...lines, ...(table.footer ?? []).map(printable)].join('\n')
+  const options = {
+    chars: ASCII_FRAME,
+    colAligns: columns.map((c) => c.align ?? 'left'),
+    colWidths: widths.map((w) => w + 2), // the cell padding, one space each side
+    style: {border: [], compact: !multiLine, head: []},
+  }
+  const out: string[] = []
+  for (let start = 0; start === 0 || start < body.length; start += CHUNK_ROWS) {
+    const grid = new Table({...options, head: start === 0 ? columns.map((c) => c.title) : []})
+    for (const cells of body.slice(start, start + CHUNK_ROWS)) grid.push(cells)
+    const lines = grid.toString().split('\n')
+    // one frame: a part's top border is the rule between rows (multi-line) or goes (compact); only the last keeps its bottom
+    if (start > 0 && !multiLine) lines.shift()
+    if (start + CHUNK_ROWS < body.length) lines.pop()
+    out.push(...lines)
+  }
+  if (table.title && out[0]) {
+    const top = out[0]
+    const title = ` ${printable(table.title)} `.slice(0, Math.max(0, top.length - 2))
+    out[0] = top[0] + title + top.slice(1 + title.length)
+  }
+  return [...out, ...(table.footer ?? []).map(printable)].join('\n')
 }
+
+/** Terminal columns as cli-table3 counts them: wide characters take two, combining marks none. */
+const columnsOf = (text: string): number => (/^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text))
 
 /** pg_lsclusters' layout: left-aligned columns, one space apart, no trailing blanks. */
 export function renderAligned(columns: Column[], rows: Row[], paint?: (row: Row, line: string) => string): string {
   const cells = rows.map((row) => columns.map((c) => cellText(row[c.key]) || '-'))
-  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((r) => r[i]!.length)))
+  const widths = columns.map((c) => c.title.length)
+  for (const values of cells) for (const [i, v] of values.entries()) widths[i] = Math.max(widths[i]!, v.length)
   const line = (values: string[]) =>
     values
       .map((v, i) => (columns[i]!.align === 'right' ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))

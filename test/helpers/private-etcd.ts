@@ -30,14 +30,15 @@ export class PrivateEtcd {
     return undefined
   }
 
-  static async start(): Promise<PrivateEtcd> {
+  /** `v2`: also serve the etcd v2 API (etcd 3.4: --enable-v2; its keys are separate from v3's). */
+  static async start(options: {v2?: boolean} = {}): Promise<PrivateEtcd> {
     const dir = mkdtempSync(join(tmpdir(), 'pgpt-etcd-'))
     const [port, peer] = [await freePort(), await freePort()]
     const url = `http://127.0.0.1:${port}`
     const peerUrl = `http://127.0.0.1:${peer}`
     const child = spawn(
       ETCD_BIN,
-      ['--name', 'pgpt-test', '--data-dir', join(dir, 'data'), '--listen-client-urls', url, '--advertise-client-urls', url, '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `pgpt-test=${peerUrl}`, '--log-level', 'error'],
+      ['--name', 'pgpt-test', '--data-dir', join(dir, 'data'), '--listen-client-urls', url, '--advertise-client-urls', url, '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `pgpt-test=${peerUrl}`, '--log-level', 'error', ...(options.v2 ? ['--enable-v2'] : [])],
       {stdio: ['ignore', 'ignore', 'pipe']},
     )
     let stderr = ''
@@ -67,6 +68,30 @@ export class PrivateEtcd {
 
   put(key: string, value: string): void {
     this.etcdctl('put', key, value)
+  }
+
+  /** Many keys at once through the v3 JSON API (transactions of etcd's default maximum of 128 operations). */
+  async putMany(keys: Record<string, string>, lease?: string): Promise<void> {
+    const entries = Object.entries(keys)
+    const b64 = (text: string) => Buffer.from(text).toString('base64')
+    for (let i = 0; i < entries.length; i += 128) {
+      const success = entries.slice(i, i + 128).map(([key, value]) => ({requestPut: {key: b64(key), value: b64(value), ...(lease ? {lease} : {})}}))
+      const response = await fetch(`${this.url}/v3/kv/txn`, {body: JSON.stringify({success}), method: 'POST', signal: AbortSignal.timeout(10_000)})
+      if (!response.ok) throw new Error(`private etcd txn: ${response.status} ${await response.text()}`)
+    }
+  }
+
+  /** A v3 lease of `ttl` seconds, for keys that expire as Patroni's member keys do. */
+  async grantLease(ttl: number): Promise<string> {
+    const response = await fetch(`${this.url}/v3/lease/grant`, {body: JSON.stringify({TTL: ttl}), method: 'POST', signal: AbortSignal.timeout(10_000)})
+    return ((await response.json()) as {ID: string}).ID
+  }
+
+  /** A key in the v2 keyspace (start with v2), optionally expiring after `ttl` seconds as etcd v2 member keys do. */
+  async putV2(key: string, value: string, ttl?: number): Promise<void> {
+    const body = new URLSearchParams({value, ...(ttl ? {ttl: String(ttl)} : {})})
+    const response = await fetch(`${this.url}/v2/keys${key}`, {body, method: 'PUT', signal: AbortSignal.timeout(10_000)})
+    if (!response.ok) throw new Error(`private etcd v2 put: ${response.status} ${await response.text()}`)
   }
 
   /** `etcdctl user add root:PW`, `auth enable`: from now on every request needs a token. */

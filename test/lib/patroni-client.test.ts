@@ -190,4 +190,11 @@ describe('PatroniClient', () => {
     )
     expect(plainText('x'.repeat(500))).toHaveLength(200)
   })
+
+  it("turns http.server's error page (Patroni's send_error) into its message and reason", () => {
+    // Python 3.11 http.server.DEFAULT_ERROR_MESSAGE, as Patroni 3.0.2 sends it for a 409 to PATCH /config
+    const page = `<!DOCTYPE HTML>\n<html lang="en">\n    <head>\n        <meta charset="utf-8">\n        <title>Error response</title>\n    </head>\n    <body>\n        <h1>Error response</h1>\n        <p>Error code: 409</p>\n        <p>Message: Conflict.</p>\n        <p>Error code explanation: 409 - Request conflict.</p>\n    </body>\n</html>\n`
+    expect(plainText(page)).toBe('Conflict (Request conflict)')
+    expect(plainText(page.replace('Request conflict', 'Conflict'))).toBe('Conflict')
+  })
 })
