@@ -109,14 +109,18 @@ describe.skipIf(!lab)('operations under faults on the real Patroni test cluster'
   })
 
   it('Ctrl-C during pause --wait, after the change was stored, says it was done (exit 5)', async () => {
-    const run = startCli(['pause', ha.name, '--wait', '--force', '--config-dir', configDir])
+    const pid = pidOf(ha.members.node3!) // a member that never reports: the wait is still on when Ctrl-C comes
+    process.kill(pid, 'SIGSTOP')
+    const run = startCli(['pause', ha.name, '--wait', '--force', '--timeout', '2', '--config-dir', configDir])
     try {
       await outputShows(run, (out) => out.stdout.includes('cluster management of 15-pgpt_ha is paused'))
       run.child.kill('SIGINT')
       const result = await run.done
+      process.kill(pid, 'SIGCONT')
       expect(result.code).toBe(5)
       expect(result.stderr).toMatch(/^\ninterrupted \(SIGINT\); what this run sent:\n {2}done: PATCH \/config \{"pause":true\} to 127\.0\.0\.1:28008 \(pause\) \(stored in the DCS\)\n$/)
     } finally {
+      process.kill(pid, 'SIGCONT')
       expect((await cli('resume', ha.name, '--force')).code).toBe(0)
     }
   })
