@@ -29,7 +29,7 @@ const LAZY = [
     specifier: /^undici$/,
   },
   {chunk: 'yaml', entry: 'yaml', specifier: /^yaml$/},
-  {chunk: 'prompts', entry: 'src/lib/prompt-widgets.ts', specifier: /prompt-widgets\.js$/},
+  {chunk: 'prompts', entry: 'src/lib/prompt/widgets.ts', specifier: /^\.\/widgets\.js$/},
 ]
 const common = {
   bundle: true,

@@ -1,6 +1,6 @@
 import {Args, Errors, Flags} from '@oclif/core'
 
-import {OUTPUT_FORMATS, type OutputFormat} from './lib/render.js'
+import {OUTPUT_FORMATS, type OutputFormat} from './lib/output/printer.js'
 
 /** An instance as pg-common names it; validated by parseInstanceName, not here. */
 export const instanceArg = Args.string({

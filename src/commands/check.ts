@@ -2,9 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {formatFlags, outputFormat} from '../flags.js'
-import {auditHost, instanceOfConfigFile} from '../lib/audit.js'
-import {auditExitCode, renderAudit} from '../lib/audit-findings.js'
-import {parseInstanceName} from '../lib/instance-name.js'
+import {auditHost, instanceOfConfigFile} from '../lib/check/check.js'
+import {auditExitCode, renderAudit} from '../lib/check/findings.js'
+import {parseInstanceName} from '../lib/instances/names.js'
 
 export default class Check extends PatroniCommand {
   static override description = `Audits the instances on this host (all, or those named) for the mistakes that break Debian Patroni setups: config file access and secrets, an open REST API, disagreement with pg-common (start.conf, ports, scope, namespace, paths, systemd units), port and scope collisions between instances, and, through each REST API, the cluster's leader, lag, timelines, pending restarts and pause.

@@ -1,7 +1,7 @@
 import {Args, type Command} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {type CompletionCommand, SHELLS, completionScript} from '../lib/completion.js'
+import {type CompletionCommand, SHELLS, completionScript} from '../lib/shell/completion.js'
 
 export default class Completion extends PatroniCommand {
   static override args = {shell: Args.string({description: 'bash or zsh.', options: [...SHELLS], required: true})}

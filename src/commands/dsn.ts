@@ -2,10 +2,10 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {chooseDsnMember, formatDsn} from '../lib/dsn.js'
+import {chooseDsnMember, formatDsn} from '../lib/output/dsn.js'
 import {usageError} from '../lib/errors.js'
-import {PatroniInstance} from '../lib/patroni-instance.js'
-import {isRunning} from '../lib/patroni-cluster.js'
+import {PatroniInstance} from '../lib/rest/instance.js'
+import {isRunning} from '../lib/rest/cluster.js'
 
 export default class Dsn extends PatroniCommand {
   static override args = {instance: instanceArg}

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {runEditConfig} from '../lib/edit-config.js'
+import {runEditConfig} from '../lib/operations/edit-config.js'
 
 export default class EditConfig extends PatroniCommand {
   static override args = {instance: instanceArg}

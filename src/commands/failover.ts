@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {runLeaderChange} from '../lib/leader-change-flow.js'
+import {runLeaderChange} from '../lib/operations/switchover.js'
 
 export default class Failover extends PatroniCommand {
   static override args = {instance: instanceArg}

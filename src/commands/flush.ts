@@ -1,8 +1,8 @@
 import {PatroniCommand} from '../base-command.js'
 import {operationFlags, roleFlag} from '../flags.js'
 import {usageError} from '../lib/errors.js'
-import {runFlush} from '../lib/flush.js'
-import {memberRole} from '../lib/member-selection.js'
+import {runFlush} from '../lib/operations/flush.js'
+import {memberRole} from '../lib/operations/members.js'
 
 export default class Flush extends PatroniCommand {
   static override description = 'restart: DELETE /restart on each member with a scheduled restart (default: all of --role). switchover: DELETE /switchover on the leader.'

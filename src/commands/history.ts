@@ -1,8 +1,8 @@
 import {PatroniCommand} from '../base-command.js'
 import {formatFlags, instanceArg, operationFlags, outputFormat} from '../flags.js'
-import {historyRecords, renderHistory} from '../lib/history.js'
-import {endpointOf} from '../lib/patroni-client.js'
-import {PatroniInstance} from '../lib/patroni-instance.js'
+import {historyRecords, renderHistory} from '../lib/output/history.js'
+import {endpointOf} from '../lib/rest/client.js'
+import {PatroniInstance} from '../lib/rest/instance.js'
 
 export default class History extends PatroniCommand {
   static override args = {instance: instanceArg}

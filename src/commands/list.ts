@@ -3,10 +3,10 @@ import {Flags} from '@oclif/core'
 import {PatroniCommand} from '../base-command.js'
 import {formatFlags, outputFormat, secondsFlag} from '../flags.js'
 import {usageError} from '../lib/errors.js'
-import {bothGiven} from '../lib/instance-choice.js'
-import {parseInstanceName} from '../lib/instance-name.js'
-import {type InstanceTarget, listClusters, listHost, targetFor} from '../lib/listing.js'
-import {repeatEvery, timestampLine} from '../lib/watch.js'
+import {bothGiven} from '../lib/instances/choice.js'
+import {parseInstanceName} from '../lib/instances/names.js'
+import {type InstanceTarget, listClusters, listHost, targetFor} from '../lib/list/list.js'
+import {repeatEvery, timestampLine} from '../lib/output/watch.js'
 
 export default class List extends PatroniCommand {
   static override description = `Without an instance: one row per PostgreSQL instance on this host (pg-common clusters and Patroni configs), with each Patroni cluster's state from its REST API, probed concurrently.
@@ -46,7 +46,7 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
     const format = outputFormat(flags)
     const color = Boolean(process.stdout.isTTY && !process.env.NO_COLOR)
     // the fleet view is loaded only when asked for: plain listings do not pay for it
-    const fleet = flags.fleet ? await import('../lib/fleet-view.js') : undefined
+    const fleet = flags.fleet ? await import('../lib/fleet/view.js') : undefined
     const memory = new Map() // --watch: the members each refresh saw
     const targets: InstanceTarget[] = flags['config-file'] && !fleet
       ? [{configFile: flags['config-file'], label: flags['config-file']}]

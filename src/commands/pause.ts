@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {runPause} from '../lib/pause.js'
+import {runPause} from '../lib/operations/pause.js'
 
 export default class Pause extends PatroniCommand {
   static override args = {instance: instanceArg}

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {runReinit} from '../lib/reinit.js'
+import {runReinit} from '../lib/operations/reinit.js'
 
 export default class Reinit extends PatroniCommand {
   static override args = {instance: instanceArg}

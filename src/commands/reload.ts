@@ -1,7 +1,7 @@
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags, roleFlag} from '../flags.js'
-import {memberRole} from '../lib/member-selection.js'
-import {runReload} from '../lib/reload.js'
+import {memberRole} from '../lib/operations/members.js'
+import {runReload} from '../lib/operations/reload.js'
 
 export default class Reload extends PatroniCommand {
   static override args = {instance: instanceArg}

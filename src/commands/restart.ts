@@ -3,8 +3,8 @@ import {Flags} from '@oclif/core'
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags, roleFlag, scheduledFlag} from '../flags.js'
 import {usageError} from '../lib/errors.js'
-import {memberRole} from '../lib/member-selection.js'
-import {runRestart} from '../lib/rolling-restart.js'
+import {memberRole} from '../lib/operations/members.js'
+import {runRestart} from '../lib/operations/restart.js'
 
 export default class Restart extends PatroniCommand {
   static override args = {instance: instanceArg}

@@ -2,9 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {CONFIG_FORMATS, type ConfigFormat, dynamicConfig, renderDynamicConfig} from '../lib/dynamic-config.js'
-import {endpointOf} from '../lib/patroni-client.js'
-import {PatroniInstance} from '../lib/patroni-instance.js'
+import {CONFIG_FORMATS, type ConfigFormat, dynamicConfig, renderDynamicConfig} from '../lib/output/dynamic-config.js'
+import {endpointOf} from '../lib/rest/client.js'
+import {PatroniInstance} from '../lib/rest/instance.js'
 
 export default class ShowConfig extends PatroniCommand {
   static override args = {instance: instanceArg}

@@ -73,7 +73,7 @@ describe('startup bundle dist/cli.cjs', () => {
     const inputs = Object.keys(meta.outputs['dist/cli.cjs'].inputs)
     expect(inputs.length).toBeGreaterThan(10)
     expect(inputs.filter((input) => HEAVY.test(input))).toEqual([])
-    expect(inputs.filter((input) => input.endsWith('prompt-widgets.ts'))).toEqual([])
+    expect(inputs.filter((input) => input.endsWith('prompt/widgets.ts'))).toEqual([])
     for (const chunk of CHUNKS) expect(existsSync(join(dist, chunk)), chunk).toBe(true)
   })
 

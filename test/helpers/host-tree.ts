@@ -2,7 +2,7 @@ import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 
-import type {HostPaths} from '../../src/lib/discovery.js'
+import type {HostPaths} from '../../src/lib/instances/discovery.js'
 
 /** A throwaway /etc + /usr/lib/postgresql tree for discovery tests. */
 export class HostTree {

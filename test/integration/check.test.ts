@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Finding} from '../../src/lib/audit-findings.js'
+import type {Finding} from '../../src/lib/check/findings.js'
 import {type CliResult, runCli} from '../helpers/cli.js'
 import {announceSkip, testCluster, waitHealthy} from '../helpers/test-cluster.js'
 

@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {MemberCache} from '../../src/lib/member-cache.js'
+import {MemberCache} from '../../src/lib/rest/member-cache.js'
 import {runCli} from '../helpers/cli.js'
 import {freePort} from '../helpers/fake-patroni.js'
 import {announceSkip, patronictlJson, testCluster, waitHealthy} from '../helpers/test-cluster.js'

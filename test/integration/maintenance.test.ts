@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
-import {isoWithOffset} from '../../src/lib/switchover-plan.js'
+import {isoWithOffset} from '../../src/lib/operations/switchover-plan.js'
 import {runCli} from '../helpers/cli.js'
 import {Terminal} from '../helpers/terminal.js'
 import {announceSkip, restCluster, testCluster, waitHealthy} from '../helpers/test-cluster.js'

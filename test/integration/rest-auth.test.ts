@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {PatroniClient, RestError} from '../../src/lib/patroni-client.js'
-import {loadPatroniConfig} from '../../src/lib/patroni-config.js'
+import {PatroniClient, RestError} from '../../src/lib/rest/client.js'
+import {loadPatroniConfig} from '../../src/lib/config/patroni-config.js'
 import {announceSkip, testCluster} from '../helpers/test-cluster.js'
 
 const {cluster: lab, skip} = testCluster()

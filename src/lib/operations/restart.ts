@@ -1,0 +1,170 @@
+import {waitForCluster} from '../rest/cluster-wait.js'
+import {ExitCode, PgpError} from '../errors.js'
+import {renderClusters} from '../list/views.js'
+import type {InstanceTarget} from '../list/list.js'
+import {RestError, endpointOf, plainText} from '../rest/client.js'
+import {type ClusterState, type Member, isRunning, leaderOf} from '../rest/cluster.js'
+import {confirmOrAbort, dryRunEachMember, type OperationIo, reportDryRun, requireConsent, withCluster, worstExit} from './operation.js'
+import type {ConnectOptions, PatroniInstance} from '../rest/instance.js'
+import {type MemberRole, isLeader, selectMembers} from './members.js'
+import type {OperationJournal} from './journal.js'
+import {parseScheduledTime} from './switchover-plan.js'
+
+
+export interface RestartWanted {
+  members: string[]
+  role: MemberRole
+  pending: boolean
+  scheduled?: string
+  pgVersion?: string
+  timeoutSeconds?: number // sent to Patroni; also the client's deadline per member (plus a margin)
+  force: boolean
+  dryRun: boolean
+}
+
+/** The body of POST /restart. */
+export interface RestartRequest {
+  schedule?: string
+  postgres_version?: string
+  timeout?: string
+  restart_pending?: boolean
+}
+
+export interface RestartOutcome {
+  member: string
+  result: 'failed' | 'not started' | 'restarted' | 'scheduled' | 'skipped'
+  detail: string
+  exitCode: number
+}
+
+const DEFAULT_RESTART_SECONDS = 60 // Patroni's own default wait for postgres to start
+const MARGIN_SECONDS = 5
+
+/**
+ * Members to restart, replicas first (by name) and the leader last, so the leader is restarted
+ * only once every replica is back and could take over.
+ */
+export function restartOrder(cluster: ClusterState, wanted: Pick<RestartWanted, 'members' | 'pending' | 'role'>): Member[] {
+  const chosen = selectMembers(cluster, wanted)
+  const filtered = wanted.pending ? chosen.filter((m) => m.pendingRestart) : chosen
+  return [...filtered.filter((m) => !isLeader(m)), ...filtered.filter(isLeader)]
+}
+
+export function restartRequest(wanted: RestartWanted): RestartRequest {
+  const request: RestartRequest = {}
+  const schedule = wanted.scheduled === undefined ? undefined : parseScheduledTime(wanted.scheduled)
+  if (schedule) request.schedule = schedule
+  if (wanted.pgVersion) request.postgres_version = wanted.pgVersion
+  if (wanted.timeoutSeconds !== undefined) request.timeout = String(Math.ceil(wanted.timeoutSeconds))
+  if (wanted.pending) request.restart_pending = true
+  return request
+}
+
+/** `restart`: choose, confirm, then one member at a time, each healthy again before the next. */
+export async function runRestart(target: InstanceTarget, wanted: RestartWanted, options: ConnectOptions, io: OperationIo): Promise<number> {
+  requireConsent('restart', wanted, io.prompter)
+  const request = restartRequest(wanted)
+  return withCluster(target, options, async (instance, cluster) => {
+    io.log(await renderClusters([{cluster}], 'pretty', true))
+    let members = restartOrder(cluster, wanted)
+    if (members.length === 0) {
+      io.log(wanted.pending ? `no member of ${cluster.scope} has a pending restart; nothing to do` : 'no member to restart')
+      return ExitCode.ok
+    }
+    if (wanted.members.length === 0 && io.prompter.interactive && !wanted.force && !wanted.dryRun) {
+      const choices = members.map((m) => ({checked: true, name: `${m.name} (${isLeader(m) ? 'leader' : 'replica'}, ${m.state})`, value: m}))
+      members = await io.prompter.checkbox('Members to restart (replicas first, leader last)', choices)
+    }
+    if (wanted.dryRun) {
+      const lines = await dryRunEachMember(instance, members, {body: request, method: 'POST', path: '/restart'})
+      return reportDryRun(io, lines, ', one at a time, each after the previous member is running again')
+    }
+    const names = members.map((m) => m.name).join(', ')
+    const question = request.schedule
+      ? `Schedule a restart of ${names} (cluster ${cluster.scope}) at ${request.schedule}?`
+      : `Restart ${names} of cluster ${cluster.scope}, one at a time${members.length > 1 ? ' (replicas first, leader last)' : ''}?`
+    await confirmOrAbort(io.prompter, wanted.force, question)
+    return worstExit(await restartInTurn(instance, members, request, wanted, io.journal))
+  })
+}
+
+/** One member after the other; each outcome line is printed as it is known, so an interruption loses nothing. */
+async function restartInTurn(instance: PatroniInstance, members: Member[], request: RestartRequest, wanted: RestartWanted, journal: OperationJournal): Promise<RestartOutcome[]> {
+  const outcomes: RestartOutcome[] = []
+  const report = (outcome: RestartOutcome) => {
+    outcomes.push(outcome)
+    journal.step(`${outcome.member}: ${outcome.result}${outcome.detail ? ` (${outcome.detail})` : ''}`)
+  }
+  const seconds = (wanted.timeoutSeconds ?? DEFAULT_RESTART_SECONDS) + MARGIN_SECONDS
+  journal.plan(members.map((m) => `restart of ${m.name}`))
+  for (const [i, member] of members.entries()) {
+    const stop = (outcome: RestartOutcome) => {
+      report(outcome)
+      for (const m of members.slice(i + 1)) report({detail: `stopped after ${member.name}`, exitCode: ExitCode.ok, member: m.name, result: 'not started'})
+      return outcomes
+    }
+    if (!request.schedule) {
+      // never take a second member down: everyone else must be running before this one goes
+      const now = await instance.cluster({poll: true})
+      const down = now.members.filter((m) => m.name !== member.name && !isRunning(m))
+      if (down.length > 0) {
+        const detail = `${down.map((m) => `${m.name} is ${m.state}`).join(', ')}; restarting ${member.name} now would take a second member down`
+        return stop({detail, exitCode: ExitCode.failed, member: member.name, result: 'not started'})
+      }
+    }
+    const outcome = await restartOne(instance, member, request, wanted, seconds, journal)
+    if (outcome.exitCode !== ExitCode.ok) return stop(outcome)
+    report(outcome)
+  }
+  return outcomes
+}
+
+async function restartOne(instance: PatroniInstance, member: Member, request: RestartRequest, wanted: RestartWanted, seconds: number, journal: OperationJournal): Promise<RestartOutcome> {
+  const fail = (detail: string, exitCode: number = ExitCode.failed): RestartOutcome => ({detail, exitCode, member: member.name, result: 'failed'})
+  let baseUrl: string
+  try {
+    baseUrl = await instance.proven(member)
+  } catch (error) {
+    if (error instanceof PgpError) return fail(error.message, error.exitCode)
+    throw error
+  }
+  const started = performance.now()
+  if (!request.schedule) journal.step(`${member.name}: restarting`)
+  const sent = journal.sending(`${request.schedule ? `restart of ${member.name} scheduled at ${request.schedule}` : `restart of ${member.name}`} (POST /restart to ${endpointOf(baseUrl)})`, `restart of ${member.name}`)
+  let answer: {status: number; text: string}
+  try {
+    answer = await instance.client.request('POST', '/restart', {baseUrl, body: request, timeoutMs: seconds * 1000})
+  } catch (error) {
+    // a request that timed out or broke off was delivered: a frozen Patroni may still carry it out when it wakes
+    if (error instanceof RestError && error.maybeCarriedOut) {
+      return fail(`${error.endpoint}: ${error.reason}; it may still restart when its Patroni answers again`, error.exitCode)
+    }
+    if (error instanceof RestError) {
+      journal.failed(sent, error.reason)
+      return fail(error.message, error.exitCode)
+    }
+    throw error
+  }
+  const text = plainText(answer.text)
+  const settle = (outcome: RestartOutcome) => {
+    if (outcome.exitCode === ExitCode.ok) journal.confirmed(sent, outcome.result)
+    else if (outcome.exitCode !== ExitCode.unreachable) journal.failed(sent, outcome.detail)
+    return outcome
+  }
+  if (answer.status === 202) return settle({detail: text, exitCode: ExitCode.ok, member: member.name, result: 'scheduled'})
+  if (answer.status === 503 && /conditions are not satisfied/i.test(text) && (wanted.pending || wanted.pgVersion)) {
+    return settle({detail: text, exitCode: ExitCode.ok, member: member.name, result: 'skipped'})
+  }
+  if (answer.status !== 200) return settle(fail(`${answer.status} ${text}`))
+  journal.confirmed(sent, 'Patroni restarted PostgreSQL')
+  const back = await waitForCluster(instance, (c) => isHealthy(c, member.name), {deadline: started + seconds * 1000 + 30_000})
+  if (!back.reached) return fail(`restarted, but not running again within ${seconds + 30}s; check pgpatronictl list`, ExitCode.unreachable)
+  return {detail: `running again after ${((performance.now() - started) / 1000).toFixed(1)}s`, exitCode: ExitCode.ok, member: member.name, result: 'restarted'}
+}
+
+/** Running, and a replica also replicating again (a numeric lag), or leading. */
+function isHealthy(cluster: ClusterState, name: string): boolean {
+  const member = cluster.members.find((m) => m.name === name)
+  if (!member || !isRunning(member)) return false
+  return member === leaderOf(cluster) || typeof member.lagBytes === 'number'
+}
