@@ -84,7 +84,6 @@ const lazyDeps = {
   name: 'oclif-lazy-deps',
   setup(b) {
     const fromOclif = (args) => args.namespace === 'file' && /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]/.test(args.importer)
-    const real = (args) => ({namespace: 'real', path: args.path, pluginData: {resolveDir: args.resolveDir}})
     for (const name of LAZY_FOR_OCLIF) {
       const filter = new RegExp(`^${name.replaceAll('/', '\\/')}$`)
       b.onResolve({filter}, (args) => (fromOclif(args) ? {namespace: 'lazy-dep', path: name, pluginData: {resolveDir: args.resolveDir}} : undefined))

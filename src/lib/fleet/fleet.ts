@@ -106,13 +106,42 @@ export function fleetCluster(entry: ScopeKeys, context: FleetContext): FleetClus
   state.source = 'dcs'
   state.dcs = context.source
   if (raw.systemId) state.systemId = raw.systemId
+  const names = new Set(state.members.map((m) => m.name))
+  const ttls = new Map<string, number>()
+  for (const [key, ttl] of entry.ttls ?? []) if (key.startsWith('members/')) ttls.set(key.slice('members/'.length), ttl)
+  const {gone, problems} = findProblems(entry, raw, state, context, ttls)
+
+  const thisHost = new Set((context.local ?? []).map((l) => l.name))
+  if (context.hostname && names.has(context.hostname)) thisHost.add(context.hostname)
+  const cluster: FleetCluster = {
+    gone: [...gone.keys()],
+    namespace: context.namespace,
+    problems,
+    scope: entry.scope,
+    source: context.source,
+    state,
+    thisHost: [...thisHost].sort(),
+    ttls,
+  }
+  if (entry.group !== undefined) cluster.group = entry.group
+  const instance = context.local?.find((l) => l.instance)?.instance ?? instanceOfScope(entry.scope)
+  if (instance && entry.group === undefined) cluster.instance = instance
+  return cluster
+}
+
+/** The health checks of one cluster, in the order they are shown. */
+function findProblems(
+  entry: ScopeKeys,
+  raw: ReturnType<typeof clusterFromDcs>,
+  state: ClusterState,
+  context: FleetContext,
+  ttls: Map<string, number>,
+): {gone: Map<string, string>; problems: FleetProblem[]} {
   const {config, memberData} = raw.parsed
   const maximumLag = setting(config.maximum_lag_on_failover) ?? DEFAULT_MAXIMUM_LAG
   const loopWait = setting(config.loop_wait) ?? DEFAULT_LOOP_WAIT
   const names = new Set(state.members.map((m) => m.name))
   const leader = leaderOf(state)
-  const ttls = new Map<string, number>()
-  for (const [key, ttl] of entry.ttls ?? []) if (key.startsWith('members/')) ttls.set(key.slice('members/'.length), ttl)
 
   const problems: FleetProblem[] = []
   const add = (kind: ProblemKind, text: string, member?: string) => problems.push(member === undefined ? {kind, text} : {kind, member, text})
@@ -151,23 +180,7 @@ export function fleetCluster(entry: ScopeKeys, context: FleetContext): FleetClus
       add('system-id', `this host's ${local.instance ?? local.name} has system identifier ${local.systemId}, the scope ${state.systemId}: two clusters share scope ${entry.scope}`, local.name)
     }
   }
-
-  const thisHost = new Set((context.local ?? []).map((l) => l.name))
-  if (context.hostname && names.has(context.hostname)) thisHost.add(context.hostname)
-  const cluster: FleetCluster = {
-    gone: [...gone.keys()],
-    namespace: context.namespace,
-    problems,
-    scope: entry.scope,
-    source: context.source,
-    state,
-    thisHost: [...thisHost].sort(),
-    ttls,
-  }
-  if (entry.group !== undefined) cluster.group = entry.group
-  const instance = context.local?.find((l) => l.instance)?.instance ?? instanceOfScope(entry.scope)
-  if (instance && entry.group === undefined) cluster.instance = instance
-  return cluster
+  return {gone, problems}
 }
 
 /**

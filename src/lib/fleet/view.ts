@@ -224,8 +224,9 @@ function memberRecordsOf(cluster: FleetCluster, withClusterProblems: boolean): M
 function textRows(records: MemberRecord[], style: 'block' | 'flow'): Row[] {
   const rows = memberRows(
     records.map((r) => {
-      const {Problems: problems, ...rest} = r as MemberRecord & {Problems?: string[]}
-      return rest
+      const rest: Record<string, unknown> = {...r}
+      delete rest.Problems // shown joined, below
+      return rest as MemberRecord
     }),
     style,
   )

@@ -46,6 +46,7 @@ const valueWords = (f: CompletionFlag) => [...longNames(f), ...(f.char ? [`-${f.
 const flagWords = (f: CompletionFlag) => [...longNames(f), ...(f.allowNo ? [`--no-${f.name}`] : []), ...(f.char ? [`-${f.char}`] : [])]
 const sq = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`
 
+// eslint-disable-next-line max-lines-per-function -- most of it is the bash script it writes, one piece
 function bashScript(bin: string, commands: CompletionCommand[]): string {
   const f = fn(bin)
   const caseArm = (pattern: string, body: string) => `    ${pattern}) ${body} ;;`
