@@ -30,7 +30,10 @@ export abstract class PatroniCommand extends Command {
       helpGroup: 'GLOBAL',
       summary: 'An explicit Patroni YAML, as patronictl -c (instead of an instance name).',
     }),
-    debug: Flags.boolean({helpGroup: 'GLOBAL', summary: 'Log each REST request (never credentials) and show stack traces.'}),
+    debug: Flags.boolean({
+      helpGroup: 'GLOBAL',
+      summary: 'Log each REST request (never credentials) and show stack traces.',
+    }),
     insecure: Flags.boolean({char: 'k', helpGroup: 'GLOBAL', summary: 'Do not verify the REST API TLS certificate.'}),
     timeout: secondsFlag(3600)({
       helpGroup: 'GLOBAL',
@@ -65,7 +68,12 @@ export abstract class PatroniCommand extends Command {
     options: ConnectOptions,
     prompter: Prompter,
   ): Promise<InstanceTarget> {
-    const target = await chooseInstance({configFile: flags['config-file'], name}, this.hostPaths(flags), options, prompter)
+    const target = await chooseInstance(
+      {configFile: flags['config-file'], name},
+      this.hostPaths(flags),
+      options,
+      prompter,
+    )
     this.targetLabel = target.label
     return target
   }
@@ -116,7 +124,10 @@ export abstract class PatroniCommand extends Command {
     } else if (error instanceof Errors.CLIError) {
       exitCode = ExitCode.usage // oclif's parse errors: unknown flag, bad option value, missing argument
       const help = [this.config.bin, this.id, '--help'].filter(Boolean).join(' ')
-      const lines = error.message.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('See more help') && !/^The following errors? occurred:$/.test(l))
+      const lines = error.message
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('See more help') && !/^The following errors? occurred:$/.test(l))
       message = `${lines.join(': ')} (see ${help})`
     } else {
       exitCode = ExitCode.failed

@@ -30,11 +30,14 @@ export const formatFlags = {
   json: Flags.boolean({exclusive: ['format'], summary: 'Same as --format json.'}),
 }
 
-export const outputFormat = (flags: {format: OutputFormat; json: boolean}): OutputFormat => (flags.json ? 'json' : flags.format)
+export const outputFormat = (flags: {format: OutputFormat; json: boolean}): OutputFormat =>
+  flags.json ? 'json' : flags.format
 
 /** Flags of every command that changes a cluster. */
 export const operationFlags = {
-  'dry-run': Flags.boolean({summary: 'Print the exact requests (method, URL, body; never credentials) and send nothing.'}),
+  'dry-run': Flags.boolean({
+    summary: 'Print the exact requests (method, URL, body; never credentials) and send nothing.',
+  }),
   force: Flags.boolean({summary: 'Do not ask for anything: act without confirmation (required without a terminal).'}),
   interactive: Flags.boolean({
     allowNo: true,

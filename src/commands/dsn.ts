@@ -18,7 +18,11 @@ export default class Dsn extends PatroniCommand {
     dbname: Flags.string({char: 'd', summary: 'Add dbname=DBNAME.'}),
     interactive: operationFlags.interactive,
     member: Flags.string({char: 'm', exclusive: ['role'], summary: 'This member, whatever its role.'}),
-    role: Flags.option({char: 'r', options: ['leader', 'primary', 'master', 'replica', 'any'] as const, summary: 'leader (default; primary and master mean the same), replica (least lag), or any running member.'})(),
+    role: Flags.option({
+      char: 'r',
+      options: ['leader', 'primary', 'master', 'replica', 'any'] as const,
+      summary: 'leader (default; primary and master mean the same), replica (least lag), or any running member.',
+    })(),
     user: Flags.string({char: 'U', summary: 'Add user=USER.'}),
   }
   static override summary = 'Print a libpq connection string for the leader or a replica.'

@@ -13,8 +13,14 @@ export default class Failover extends PatroniCommand {
   ]
   static override flags = {
     ...operationFlags,
-    candidate: Flags.string({summary: 'The replica to promote (asked on a terminal; chosen when it is the only healthy one and there is no leader).'}),
-    leader: Flags.string({aliases: ['primary', 'master'], summary: 'The current leader, checked before anything is sent.'}),
+    candidate: Flags.string({
+      summary:
+        'The replica to promote (asked on a terminal; chosen when it is the only healthy one and there is no leader).',
+    }),
+    leader: Flags.string({
+      aliases: ['primary', 'master'],
+      summary: 'The current leader, checked before anything is sent.',
+    }),
   }
   static override summary = 'Promote a replica now, even without a healthy leader (may lose data).'
 

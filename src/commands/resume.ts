@@ -6,8 +6,12 @@ import {runPause} from '../lib/operations/pause.js'
 
 export default class Resume extends PatroniCommand {
   static override args = {instance: instanceArg}
-  static override description = 'Sends PATCH /config {"pause": null} to the leader. With --wait, returns once every member reports it.'
-  static override examples = ['<%= config.bin %> <%= command.id %> 15/main --wait', '<%= config.bin %> <%= command.id %> 15/main --force']
+  static override description =
+    'Sends PATCH /config {"pause": null} to the leader. With --wait, returns once every member reports it.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> 15/main --wait',
+    '<%= config.bin %> <%= command.id %> 15/main --force',
+  ]
   static override flags = {
     ...operationFlags,
     wait: Flags.boolean({summary: 'Wait until every member reports the change.'}),
@@ -19,6 +23,12 @@ export default class Resume extends PatroniCommand {
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)
-    process.exitCode = await runPause(target, false, {dryRun: flags['dry-run'], force: flags.force, wait: flags.wait}, options, io)
+    process.exitCode = await runPause(
+      target,
+      false,
+      {dryRun: flags['dry-run'], force: flags.force, wait: flags.wait},
+      options,
+      io,
+    )
   }
 }

@@ -9,9 +9,17 @@ import {PatroniInstance} from '../lib/rest/instance.js'
 export default class ShowConfig extends PatroniCommand {
   static override args = {instance: instanceArg}
   static override description = `The dynamic configuration that Patroni keeps in the DCS for the whole cluster (GET /config): ttl, loop_wait, postgresql.parameters, ... Not the local YAML file.`
-  static override examples = ['<%= config.bin %> <%= command.id %> 15/main', '<%= config.bin %> <%= command.id %> 15/main --json']
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> 15/main',
+    '<%= config.bin %> <%= command.id %> 15/main --json',
+  ]
   static override flags = {
-    format: Flags.option({char: 'f', default: 'yaml' as ConfigFormat, options: CONFIG_FORMATS, summary: 'Output format.'})(),
+    format: Flags.option({
+      char: 'f',
+      default: 'yaml' as ConfigFormat,
+      options: CONFIG_FORMATS,
+      summary: 'Output format.',
+    })(),
     interactive: operationFlags.interactive,
     json: Flags.boolean({summary: 'Same as --format json.'}),
   }
@@ -23,7 +31,9 @@ export default class ShowConfig extends PatroniCommand {
     const target = await this.target(args.instance, flags, options, this.prompter(flags))
     const patroni = await PatroniInstance.open(target.label, target.configFile, options)
     try {
-      const answer = await patroni.read('/config', 'config', (body, answeredBy) => dynamicConfig(body, endpointOf(answeredBy)))
+      const answer = await patroni.read('/config', 'config', (body, answeredBy) =>
+        dynamicConfig(body, endpointOf(answeredBy)),
+      )
       this.log(await renderDynamicConfig(answer.value, flags.json ? 'json' : flags.format))
     } finally {
       await patroni.close()

@@ -21,7 +21,8 @@ export default class Version extends PatroniCommand {
     try {
       const cluster = await patroni.cluster()
       const versions = await memberVersions(patroni, cluster.members)
-      if (versions.length === 0) throw new RestError('unreachable', target.label, `no member of ${cluster.scope} has a REST API address`)
+      if (versions.length === 0)
+        throw new RestError('unreachable', target.label, `no member of ${cluster.scope} has a REST API address`)
       this.log(['', ...versions.map(versionLine)].join('\n'))
       process.exitCode = versionsExitCode(versions)
     } finally {

@@ -58,7 +58,13 @@ export const NO_DCS = '127.0.0.1:1'
 export const TEST_NAMESPACE = '/pgpt-test/'
 
 /** The parts of Debian's template that pgpatronictl reads, on private ports and a private namespace. */
-export function debianYaml(version: string, cluster: string, restPort: number, extra = '', where: {dcs?: string; namespace?: string} = {}): string {
+export function debianYaml(
+  version: string,
+  cluster: string,
+  restPort: number,
+  extra = '',
+  where: {dcs?: string; namespace?: string} = {},
+): string {
   return `scope: "${version}-${cluster}"
 namespace: "${where.namespace ?? TEST_NAMESPACE}"
 name: node1

@@ -32,11 +32,14 @@ describe.skipIf(!lab)('REST basic auth on the real 15/pgpt_auth', () => {
     expect(await reloadAs('config')).toMatchObject({status: 202})
   })
 
-  it.each(['wrong', 'none'] as const)('refuses a %s password with an auth error (exit 1), without echoing it', async (which) => {
-    const error = await reloadAs(which)
-    expect(error).toBeInstanceOf(RestError)
-    expect(error).toMatchObject({exitCode: 1, kind: 'auth', status: 401})
-    expect((error as RestError).message).toMatch(/^127\.0\.0\.1:\d+: 401 /)
-    expect((error as RestError).message).not.toContain('not-the-password')
-  })
+  it.each(['wrong', 'none'] as const)(
+    'refuses a %s password with an auth error (exit 1), without echoing it',
+    async (which) => {
+      const error = await reloadAs(which)
+      expect(error).toBeInstanceOf(RestError)
+      expect(error).toMatchObject({exitCode: 1, kind: 'auth', status: 401})
+      expect((error as RestError).message).toMatch(/^127\.0\.0\.1:\d+: 401 /)
+      expect((error as RestError).message).not.toContain('not-the-password')
+    },
+  )
 })

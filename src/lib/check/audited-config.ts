@@ -1,4 +1,3 @@
-
 import {ExitCode, PgpError, describeFsError} from '../errors.js'
 import {parseYamlMapping} from '../config/patroni-config.js'
 import {readRegularFile} from '../config/regular-file.js'
@@ -51,7 +50,9 @@ export class AuditedConfig {
   /** A scalar as text; a mapping or list where a scalar belongs counts as absent. */
   string(...path: KeyPath): string | undefined {
     const value = this.value(...path)
-    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : undefined
   }
 
   /** The env.conf variable wins over the YAML key, as in Patroni's own config loading. */

@@ -27,7 +27,9 @@ interface LoadedInstance extends AuditedInstance {
  */
 export async function auditHost(paths: AuditPaths, names: InstanceName[], options: AuditOptions): Promise<AuditReport> {
   const host = discoverHost(paths)
-  const selected = new Set((names.length === 0 ? host : names.map((name) => selectInstance(name, host, paths.configDir))).map(formatInstance))
+  const selected = new Set(
+    (names.length === 0 ? host : names.map((name) => selectInstance(name, host, paths.configDir))).map(formatInstance),
+  )
   // Debian's patroni@.service reads this file (EnvironmentFile=-/etc/patroni/env.conf); our own
   // environment is not Patroni's, so it is not consulted.
   const envFile = join(paths.configDir, 'env.conf')
@@ -43,7 +45,9 @@ export async function auditHost(paths: AuditPaths, names: InstanceName[], option
   }
   findings.push(...auditHostWide(loaded).filter((f) => selected.has(f.instance)))
   if (options.live) {
-    const live = mine.filter((l) => l.config && (l.instance.kind === 'patroni' || l.instance.kind === 'not_bootstrapped'))
+    const live = mine.filter(
+      (l) => l.config && (l.instance.kind === 'patroni' || l.instance.kind === 'not_bootstrapped'),
+    )
     const results = await Promise.all(live.map((l) => auditLive(l.instance, l.config!.file, options.connect)))
     findings.push(...results.flat())
   }
@@ -53,7 +57,8 @@ export async function auditHost(paths: AuditPaths, names: InstanceName[], option
 /** `-c /etc/patroni/15-main.yml` is instance 15/main of that directory; other names are refused. */
 export function instanceOfConfigFile(file: string): {configDir: string; name: InstanceName} {
   const match = /^(.+)\.yml$/.exec(basename(file))
-  if (!match?.[1]) throw usageError(`check audits Debian instance configs named VERSION-CLUSTER.yml, not ${basename(file)}`)
+  if (!match?.[1])
+    throw usageError(`check audits Debian instance configs named VERSION-CLUSTER.yml, not ${basename(file)}`)
   return {configDir: dirname(file), name: parseInstanceName(match[1])}
 }
 
@@ -62,7 +67,11 @@ function selectInstance(name: InstanceName, host: HostInstance[], configDir: str
   return host.find((i) => formatInstance(i) === formatInstance(name)) ?? findInstance(name, host, configDir)
 }
 
-async function loadInstance(instance: HostInstance, env: Map<string, string>, envFile: string): Promise<LoadedInstance> {
+async function loadInstance(
+  instance: HostInstance,
+  env: Map<string, string>,
+  envFile: string,
+): Promise<LoadedInstance> {
   if (!instance.configFile) return {instance}
   try {
     return {config: await AuditedConfig.load(instance.configFile, env, envFile), instance}

@@ -37,7 +37,14 @@ export const auditInstanceConfig = (context: InstanceContext): Finding[] =>
     dashedClusterName,
   ].flatMap((check: Check) => check(context))
 
-const finding = (context: InstanceContext, severity: Severity, check: string, at: {where: string; key?: string; line?: number}, problem: string, fix: string): Finding => ({
+const finding = (
+  context: InstanceContext,
+  severity: Severity,
+  check: string,
+  at: {where: string; key?: string; line?: number},
+  problem: string,
+  fix: string,
+): Finding => ({
   check,
   fix,
   instance: formatInstance(context.instance),
@@ -116,11 +123,29 @@ function fileAccess(context: InstanceContext): Finding[] {
   const at = {key: `mode ${mode.toString(8).padStart(4, '0')} ${owner}:${group}`, where: config.file}
   const findings: Finding[] = []
   if (writers.length > 0) {
-    findings.push(finding(context, 'error', 'config-access', at, `writable by ${writers.join(', ')}: they can make Patroni run any command as postgres`, fix))
+    findings.push(
+      finding(
+        context,
+        'error',
+        'config-access',
+        at,
+        `writable by ${writers.join(', ')}: they can make Patroni run any command as postgres`,
+        fix,
+      ),
+    )
   }
   const secrets = inlineSecretPaths(config)
   if (readers.length > 0 && secrets.length > 0) {
-    findings.push(finding(context, 'error', 'config-access', at, `readable by ${readers.join(', ')} and holds passwords (${secrets.map((s) => s.path.join('.')).join(', ')})`, fix))
+    findings.push(
+      finding(
+        context,
+        'error',
+        'config-access',
+        at,
+        `readable by ${readers.join(', ')} and holds passwords (${secrets.map((s) => s.path.join('.')).join(', ')})`,
+        fix,
+      ),
+    )
   }
   return findings
 }
@@ -134,7 +159,11 @@ function inlineSecrets(context: InstanceContext): Finding[] {
       context,
       'info',
       'inline-secret',
-      {key: secrets.map((s) => s.path.join('.')).join(', '), line: context.config.lineOf(...first), where: context.config.file},
+      {
+        key: secrets.map((s) => s.path.join('.')).join(', '),
+        line: context.config.lineOf(...first),
+        where: context.config.file,
+      },
       `${secrets.length === 1 ? 'a password is' : `${secrets.length} passwords are`} stored in the config file`,
       `move them to ${secrets.map((s) => s.env).join(', ')} in a 0600 root-owned file, loaded with EnvironmentFile= in \`systemctl edit ${unit(context)}\``,
     ),
@@ -169,10 +198,19 @@ function parseHbaRule(line: string, index: number): HbaRule | undefined {
 
 /** The pg_hba Patroni writes: local postgresql.pg_hba wins over the bootstrap DCS config. */
 function effectiveHba(config: AuditedConfig): {path: string[]; rules: HbaRule[]} | undefined {
-  for (const path of [['postgresql', 'pg_hba'], ['bootstrap', 'dcs', 'postgresql', 'pg_hba'], ['bootstrap', 'pg_hba']]) {
+  for (const path of [
+    ['postgresql', 'pg_hba'],
+    ['bootstrap', 'dcs', 'postgresql', 'pg_hba'],
+    ['bootstrap', 'pg_hba'],
+  ]) {
     const list = config.value(...path)
     if (Array.isArray(list)) {
-      return {path, rules: list.map((line, i) => (typeof line === 'string' ? parseHbaRule(line, i) : undefined)).filter((r): r is HbaRule => r !== undefined)}
+      return {
+        path,
+        rules: list
+          .map((line, i) => (typeof line === 'string' ? parseHbaRule(line, i) : undefined))
+          .filter((r): r is HbaRule => r !== undefined),
+      }
     }
   }
   return undefined
@@ -199,17 +237,37 @@ function superuserOverTcp(context: InstanceContext): Finding[] {
   const {config} = context
   const password = config.setting('PATRONI_SUPERUSER_PASSWORD', 'postgresql', 'authentication', 'superuser', 'password')
   if (!isEmptySecret(password)) return []
-  const user = String(config.setting('PATRONI_SUPERUSER_USERNAME', 'postgresql', 'authentication', 'superuser', 'username')?.value ?? 'postgres')
+  const user = String(
+    config.setting('PATRONI_SUPERUSER_USERNAME', 'postgresql', 'authentication', 'superuser', 'username')?.value ??
+      'postgres',
+  )
   const hba = effectiveHba(config)
   const rule = hba && firstTcpRule(hba.rules, user)
   if (!hba || !rule || !PASSWORD_METHODS.has(rule.method)) return []
-  const at = {key: [...hba.path, rule.index].join('.'), line: config.lineOf(...hba.path, rule.index), where: config.file}
+  const at = {
+    key: [...hba.path, rule.index].join('.'),
+    line: config.lineOf(...hba.path, rule.index),
+    where: config.file,
+  }
   const fixPassword = `set postgresql.authentication.superuser.password (or PATRONI_SUPERUSER_PASSWORD) and ALTER ROLE ${user} PASSWORD to the same value`
   if (!isTrue(config.value('postgresql', 'use_unix_socket'))) {
-    return [finding(context, 'error', 'superuser-password', at, `superuser ${user} has no password, use_unix_socket is off and pg_hba asks TCP connections for ${rule.method}: Patroni cannot connect to its own PostgreSQL`, fixPassword)]
+    return [
+      finding(
+        context,
+        'error',
+        'superuser-password',
+        at,
+        `superuser ${user} has no password, use_unix_socket is off and pg_hba asks TCP connections for ${rule.method}: Patroni cannot connect to its own PostgreSQL`,
+        fixPassword,
+      ),
+    ]
   }
-  const rewindOn = isTrue(config.value('postgresql', 'use_pg_rewind') ?? config.value('bootstrap', 'dcs', 'postgresql', 'use_pg_rewind'))
-  const rewindUser = !isEmptySecret(config.setting('PATRONI_REWIND_PASSWORD', 'postgresql', 'authentication', 'rewind', 'password'))
+  const rewindOn = isTrue(
+    config.value('postgresql', 'use_pg_rewind') ?? config.value('bootstrap', 'dcs', 'postgresql', 'use_pg_rewind'),
+  )
+  const rewindUser = !isEmptySecret(
+    config.setting('PATRONI_REWIND_PASSWORD', 'postgresql', 'authentication', 'rewind', 'password'),
+  )
   if (!rewindOn || (rewindUser && Number.parseFloat(context.instance.version) >= 11)) return []
   return [
     finding(
@@ -247,7 +305,11 @@ function restListen(config: AuditedConfig): {setting: Setting; exposed: string[]
   if (!setting) return undefined
   const exposed = listenAddresses(String(setting.value))
     .filter((a) => !isLoopback(a.host))
-    .map((a) => (a.host === '' || a.host === '*' || a.host === '0.0.0.0' || a.host === '::' ? `every interface (${String(setting.value)})` : a.host))
+    .map((a) =>
+      a.host === '' || a.host === '*' || a.host === '0.0.0.0' || a.host === '::'
+        ? `every interface (${String(setting.value)})`
+        : a.host,
+    )
   return {exposed, setting}
 }
 
@@ -264,23 +326,47 @@ function restApiExposure(context: InstanceContext): Finding[] {
   const findings: Finding[] = []
   const auth =
     (config.env.has('PATRONI_RESTAPI_USERNAME') && config.env.has('PATRONI_RESTAPI_PASSWORD')) ||
-    (nonEmpty(config.value('restapi', 'authentication', 'username')) && nonEmpty(config.value('restapi', 'authentication', 'password'))) ||
+    (nonEmpty(config.value('restapi', 'authentication', 'username')) &&
+      nonEmpty(config.value('restapi', 'authentication', 'password'))) ||
     nonEmpty(config.value('restapi', 'auth'))
   const certfile = config.setting('PATRONI_RESTAPI_CERTFILE', 'restapi', 'certfile')
   const verifyClient = String(config.setting('PATRONI_RESTAPI_VERIFY_CLIENT', 'restapi', 'verify_client')?.value ?? '')
   const clientCerts = certfile !== undefined && ['optional', 'required'].includes(verifyClient)
-  const allowlist = config.setting('PATRONI_RESTAPI_ALLOWLIST', 'restapi', 'allowlist') ?? config.setting(undefined, 'restapi', 'allowlist_include_members')
+  const allowlist =
+    config.setting('PATRONI_RESTAPI_ALLOWLIST', 'restapi', 'allowlist') ??
+    config.setting(undefined, 'restapi', 'allowlist_include_members')
   if (!auth && !clientCerts) {
     const where = listen.exposed.join(', ')
     findings.push(
       allowlist
-        ? finding(context, 'warning', 'rest-auth', at, `REST API listens on ${where} without authentication; only restapi.allowlist guards POST /switchover, /restart, /reinitialize`, 'add restapi.authentication (username, password) and the same under ctl.authentication, or listen on 127.0.0.1 only')
-        : finding(context, 'error', 'rest-auth', at, `REST API listens on ${where} without restapi.authentication: anyone who reaches it can POST /switchover, /restart, /reinitialize`, 'add restapi.authentication (username, password) and the same under ctl.authentication, or listen on 127.0.0.1 only'),
+        ? finding(
+            context,
+            'warning',
+            'rest-auth',
+            at,
+            `REST API listens on ${where} without authentication; only restapi.allowlist guards POST /switchover, /restart, /reinitialize`,
+            'add restapi.authentication (username, password) and the same under ctl.authentication, or listen on 127.0.0.1 only',
+          )
+        : finding(
+            context,
+            'error',
+            'rest-auth',
+            at,
+            `REST API listens on ${where} without restapi.authentication: anyone who reaches it can POST /switchover, /restart, /reinitialize`,
+            'add restapi.authentication (username, password) and the same under ctl.authentication, or listen on 127.0.0.1 only',
+          ),
     )
   }
   if (!certfile) {
     findings.push(
-      finding(context, 'warning', 'rest-tls', at, `REST API on ${listen.exposed.join(', ')} without TLS: its passwords and answers cross the network in clear text`, 'set restapi.certfile and restapi.keyfile (a certificate for restapi.connect_address), and ctl.cacert for the clients'),
+      finding(
+        context,
+        'warning',
+        'rest-tls',
+        at,
+        `REST API on ${listen.exposed.join(', ')} without TLS: its passwords and answers cross the network in clear text`,
+        'set restapi.certfile and restapi.keyfile (a certificate for restapi.connect_address), and ctl.cacert for the clients',
+      ),
     )
   }
   return findings
@@ -289,7 +375,8 @@ function restApiExposure(context: InstanceContext): Finding[] {
 function restApiClientCertificate(context: InstanceContext): Finding[] {
   const {config} = context
   const verify = config.setting('PATRONI_RESTAPI_VERIFY_CLIENT', 'restapi', 'verify_client')
-  if (String(verify?.value ?? '') !== 'required' || !config.setting('PATRONI_RESTAPI_CERTFILE', 'restapi', 'certfile')) return []
+  if (String(verify?.value ?? '') !== 'required' || !config.setting('PATRONI_RESTAPI_CERTFILE', 'restapi', 'certfile'))
+    return []
   if (config.setting('PATRONI_CTL_CERTFILE', 'ctl', 'certfile')) return []
   return [
     finding(
@@ -312,10 +399,26 @@ function startConf(context: InstanceContext): Finding[] {
   const file = join(pg.configDir, 'start.conf')
   const fix = `write manual into ${file} (as pg_createcluster_patroni does), then systemctl daemon-reload`
   if (pg.startConf === 'disabled') {
-    return [finding(context, 'info', 'start-conf', {where: file}, 'start.conf is disabled: pg_ctlcluster refuses even reload for this Patroni cluster', fix)]
+    return [
+      finding(
+        context,
+        'info',
+        'start-conf',
+        {where: file},
+        'start.conf is disabled: pg_ctlcluster refuses even reload for this Patroni cluster',
+        fix,
+      ),
+    ]
   }
   return [
-    finding(context, 'error', 'start-conf', {where: file}, `start.conf is ${pg.startConf}: postgresql.service starts this cluster itself, outside Patroni`, fix),
+    finding(
+      context,
+      'error',
+      'start-conf',
+      {where: file},
+      `start.conf is ${pg.startConf}: postgresql.service starts this cluster itself, outside Patroni`,
+      fix,
+    ),
   ]
 }
 
@@ -355,7 +458,9 @@ function debianNaming(context: InstanceContext): Finding[] {
         'warning',
         'scope',
         config.whereOf(scope, 'scope'),
-        scope ? `scope is ${JSON.stringify(String(scope.value))}, not ${stem}: Debian's bootstrap and clone wrappers name the pg-common cluster after the scope` : `no scope: Debian names this instance's cluster ${stem}`,
+        scope
+          ? `scope is ${JSON.stringify(String(scope.value))}, not ${stem}: Debian's bootstrap and clone wrappers name the pg-common cluster after the scope`
+          : `no scope: Debian names this instance's cluster ${stem}`,
         `scope: "${stem}" (on a bootstrapped cluster the DCS keys move with it: rename only with the cluster stopped)`,
       ),
     )
@@ -392,7 +497,9 @@ function debianPaths(context: InstanceContext): Finding[] {
         'warning',
         'config-dir',
         config.whereOf(configDir, 'postgresql', 'config_dir'),
-        configDir ? `postgresql.config_dir is not ${expectedConfigDir}: Patroni writes postgresql.conf where pg-common does not look` : `no postgresql.config_dir: Patroni writes postgresql.conf into the data directory, not ${expectedConfigDir}`,
+        configDir
+          ? `postgresql.config_dir is not ${expectedConfigDir}: Patroni writes postgresql.conf where pg-common does not look`
+          : `no postgresql.config_dir: Patroni writes postgresql.conf into the data directory, not ${expectedConfigDir}`,
         `postgresql.config_dir: ${expectedConfigDir}`,
       ),
     )
@@ -417,7 +524,9 @@ function debianPaths(context: InstanceContext): Finding[] {
 /** `systemctl enable` leaves a link in some *.wants directory of systemdDir. */
 function enabledLinks(systemdDir: string, unitName: string): string[] {
   return readdirQuiet(systemdDir)
-    .filter((d) => d.endsWith('.wants')).map((d) => join(systemdDir, d, unitName)).filter((link) => existsOrDangling(link))
+    .filter((d) => d.endsWith('.wants'))
+    .map((d) => join(systemdDir, d, unitName))
+    .filter((link) => existsOrDangling(link))
 }
 
 function systemdUnits(context: InstanceContext): Finding[] {
@@ -453,19 +562,34 @@ function dashedClusterName(context: InstanceContext): Finding[] {
   const wrong = instance.cluster.slice(instance.cluster.lastIndexOf('-') + 1)
   const methods = config.value('postgresql', 'create_replica_method')
   const used = Array.isArray(methods) ? methods.map(String) : []
-  const configured = Object.keys((config.value('postgresql') as Record<string, unknown> | undefined) ?? {}).filter((method) => {
-    const command = config.string('postgresql', method, 'command')
-    return command !== undefined && splitsAtLastDash(command)
-  })
+  const configured = Object.keys((config.value('postgresql') as Record<string, unknown> | undefined) ?? {}).filter(
+    (method) => {
+      const command = config.string('postgresql', method, 'command')
+      return command !== undefined && splitsAtLastDash(command)
+    },
+  )
   if (configured.length === 0) return []
   const method = configured.find((m) => used.includes(m))
   const victim = host.find((i) => i.version === instance.version && i.cluster === wrong && i.pg)
   const command = config.string('postgresql', method ?? configured[0]!, 'command')!
   const split = `${command} splits scope ${instanceStem(instance)} at its last dash (version ${instance.version}, cluster "${wrong}")`
   const fix = `use create_replica_method: [basebackup] (Patroni clones into data_dir itself), or a cluster name without dashes`
-  const at = {key: `postgresql.${method ?? configured[0]}.command`, line: config.lineOf('postgresql', method ?? configured[0]!, 'command'), where: config.file}
+  const at = {
+    key: `postgresql.${method ?? configured[0]}.command`,
+    line: config.lineOf('postgresql', method ?? configured[0]!, 'command'),
+    where: config.file,
+  }
   if (!method) {
-    return [finding(context, 'info', 'dashed-name', at, `${split}; it is configured but not in create_replica_method, so unused for now`, fix)]
+    return [
+      finding(
+        context,
+        'info',
+        'dashed-name',
+        at,
+        `${split}; it is configured but not in create_replica_method, so unused for now`,
+        fix,
+      ),
+    ]
   }
   return [
     finding(
@@ -494,11 +618,12 @@ function splitsAtLastDash(command: string): boolean {
 /** The uid and gid of a system account, from /etc/passwd (-1 when absent). */
 function systemAccount(name: string): {uid: number; gid: number} {
   try {
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`))
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${name}:`))
     const [, , uid, gid] = line?.split(':') ?? []
     return {gid: Number(gid ?? -1), uid: Number(uid ?? -1)}
   } catch {
     return {gid: -1, uid: -1}
   }
 }
-

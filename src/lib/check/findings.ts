@@ -49,14 +49,19 @@ const RECORD_KEYS = ['severity', 'instance', 'check', 'where', 'key', 'line', 'p
 export const locationOf = (f: Finding): string => `${f.where}${f.line ? `:${f.line}` : ''}${f.key ? ` ${f.key}` : ''}`
 
 export async function renderAudit(report: AuditReport, format: OutputFormat, color: boolean): Promise<string> {
-  const records = report.findings.map((f) => Object.fromEntries(RECORD_KEYS.filter((k) => f[k] !== undefined).map((k) => [k, f[k]])))
+  const records = report.findings.map((f) =>
+    Object.fromEntries(RECORD_KEYS.filter((k) => f[k] !== undefined).map((k) => [k, f[k]])),
+  )
   switch (format) {
     case 'json':
       return renderJson(records)
     case 'yaml':
       return report.findings.length > 0 ? renderYaml(records) : '[]'
     case 'tsv':
-      return renderTsv(COLUMNS, report.findings.map((f) => ({...f, location: locationOf(f)})))
+      return renderTsv(
+        COLUMNS,
+        report.findings.map((f) => ({...f, location: locationOf(f)})),
+      )
     case 'pretty':
       return renderPretty(report, color)
   }
@@ -65,7 +70,13 @@ export async function renderAudit(report: AuditReport, format: OutputFormat, col
 /** Three lines a finding: severity, instance and problem; where; fix. Then a one-line summary. */
 function renderPretty(report: AuditReport, color: boolean): string {
   const paint = (severity: Severity, text: string) =>
-    !color ? text : severity === 'error' ? `\u001B[31m${text}\u001B[0m` : severity === 'warning' ? `\u001B[33m${text}\u001B[0m` : text
+    !color
+      ? text
+      : severity === 'error'
+        ? `\u001B[31m${text}\u001B[0m`
+        : severity === 'warning'
+          ? `\u001B[33m${text}\u001B[0m`
+          : text
   const width = Math.max(0, ...report.findings.map((f) => f.instance.length))
   const blocks = report.findings.map((f) => {
     const indent = ' '.repeat(8 + width + 1)

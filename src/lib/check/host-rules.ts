@@ -53,7 +53,12 @@ function pgPortClaim(audited: AuditedInstance): Claim | undefined {
     const setting = config.setting('PATRONI_POSTGRESQL_LISTEN', 'postgresql', 'listen')
     return {at: config.whereOf(setting, 'postgresql', 'listen'), audited, value: String(port)}
   }
-  if (instance.pg) return {at: {key: 'port', where: join(instance.pg.configDir, 'postgresql.conf')}, audited, value: String(instance.pg.port)}
+  if (instance.pg)
+    return {
+      at: {key: 'port', where: join(instance.pg.configDir, 'postgresql.conf')},
+      audited,
+      value: String(instance.pg.port),
+    }
   return undefined
 }
 
@@ -61,7 +66,9 @@ function restPortClaim(audited: AuditedInstance): Claim | undefined {
   const {config} = audited
   const listen = config?.setting('PATRONI_RESTAPI_LISTEN', 'restapi', 'listen')
   const port = listen ? listenAddresses(String(listen.value))[0]?.port : undefined
-  return config && port !== undefined ? {at: config.whereOf(listen, 'restapi', 'listen'), audited, value: String(port)} : undefined
+  return config && port !== undefined
+    ? {at: config.whereOf(listen, 'restapi', 'listen'), audited, value: String(port)}
+    : undefined
 }
 
 function scopeClaim(audited: AuditedInstance): Claim | undefined {
@@ -73,15 +80,26 @@ function scopeClaim(audited: AuditedInstance): Claim | undefined {
 }
 
 /** One finding per instance involved, naming the others: each config needs its own fix. */
-function collisions(claims: Claim[], describe: (claim: Claim, others: string) => Pick<Finding, 'check' | 'fix' | 'problem'>): Finding[] {
+function collisions(
+  claims: Claim[],
+  describe: (claim: Claim, others: string) => Pick<Finding, 'check' | 'fix' | 'problem'>,
+): Finding[] {
   const byValue = new Map<string, Claim[]>()
   for (const claim of claims) byValue.set(claim.value, [...(byValue.get(claim.value) ?? []), claim])
   return [...byValue.values()]
     .filter((group) => group.length > 1)
     .flatMap((group) =>
       group.map((claim) => {
-        const others = group.filter((c) => c !== claim).map((c) => formatInstance(c.audited.instance)).join(', ')
-        return {...describe(claim, others), ...claim.at, instance: formatInstance(claim.audited.instance), severity: 'error' as const}
+        const others = group
+          .filter((c) => c !== claim)
+          .map((c) => formatInstance(c.audited.instance))
+          .join(', ')
+        return {
+          ...describe(claim, others),
+          ...claim.at,
+          instance: formatInstance(claim.audited.instance),
+          severity: 'error' as const,
+        }
       }),
     )
 }

@@ -36,7 +36,11 @@ const LEADER_ROLES = new Set(['master', 'primary', 'standby_leader'])
  * A leader change in progress looks like disagreement for a few seconds, so a cluster that
  * looks inconsistent is looked at a second time before anything is reported.
  */
-export async function auditLive(instance: HostInstance, configFile: string, options: ConnectOptions): Promise<Finding[]> {
+export async function auditLive(
+  instance: HostInstance,
+  configFile: string,
+  options: ConnectOptions,
+): Promise<Finding[]> {
   const label = formatInstance(instance)
   const unit = `patroni@${instanceStem(instance)}`
   let patroni: PatroniInstance | undefined
@@ -45,7 +49,15 @@ export async function auditLive(instance: HostInstance, configFile: string, opti
   const warn = (line: string, kind: WarningKind) => {
     if (kind !== 'ignored') return
     const problem = line.replace(`${label}: `, '')
-    if (!findings.some((f) => f.problem === problem)) findings.push({check: 'member-identity', fix: 'nothing to do if that address was reused; pgpatronictl forgets it', instance: label, problem, severity: 'warning', where: label})
+    if (!findings.some((f) => f.problem === problem))
+      findings.push({
+        check: 'member-identity',
+        fix: 'nothing to do if that address was reused; pgpatronictl forgets it',
+        instance: label,
+        problem,
+        severity: 'warning',
+        where: label,
+      })
   }
   try {
     patroni = await PatroniInstance.open(label, configFile, {...options, warn})
@@ -75,12 +87,32 @@ export async function auditLive(instance: HostInstance, configFile: string, opti
     if (!(error instanceof PgpError)) throw error
     if (!(error instanceof RestError) && error.exitCode === ExitCode.config) {
       // a config Patroni cannot use either (restapi.listen a list, a bad port, an unusable TLS key): not "not started yet"
-      return [{check: 'config-read', fix: 'fix the file: Patroni cannot start with it either', instance: label, problem: error.message, severity: 'error', where: configFile}]
+      return [
+        {
+          check: 'config-read',
+          fix: 'fix the file: Patroni cannot start with it either',
+          instance: label,
+          problem: error.message,
+          severity: 'error',
+          where: configFile,
+        },
+      ]
     }
     const reason = error instanceof RestError ? error.reason : error.message
     const where = error instanceof RestError ? error.endpoint : configFile
     if (instance.kind === 'not_bootstrapped') return [...findings, notStarted(label, unit, reason, where)]
-    return [...findings, {check: 'rest-reachable', fix: `systemctl status ${unit}; journalctl -u ${unit}`, instance: label, key: 'GET /cluster', problem: `REST API unreachable: ${reason}`, severity: 'error', where}]
+    return [
+      ...findings,
+      {
+        check: 'rest-reachable',
+        fix: `systemctl status ${unit}; journalctl -u ${unit}`,
+        instance: label,
+        key: 'GET /cluster',
+        problem: `REST API unreachable: ${reason}`,
+        severity: 'error',
+        where,
+      },
+    ]
   } finally {
     await patroni?.close()
   }
@@ -115,13 +147,18 @@ async function observe(patroni: PatroniInstance): Promise<Snapshot> {
   }
   const [statuses, config] = await Promise.all([
     Promise.all(cluster.members.map(view)),
-    patroni.read('/config', 'config', (body) => body as {maximum_lag_on_failover?: unknown} | null).then(
-      ({value}) => ({maximumLag: typeof value?.maximum_lag_on_failover === 'number' ? value.maximum_lag_on_failover : DEFAULT_MAXIMUM_LAG}),
-      (error: unknown) => {
-        if (!(error instanceof RestError)) throw error
-        return {configError: error.reason, maximumLag: DEFAULT_MAXIMUM_LAG}
-      },
-    ),
+    patroni
+      .read('/config', 'config', (body) => body as {maximum_lag_on_failover?: unknown} | null)
+      .then(
+        ({value}) => ({
+          maximumLag:
+            typeof value?.maximum_lag_on_failover === 'number' ? value.maximum_lag_on_failover : DEFAULT_MAXIMUM_LAG,
+        }),
+        (error: unknown) => {
+          if (!(error instanceof RestError)) throw error
+          return {configError: error.reason, maximumLag: DEFAULT_MAXIMUM_LAG}
+        },
+      ),
   ])
   return {cluster, statuses, ...config}
 }
@@ -136,22 +173,57 @@ function clusterFindings(instance: string, snapshot: Snapshot): Finding[] {
   const logs = `journalctl -u patroni@${scope} on each member's host`
 
   const leader = leaderOf(cluster)
-  if (!leader) add('error', 'leader', 'GET /cluster', 'the cluster has no leader', `check the DCS and the members' logs (${logs})`)
+  if (!leader)
+    add('error', 'leader', 'GET /cluster', 'the cluster has no leader', `check the DCS and the members' logs (${logs})`)
   for (const status of statuses) {
     if (status.foreign) {
-      add('error', 'member-identity', 'GET /patroni', `member ${status.name}'s REST API answers for another cluster: ${status.foreign}`, `check restapi.connect_address on ${status.name}'s host: its api_url in the DCS leads elsewhere`, status.endpoint)
+      add(
+        'error',
+        'member-identity',
+        'GET /patroni',
+        `member ${status.name}'s REST API answers for another cluster: ${status.foreign}`,
+        `check restapi.connect_address on ${status.name}'s host: its api_url in the DCS leads elsewhere`,
+        status.endpoint,
+      )
     } else if (status.error) {
-      add('warning', 'member-reachable', 'GET /patroni', `member ${status.name} does not answer (${status.error})`, `check patroni@${scope} on ${status.name}'s host, and that its restapi.connect_address is reachable from here`, status.endpoint)
+      add(
+        'warning',
+        'member-reachable',
+        'GET /patroni',
+        `member ${status.name} does not answer (${status.error})`,
+        `check patroni@${scope} on ${status.name}'s host, and that its restapi.connect_address is reachable from here`,
+        status.endpoint,
+      )
     } else if (status.role && LEADER_ROLES.has(status.role) && status.name !== leader?.name) {
-      add('error', 'leader', 'GET /patroni', `member ${status.name} says it is ${status.role} but the DCS leader is ${leader?.name ?? 'nobody'}: split brain`, `stop Patroni on ${status.name} (systemctl stop patroni@${scope} on its host) and check the DCS`, status.endpoint)
+      add(
+        'error',
+        'leader',
+        'GET /patroni',
+        `member ${status.name} says it is ${status.role} but the DCS leader is ${leader?.name ?? 'nobody'}: split brain`,
+        `stop Patroni on ${status.name} (systemctl stop patroni@${scope} on its host) and check the DCS`,
+        status.endpoint,
+      )
     } else if (status.role && !LEADER_ROLES.has(status.role) && status.name === leader?.name) {
-      add('error', 'leader', 'GET /patroni', `member ${status.name} holds the leader key but says it is ${status.role}`, `check ${status.name}'s log (${logs})`, status.endpoint)
+      add(
+        'error',
+        'leader',
+        'GET /patroni',
+        `member ${status.name} holds the leader key but says it is ${status.role}`,
+        `check ${status.name}'s log (${logs})`,
+        status.endpoint,
+      )
     }
   }
 
   const down = cluster.members.filter((m) => !isRunning(m))
   if (down.length > 0) {
-    add('warning', 'member-state', 'GET /cluster', `${down.map((m) => `${m.name} is ${m.state}`).join(', ')}`, `check PostgreSQL and Patroni on those members (${logs})`)
+    add(
+      'warning',
+      'member-state',
+      'GET /cluster',
+      `${down.map((m) => `${m.name} is ${m.state}`).join(', ')}`,
+      `check PostgreSQL and Patroni on those members (${logs})`,
+    )
   }
 
   const timelines = new Map<string, number>()
@@ -163,7 +235,13 @@ function clusterFindings(instance: string, snapshot: Snapshot): Finding[] {
     const listed = [...timelines].map(([name, tl]) => `${name} TL ${tl}`).join(', ')
     const newest = Math.max(...timelines.values())
     const behind = [...timelines].filter(([, tl]) => tl < newest).map(([name]) => name)
-    add('warning', 'timeline', 'GET /patroni', `members are on different timelines: ${listed}`, `if ${behind.join(', ')} stay${behind.length === 1 ? 's' : ''} behind, rewind or re-clone: pgpatronictl reinit ${instance} ${behind.join(' ')}`)
+    add(
+      'warning',
+      'timeline',
+      'GET /patroni',
+      `members are on different timelines: ${listed}`,
+      `if ${behind.join(', ')} stay${behind.length === 1 ? 's' : ''} behind, rewind or re-clone: pgpatronictl reinit ${instance} ${behind.join(' ')}`,
+    )
   }
 
   const lagging = cluster.members.filter((m) => typeof m.lagBytes === 'number' && m.lagBytes > snapshot.maximumLag)
@@ -177,15 +255,33 @@ function clusterFindings(instance: string, snapshot: Snapshot): Finding[] {
     )
   }
   if (snapshot.configError) {
-    add('warning', 'dynamic-config', 'GET /config', `the dynamic configuration cannot be read (${snapshot.configError}); lag is compared with Patroni's default`, `check the DCS (${logs})`)
+    add(
+      'warning',
+      'dynamic-config',
+      'GET /config',
+      `the dynamic configuration cannot be read (${snapshot.configError}); lag is compared with Patroni's default`,
+      `check the DCS (${logs})`,
+    )
   }
 
   const pending = cluster.members.filter((m) => m.pendingRestart)
   if (pending.length > 0) {
-    add('warning', 'pending-restart', 'GET /cluster', `${pending.map((m) => m.name).join(', ')} must restart PostgreSQL to apply changed settings`, `pgpatronictl restart ${instance} --pending`)
+    add(
+      'warning',
+      'pending-restart',
+      'GET /cluster',
+      `${pending.map((m) => m.name).join(', ')} must restart PostgreSQL to apply changed settings`,
+      `pgpatronictl restart ${instance} --pending`,
+    )
   }
   if (cluster.paused) {
-    add('warning', 'paused', 'GET /cluster', 'the cluster is paused (maintenance mode): Patroni will not fail over', `pgpatronictl resume ${instance} when maintenance is done`)
+    add(
+      'warning',
+      'paused',
+      'GET /cluster',
+      'the cluster is paused (maintenance mode): Patroni will not fail over',
+      `pgpatronictl resume ${instance} when maintenance is done`,
+    )
   }
   return findings
 }

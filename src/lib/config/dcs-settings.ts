@@ -22,7 +22,23 @@ const PATRONI_ORDER = ['consul', 'etcd', 'etcd3', 'exhibitor', 'kubernetes', 'ra
 const DEFAULT_PORT: Record<DcsKind, number> = {consul: 8500, etcd: 2379, etcd3: 2379}
 
 // PATRONI_<KIND>_<KEY> override the file, as in Patroni's config.py
-const ENV_KEYS = ['host', 'hosts', 'port', 'protocol', 'url', 'proxy', 'srv', 'cacert', 'cert', 'key', 'token', 'scheme', 'verify', 'username', 'password']
+const ENV_KEYS = [
+  'host',
+  'hosts',
+  'port',
+  'protocol',
+  'url',
+  'proxy',
+  'srv',
+  'cacert',
+  'cert',
+  'key',
+  'token',
+  'scheme',
+  'verify',
+  'username',
+  'password',
+]
 
 /** The DCS this instance uses, or why it cannot be read (a note, never thrown). */
 export function resolveDcs(doc: Mapping, env: NodeJS.ProcessEnv): {dcs?: DcsSettings; error?: string} {
@@ -38,7 +54,8 @@ export function resolveDcs(doc: Mapping, env: NodeJS.ProcessEnv): {dcs?: DcsSett
   for (const name of PATRONI_ORDER) {
     const section = sectionOf(name)
     if (!section) continue
-    if (name !== 'consul' && name !== 'etcd' && name !== 'etcd3') return {error: `reading the DCS is supported for etcd3, etcd and consul, not ${name}`}
+    if (name !== 'consul' && name !== 'etcd' && name !== 'etcd3')
+      return {error: `reading the DCS is supported for etcd3, etcd and consul, not ${name}`}
     try {
       return {dcs: name === 'consul' ? consulSettings(section) : etcdSettings(name, section)}
     } catch (error) {
@@ -49,7 +66,13 @@ export function resolveDcs(doc: Mapping, env: NodeJS.ProcessEnv): {dcs?: DcsSett
 }
 
 // patronictl's DCS_DEFAULTS, in its order: a -d/--dcs-url without a scheme takes the first kind whose port it names
-const URL_KINDS: [string, number][] = [['zookeeper', 2181], ['exhibitor', 8181], ['consul', 8500], ['etcd', 2379], ['etcd3', 2379]]
+const URL_KINDS: [string, number][] = [
+  ['zookeeper', 2181],
+  ['exhibitor', 8181],
+  ['consul', 8500],
+  ['etcd', 2379],
+  ['etcd3', 2379],
+]
 // where a DCS is: given by the URL, never taken from PATRONI_<KIND>_* with it
 const LOCATION_KEYS = new Set(['host', 'hosts', 'port', 'url', 'proxy', 'srv'])
 
@@ -68,22 +91,31 @@ export function parseDcsUrl(text: string, env: NodeJS.ProcessEnv = {}): {dcs: Dc
   if (!match) throw new Error('expected DCS://HOST:PORT[/NAMESPACE], e.g. etcd3://10.0.0.1:2379')
   const [, scheme = '', authority = '', path = ''] = match
   if (authority.includes('@')) {
-    throw new Error('credentials do not belong in the DCS URL (every user sees them in ps): set PATRONI_ETCD3_USERNAME and _PASSWORD, or PATRONI_CONSUL_TOKEN')
+    throw new Error(
+      'credentials do not belong in the DCS URL (every user sees them in ps): set PATRONI_ETCD3_USERNAME and _PASSWORD, or PATRONI_CONSUL_TOKEN',
+    )
   }
   const hosts = authority === '' ? [''] : authority.split(',')
   const firstPort = splitHostPort(hosts[0] || 'localhost', 0)[1]
   const kind = scheme === '' ? (URL_KINDS.find(([, port]) => port === firstPort)?.[0] ?? 'etcd') : scheme.toLowerCase()
-  if (!URL_KINDS.some(([name]) => name === kind)) throw new Error(`unknown DCS type ${JSON.stringify(kind).slice(0, 40)} (etcd3, etcd or consul)`)
-  if (kind !== 'etcd3' && kind !== 'etcd' && kind !== 'consul') throw new Error(`reading the DCS is supported for etcd3, etcd and consul, not ${kind}`)
+  if (!URL_KINDS.some(([name]) => name === kind))
+    throw new Error(`unknown DCS type ${JSON.stringify(kind).slice(0, 40)} (etcd3, etcd or consul)`)
+  if (kind !== 'etcd3' && kind !== 'etcd' && kind !== 'consul')
+    throw new Error(`reading the DCS is supported for etcd3, etcd and consul, not ${kind}`)
   if (kind === 'consul' && hosts.length > 1) throw new Error('consul takes one host')
   const addresses = hosts.map((host) => {
     const [name, port] = splitHostPort(host || 'localhost', DEFAULT_PORT[kind])
-    if (!/^[A-Za-z0-9_.:-]+$/.test(name || 'x') || !(port >= 1 && port <= 65_535)) throw new Error('expected DCS://HOST:PORT[/NAMESPACE], e.g. etcd3://10.0.0.1:2379')
+    if (!/^[A-Za-z0-9_.:-]+$/.test(name || 'x') || !(port >= 1 && port <= 65_535))
+      throw new Error('expected DCS://HOST:PORT[/NAMESPACE], e.g. etcd3://10.0.0.1:2379')
     return `${name.includes(':') ? `[${name}]` : name || 'localhost'}:${port}`
   })
   // only this kind's variables, and none that says where the DCS is
   const prefix = `PATRONI_${kind.toUpperCase()}_`
-  const ownEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith(prefix) && !LOCATION_KEYS.has(k.slice(prefix.length).toLowerCase())))
+  const ownEnv = Object.fromEntries(
+    Object.entries(env).filter(
+      ([k]) => k.startsWith(prefix) && !LOCATION_KEYS.has(k.slice(prefix.length).toLowerCase()),
+    ),
+  )
   const section = kind === 'consul' ? {host: addresses[0]} : {hosts: addresses}
   const {dcs, error} = resolveDcs({[kind]: section}, ownEnv)
   if (!dcs) throw new Error(error)
@@ -97,7 +129,9 @@ function etcdSettings(kind: 'etcd' | 'etcd3', section: Mapping): DcsSettings {
   const url = text(section.url) ?? text(section.proxy)
   if (url) {
     const parsed = parseUrl(url)
-    settings.endpoints = [origin(parsed.protocol.replace(/:$/, ''), parsed.hostname, Number(parsed.port) || DEFAULT_PORT[kind])]
+    settings.endpoints = [
+      origin(parsed.protocol.replace(/:$/, ''), parsed.hostname, Number(parsed.port) || DEFAULT_PORT[kind]),
+    ]
     if (parsed.username) settings.username = decodeURIComponent(parsed.username)
     if (parsed.password) settings.password = decodeURIComponent(parsed.password)
   } else {
@@ -105,11 +139,13 @@ function etcdSettings(kind: 'etcd' | 'etcd3', section: Mapping): DcsSettings {
     const port = Number(text(section.port)) || DEFAULT_PORT[kind]
     const hosts = hostList(section.hosts)
     const host = text(section.host)
-    if (hosts.length > 0) settings.endpoints = hosts.map((h) => splitHostPort(h, port)).map(([h, p]) => origin(protocol, h, p))
+    if (hosts.length > 0)
+      settings.endpoints = hosts.map((h) => splitHostPort(h, port)).map(([h, p]) => origin(protocol, h, p))
     else if (host) {
       const [h, p] = splitHostPort(host, DEFAULT_PORT[kind])
       settings.endpoints = [origin(protocol, h, section.port === undefined ? p : port)]
-    } else if (section.srv || section.discovery_srv || section.srv_domain) throw new Error('DNS SRV discovery is not supported for reading')
+    } else if (section.srv || section.discovery_srv || section.srv_domain)
+      throw new Error('DNS SRV discovery is not supported for reading')
     else throw new Error('neither url, hosts nor host is set')
   }
   // keys in the section win over credentials in the url, as in Patroni
@@ -182,4 +218,5 @@ function parseUrl(url: string): URL {
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined
 
-const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value)
+const isMapping = (value: unknown): value is Mapping =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -112,7 +112,8 @@ export async function parseYamlMapping(text: string, file: string): Promise<Mapp
     // unresolved alias, or an alias bomb: yaml's message would quote the alias (maybe a password)
     throw new PgpError(`${file}: invalid YAML: an alias (*name) that is undefined or expands too far`, ExitCode.config)
   }
-  if (!isMapping(value)) throw new PgpError(`${file}: not a Patroni configuration (expected a YAML mapping)`, ExitCode.config)
+  if (!isMapping(value))
+    throw new PgpError(`${file}: not a Patroni configuration (expected a YAML mapping)`, ExitCode.config)
   return value
 }
 
@@ -168,7 +169,12 @@ export function interpretPatroniConfig(
   const baseUrl = restBaseUrl(scheme, hostPort)
   if (!baseUrl) {
     // the value is not repeated: a mistyped address may hold anything, even a password
-    const key = address === undefined ? 'restapi.listen' : env.PATRONI_RESTAPI_CONNECT_ADDRESS === undefined ? 'restapi.connect_address' : '$PATRONI_RESTAPI_CONNECT_ADDRESS'
+    const key =
+      address === undefined
+        ? 'restapi.listen'
+        : env.PATRONI_RESTAPI_CONNECT_ADDRESS === undefined
+          ? 'restapi.connect_address'
+          : '$PATRONI_RESTAPI_CONNECT_ADDRESS'
     config.restError = `${key} is not HOST:PORT (a name, an IPv4 address or [IPv6], and a port 1-65535)`
     return config
   }
@@ -194,7 +200,9 @@ function resolveAuth(read: ConfigReader, env: NodeJS.ProcessEnv): BasicAuth | un
 function splitAuth(value: string | undefined): BasicAuth | undefined {
   if (value === undefined) return undefined
   const colon = value.indexOf(':')
-  return colon < 0 ? {password: '', username: value} : {password: value.slice(colon + 1), username: value.slice(0, colon)}
+  return colon < 0
+    ? {password: '', username: value}
+    : {password: value.slice(colon + 1), username: value.slice(0, colon)}
 }
 
 function resolveTls(read: ConfigReader, env: NodeJS.ProcessEnv, insecureFlag: boolean): TlsSettings {

@@ -17,7 +17,8 @@ export function readRegularFile(file: string, encoding?: 'utf8'): Buffer | strin
     const stat = fstatSync(fd)
     if (stat.isDirectory()) throw fileError('EISDIR', `${file} is a directory`)
     if (!stat.isFile()) throw fileError('ENOTREG', `${file} is not a regular file`)
-    if (stat.size > MAX_FILE_BYTES) throw fileError('EFBIG', `${file} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`)
+    if (stat.size > MAX_FILE_BYTES)
+      throw fileError('EFBIG', `${file} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`)
     return encoding ? readFileSync(fd, encoding) : readFileSync(fd)
   } finally {
     closeSync(fd)

@@ -30,7 +30,8 @@ export function dcsPrefix(namespace: string | undefined, scope: string): string 
 }
 
 /** Every scope of a namespace lives below this prefix: '/' + namespace + '/', slashes collapsed. */
-export const namespacePrefix = (namespace: string | undefined): string => `/${namespace ?? 'service'}/`.replaceAll(/\/+/g, '/')
+export const namespacePrefix = (namespace: string | undefined): string =>
+  `/${namespace ?? 'service'}/`.replaceAll(/\/+/g, '/')
 
 /**
  * Reads every key below `prefix` from the DCS in one request (etcd3 prefix range, etcd v2
@@ -42,18 +43,29 @@ export async function readDcs(settings: DcsSettings, prefix: string, options: Re
   options = {...options, timeoutMs: Math.ceil(options.timeoutMs)} // undici wants whole milliseconds
   const {Agent} = await import('undici')
   const tls = settings.tls ? readTlsFiles(settings) : {}
-  const agent = new Agent({connect: {timeout: options.timeoutMs, ...tls, rejectUnauthorized: !options.insecure}, connections: 8, pipelining: 0})
+  const agent = new Agent({
+    connect: {timeout: options.timeoutMs, ...tls, rejectUnauthorized: !options.insecure},
+    connections: 8,
+    pipelining: 0,
+  })
   // one deadline for the whole read, authentication included
   const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])])
   const http = new DcsHttp(agent, settings.kind, {...options, signal})
   try {
-    return await firstAnswer(settings.endpoints.length, options.hedgeMs, signal, (i, own) => readOne(http.with(own), settings, settings.endpoints[i]!, prefix, options))
+    return await firstAnswer(settings.endpoints.length, options.hedgeMs, signal, (i, own) =>
+      readOne(http.with(own), settings, settings.endpoints[i]!, prefix, options),
+    )
   } catch (error) {
     const errors = (error as AggregateError).errors as unknown[]
     const first = errors.find((e): e is RestError => e instanceof RestError)
     if (!first) throw errors[0] ?? error
     const others = errors.filter((e) => e !== first).map((e) => (e instanceof Error ? e.message : String(e)))
-    throw new RestError(first.kind, first.endpoint, first.reason + (others.length > 0 ? `; ${others.join('; ')}` : ''), first.status)
+    throw new RestError(
+      first.kind,
+      first.endpoint,
+      first.reason + (others.length > 0 ? `; ${others.join('; ')}` : ''),
+      first.status,
+    )
   } finally {
     await agent.destroy().catch(() => {})
   }
@@ -64,7 +76,12 @@ export async function readDcs(settings: DcsSettings, prefix: string, options: Re
  * then aborted. Without `hedgeMs` all start at once; with it, each starts when the one before
  * failed or after `hedgeMs`, so a healthy first endpoint is the only one asked.
  */
-function firstAnswer<T>(count: number, hedgeMs: number | undefined, signal: AbortSignal, attempt: (i: number, signal: AbortSignal) => Promise<T>): Promise<T> {
+function firstAnswer<T>(
+  count: number,
+  hedgeMs: number | undefined,
+  signal: AbortSignal,
+  attempt: (i: number, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const errors: unknown[] = []
     const running: AbortController[] = []
@@ -102,37 +119,65 @@ function firstAnswer<T>(count: number, hedgeMs: number | undefined, signal: Abor
   })
 }
 
-async function readOne(http: DcsHttp, settings: DcsSettings, baseUrl: string, prefix: string, options: ReadDcsOptions): Promise<DcsSnapshot> {
+async function readOne(
+  http: DcsHttp,
+  settings: DcsSettings,
+  baseUrl: string,
+  prefix: string,
+  options: ReadDcsOptions,
+): Promise<DcsSnapshot> {
   const {ttlOf} = options
-  const snapshot = (keys: Map<string, string>, ttls?: Map<string, number>): DcsSnapshot => ({baseUrl, keys, kind: settings.kind, ...(ttls ? {ttls} : {})})
+  const snapshot = (keys: Map<string, string>, ttls?: Map<string, number>): DcsSnapshot => ({
+    baseUrl,
+    keys,
+    kind: settings.kind,
+    ...(ttls ? {ttls} : {}),
+  })
   switch (settings.kind) {
     case 'etcd3': {
       const headers: Record<string, string> = {}
       if (settings.username !== undefined) {
-        const auth = await http.call('POST', baseUrl, '/v3/auth/authenticate', {name: settings.username, password: settings.password})
+        const auth = await http.call('POST', baseUrl, '/v3/auth/authenticate', {
+          name: settings.username,
+          password: settings.password,
+        })
         const token = (auth as {token?: unknown}).token
-        if (typeof token !== 'string') throw new RestError('auth', http.label(baseUrl), 'etcd authentication gave no token')
+        if (typeof token !== 'string')
+          throw new RestError('auth', http.label(baseUrl), 'etcd authentication gave no token')
         headers.authorization = token
       }
       const body = {key: b64(prefix), range_end: b64(prefixRangeEnd(prefix))}
       const leases = ttlOf && options.leaseRequests ? new Map<string, string>() : undefined
-      const keys = parseEtcd3Range(await http.call('POST', baseUrl, '/v3/kv/range', body, headers), prefix, leases, options.skip)
+      const keys = parseEtcd3Range(
+        await http.call('POST', baseUrl, '/v3/kv/range', body, headers),
+        prefix,
+        leases,
+        options.skip,
+      )
       return snapshot(keys, leases && (await leaseTtls(http, baseUrl, headers, leases, ttlOf!)))
     }
     case 'etcd': {
       const headers: Record<string, string> = {}
-      if (settings.username !== undefined) headers.authorization = `Basic ${b64(`${settings.username}:${settings.password}`)}`
+      if (settings.username !== undefined)
+        headers.authorization = `Basic ${b64(`${settings.username}:${settings.password}`)}`
       const path = `/v2/keys${prefix.split('/').map(encodeURIComponent).join('/')}?recursive=true`
       // etcd v2 answers 404 with errorCode 100 for a scope that has no keys
       const ttls = ttlOf ? new Map<string, number>() : undefined
-      const keys = parseEtcd2Keys(await http.call('GET', baseUrl, path, undefined, headers, [404]), prefix, ttls, options.skip)
+      const keys = parseEtcd2Keys(
+        await http.call('GET', baseUrl, path, undefined, headers, [404]),
+        prefix,
+        ttls,
+        options.skip,
+      )
       if (ttls && ttlOf) for (const key of ttls.keys()) if (!ttlOf(key)) ttls.delete(key)
       return snapshot(keys, ttls)
     }
     case 'consul': {
       const headers: Record<string, string> = settings.token ? {'x-consul-token': settings.token} : {}
       const path = `/v1/kv/${prefix.slice(1).split('/').map(encodeURIComponent).join('/')}?recurse`
-      return snapshot(parseConsulKv(await http.call('GET', baseUrl, path, undefined, headers, [404]), prefix.slice(1), options.skip))
+      return snapshot(
+        parseConsulKv(await http.call('GET', baseUrl, path, undefined, headers, [404]), prefix.slice(1), options.skip),
+      )
     }
   }
 }
@@ -142,7 +187,13 @@ async function readOne(http: DcsHttp, settings: DcsSettings, baseUrl: string, pr
  * and leader keys share their node's lease), a few at a time. A lease that cannot be asked
  * leaves its keys without a TTL rather than failing the read.
  */
-async function leaseTtls(http: DcsHttp, baseUrl: string, headers: Record<string, string>, leases: Map<string, string>, ttlOf: (key: string) => boolean): Promise<Map<string, number>> {
+async function leaseTtls(
+  http: DcsHttp,
+  baseUrl: string,
+  headers: Record<string, string>,
+  leases: Map<string, string>,
+  ttlOf: (key: string) => boolean,
+): Promise<Map<string, number>> {
   const byLease = new Map<string, string[]>()
   for (const [key, lease] of leases) {
     if (!ttlOf(key)) continue
@@ -154,7 +205,9 @@ async function leaseTtls(http: DcsHttp, baseUrl: string, headers: Record<string,
   const queue = [...byLease.keys()]
   const worker = async () => {
     for (let lease = queue.shift(); lease !== undefined; lease = queue.shift()) {
-      const answer = await http.call('POST', baseUrl, '/v3/lease/timetolive', {ID: lease}, headers).catch(() => undefined)
+      const answer = await http
+        .call('POST', baseUrl, '/v3/lease/timetolive', {ID: lease}, headers)
+        .catch(() => undefined)
       const ttl = Number((answer as {TTL?: unknown} | undefined)?.TTL)
       if (Number.isFinite(ttl)) for (const key of byLease.get(lease)!) ttls.set(key, Math.max(0, ttl))
     }
@@ -176,7 +229,14 @@ class DcsHttp {
   label = (baseUrl: string): string => `DCS ${this.kind} ${endpointOf(baseUrl)}`
 
   /** One JSON request; `empty` statuses mean "no keys" and give null. */
-  async call(method: 'GET' | 'POST', baseUrl: string, path: string, body?: unknown, headers: Record<string, string> = {}, empty: number[] = []): Promise<unknown> {
+  async call(
+    method: 'GET' | 'POST',
+    baseUrl: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    empty: number[] = [],
+  ): Promise<unknown> {
     const url = new URL(path, baseUrl)
     const label = this.label(baseUrl)
     const started = performance.now()
@@ -187,7 +247,12 @@ class DcsHttp {
       const response = await this.agent.request({
         body: body === undefined ? undefined : JSON.stringify(body),
         bodyTimeout: this.options.timeoutMs,
-        headers: {accept: 'application/json', 'user-agent': 'pgpatronictl', ...(body === undefined ? {} : {'content-type': 'application/json'}), ...headers},
+        headers: {
+          accept: 'application/json',
+          'user-agent': 'pgpatronictl',
+          ...(body === undefined ? {} : {'content-type': 'application/json'}),
+          ...headers,
+        },
         headersTimeout: this.options.timeoutMs,
         method,
         origin: url.origin,
@@ -199,14 +264,21 @@ class DcsHttp {
     } catch (error) {
       if (error instanceof RestError) throw error // too large
       const failure = classifyNetworkError(error, label, this.options.timeoutMs)
-      const reason = failure.kind === 'tls' ? failure.reason.replace(/ \(set ctl\.cacert.*\)$/, ` (check ${this.kind}.cacert)`) : failure.reason
+      const reason =
+        failure.kind === 'tls'
+          ? failure.reason.replace(/ \(set ctl\.cacert.*\)$/, ` (check ${this.kind}.cacert)`)
+          : failure.reason
       this.options.log?.(`${method} ${url.href} -> ${reason} (${took()})`)
       throw new RestError(failure.kind, label, reason)
     }
     // the URL only: bodies carry passwords and tokens
     this.options.log?.(`${method} ${url.href} -> ${status} (${took()})`)
     if (empty.includes(status)) return null
-    if (status === 401 || status === 403 || /authenticat|permission denied|user name is empty|invalid auth token/i.test(status >= 400 ? text : '')) {
+    if (
+      status === 401 ||
+      status === 403 ||
+      /authenticat|permission denied|user name is empty|invalid auth token/i.test(status >= 400 ? text : '')
+    ) {
       throw new RestError('auth', label, `${status} ${errorText(text) || 'access denied'}`, status)
     }
     if (status < 200 || status >= 300) throw new RestError('http', label, `${status} ${errorText(text)}`.trim(), status)
@@ -235,8 +307,10 @@ function readTlsFiles(settings: DcsSettings): Record<string, unknown> {
   return {ca: read(settings.tls?.caFile), cert: read(settings.tls?.certFile), key: read(settings.tls?.keyFile)}
 }
 
-const b64 = (value: Buffer | string): string => (typeof value === 'string' ? Buffer.from(value) : value).toString('base64')
-const unb64 = (value: unknown): string => (typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : '')
+const b64 = (value: Buffer | string): string =>
+  (typeof value === 'string' ? Buffer.from(value) : value).toString('base64')
+const unb64 = (value: unknown): string =>
+  typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : ''
 
 /** etcd's range_end for a prefix: the prefix with its last byte incremented. */
 export function prefixRangeEnd(prefix: string): Buffer {
@@ -254,7 +328,12 @@ export function prefixRangeEnd(prefix: string): Buffer {
  * POST /v3/kv/range answer: {"kvs": [{"key": base64, "value": base64, "lease": "id", ...}], "count": "n"}.
  * `leases`, when given, receives the lease ID of every key that has one; keys that `skip` names are left out.
  */
-export function parseEtcd3Range(body: unknown, prefix: string, leases?: Map<string, string>, skip?: (key: string) => boolean): Map<string, string> {
+export function parseEtcd3Range(
+  body: unknown,
+  prefix: string,
+  leases?: Map<string, string>,
+  skip?: (key: string) => boolean,
+): Map<string, string> {
   const keys = new Map<string, string>()
   const kvs = (body as {kvs?: unknown} | null)?.kvs
   if (!Array.isArray(kvs)) return keys // no "kvs" at all when nothing matched
@@ -264,7 +343,8 @@ export function parseEtcd3Range(body: unknown, prefix: string, leases?: Map<stri
     const relative = key.slice(prefix.length)
     if (skip?.(relative)) continue
     keys.set(relative, unb64(kv.value))
-    if (leases && (typeof kv.lease === 'string' || typeof kv.lease === 'number') && String(kv.lease) !== '0') leases.set(relative, String(kv.lease))
+    if (leases && (typeof kv.lease === 'string' || typeof kv.lease === 'number') && String(kv.lease) !== '0')
+      leases.set(relative, String(kv.lease))
   }
   return keys
 }
@@ -273,11 +353,17 @@ export function parseEtcd3Range(body: unknown, prefix: string, leases?: Map<stri
  * GET /v2/keys/<prefix>?recursive=true answer: a tree of {key, value?, dir?, nodes?, ttl?}.
  * `ttls`, when given, receives the seconds left of every key that expires.
  */
-export function parseEtcd2Keys(body: unknown, prefix: string, ttls?: Map<string, number>, skip?: (key: string) => boolean): Map<string, string> {
+export function parseEtcd2Keys(
+  body: unknown,
+  prefix: string,
+  ttls?: Map<string, number>,
+  skip?: (key: string) => boolean,
+): Map<string, string> {
   const keys = new Map<string, string>()
   const stack: unknown[] = [(body as {node?: unknown} | null)?.node] // not recursive: a deep tree cannot overflow the stack
   while (stack.length > 0) {
-    const node = stack.pop() as {key?: unknown; value?: unknown; dir?: unknown; nodes?: unknown; ttl?: unknown} | null | undefined
+    const node = stack.pop() as
+      {key?: unknown; value?: unknown; dir?: unknown; nodes?: unknown; ttl?: unknown} | null | undefined
     if (!node || typeof node !== 'object') continue
     if (Array.isArray(node.nodes)) for (let i = node.nodes.length - 1; i >= 0; i--) stack.push(node.nodes[i])
     if (typeof node.key === 'string' && typeof node.value === 'string' && node.key.startsWith(prefix)) {
@@ -317,7 +403,9 @@ const json = (value: string | undefined): Record<string, unknown> | undefined =>
   if (value === undefined) return undefined
   try {
     const data: unknown = JSON.parse(value)
-    return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined
+    return typeof data === 'object' && data !== null && !Array.isArray(data)
+      ? (data as Record<string, unknown>)
+      : undefined
   } catch {
     return undefined
   }
@@ -336,24 +424,48 @@ export interface DcsParsed {
  * cluster_as_json does (the same source patronictl list reads): roles from the leader and sync
  * keys, lag from the last leader LSN in `status` (or legacy `optime/leader`).
  */
-export function clusterFromDcs(keys: Map<string, string>): RestCluster & {leader?: string; systemId?: string; parsed: DcsParsed} {
+export function clusterFromDcs(
+  keys: Map<string, string>,
+): RestCluster & {leader?: string; systemId?: string; parsed: DcsParsed} {
   const config = json(keys.get('config')) ?? {}
   const standby = config.standby_cluster as Record<string, unknown> | undefined
-  const isStandby = typeof standby === 'object' && standby !== null && Boolean(standby.host || standby.port || standby.restore_command)
+  const isStandby =
+    typeof standby === 'object' && standby !== null && Boolean(standby.host || standby.port || standby.restore_command)
   const leader = keys.get('leader')?.trim() || undefined
   const sync = json(keys.get('sync'))
-  const syncMembers = typeof sync?.sync_standby === 'string' ? sync.sync_standby.split(',').map((s) => s.trim()).filter(Boolean) : []
+  const syncMembers =
+    typeof sync?.sync_standby === 'string'
+      ? sync.sync_standby
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : []
   const status = json(keys.get('status'))
   const lastLsn = Number(status ? status.optime : keys.get('optime/leader')) || 0
   const memberData = new Map<string, Record<string, unknown>>()
   const members = [...keys.entries()]
-    .filter(([key]) => key.startsWith('members/') && key.length > 'members/'.length && key.indexOf('/', 'members/'.length) < 0)
+    .filter(
+      ([key]) =>
+        key.startsWith('members/') && key.length > 'members/'.length && key.indexOf('/', 'members/'.length) < 0,
+    )
     .map(([key, value]) => {
       const name = key.slice('members/'.length)
       const data = parseMemberValue(value)
       memberData.set(name, data)
-      const role = name === leader ? (isStandby ? 'standby_leader' : 'leader') : syncMembers.includes(name) ? 'sync_standby' : 'replica'
-      const member: Record<string, unknown> = {api_url: data.api_url, name, role, state: typeof data.state === 'string' ? data.state : ''}
+      const role =
+        name === leader
+          ? isStandby
+            ? 'standby_leader'
+            : 'leader'
+          : syncMembers.includes(name)
+            ? 'sync_standby'
+            : 'replica'
+      const member: Record<string, unknown> = {
+        api_url: data.api_url,
+        name,
+        role,
+        state: typeof data.state === 'string' ? data.state : '',
+      }
       const address = connAddress(data.conn_url)
       if (address?.host) {
         member.host = address.host
@@ -369,7 +481,11 @@ export function clusterFromDcs(keys: Map<string, string>): RestCluster & {leader
       return member
     })
     .sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1))
-  const cluster: RestCluster & {leader?: string; systemId?: string; parsed: DcsParsed} = {leader, members, parsed: {config, memberData, status, syncMembers}}
+  const cluster: RestCluster & {leader?: string; systemId?: string; parsed: DcsParsed} = {
+    leader,
+    members,
+    parsed: {config, memberData, status, syncMembers},
+  }
   if (config.pause === true || config.pause === 'true') cluster.pause = true
   const failover = json(keys.get('failover'))
   if (typeof failover?.scheduled_at === 'string') {

@@ -8,7 +8,8 @@ const DEFAULT_MAXIMUM_LAG = 1_048_576 // maximum_lag_on_failover, bytes
 const DEFAULT_LOOP_WAIT = 10 // seconds
 
 /** Stable names for scripts and monitoring (`-f json`); the text is for people. */
-export type ProblemKind = 'expiring' | 'gone' | 'lag' | 'member-state' | 'no-leader' | 'split-brain' | 'system-id' | 'timeline'
+export type ProblemKind =
+  'expiring' | 'gone' | 'lag' | 'member-state' | 'no-leader' | 'split-brain' | 'system-id' | 'timeline'
 
 export interface FleetProblem {
   kind: ProblemKind
@@ -46,9 +47,20 @@ export interface ScopeKeys {
 }
 
 // the keys Patroni writes below <namespace><scope>/; anything else under the namespace is not a cluster's
-const PATRONI_KEYS = new Set(['leader', 'config', 'initialize', 'status', 'history', 'sync', 'failover', 'failsafe', 'optime/leader'])
+const PATRONI_KEYS = new Set([
+  'leader',
+  'config',
+  'initialize',
+  'status',
+  'history',
+  'sync',
+  'failover',
+  'failsafe',
+  'optime/leader',
+])
 const isPatroniKey = (key: string): boolean =>
-  PATRONI_KEYS.has(key) || (key.startsWith('members/') && key.length > 'members/'.length && key.indexOf('/', 'members/'.length) < 0)
+  PATRONI_KEYS.has(key) ||
+  (key.startsWith('members/') && key.length > 'members/'.length && key.indexOf('/', 'members/'.length) < 0)
 const CITUS_KEY = /^(\d+)\/(.+)$/
 
 /**
@@ -144,11 +156,19 @@ function findProblems(
   const leader = leaderOf(state)
 
   const problems: FleetProblem[] = []
-  const add = (kind: ProblemKind, text: string, member?: string) => problems.push(member === undefined ? {kind, text} : {kind, member, text})
+  const add = (kind: ProblemKind, text: string, member?: string) =>
+    problems.push(member === undefined ? {kind, text} : {kind, member, text})
 
   const leaderKey = entry.keys.get('leader')?.trim()
   if (!leader) {
-    add('no-leader', leaderKey ? `no leader: the leader key names ${leaderKey}, which has no member key` : state.members.length === 0 ? 'no leader, no member' : 'no leader')
+    add(
+      'no-leader',
+      leaderKey
+        ? `no leader: the leader key names ${leaderKey}, which has no member key`
+        : state.members.length === 0
+          ? 'no leader, no member'
+          : 'no leader',
+    )
   }
   for (const member of state.members) {
     const own = memberData.get(member.name)?.role
@@ -157,7 +177,8 @@ function findProblems(
     }
     if (!isRunning(member)) add('member-state', `${member.name} is ${member.state || 'in no known state'}`, member.name)
     const ttl = ttls.get(member.name)
-    if (ttl !== undefined && ttl <= loopWait) add('expiring', `${member.name}'s key expires in ${ttl} s (Patroni renews it every ${loopWait} s)`, member.name)
+    if (ttl !== undefined && ttl <= loopWait)
+      add('expiring', `${member.name}'s key expires in ${ttl} s (Patroni renews it every ${loopWait} s)`, member.name)
   }
 
   const gone = goneMembers(raw.parsed, state, context, names)
@@ -165,19 +186,34 @@ function findProblems(
 
   for (const member of state.members) {
     if (typeof member.lagBytes === 'number' && member.lagBytes > maximumLag) {
-      add('lag', `${member.name} is ${lagInMb(member.lagBytes)} MB behind, above maximum_lag_on_failover (${lagInMb(maximumLag)} MB)`, member.name)
+      add(
+        'lag',
+        `${member.name} is ${lagInMb(member.lagBytes)} MB behind, above maximum_lag_on_failover (${lagInMb(maximumLag)} MB)`,
+        member.name,
+      )
     }
   }
   const timelines = state.members.filter((m) => isRunning(m) && m.timeline !== undefined)
-  const reference = leader && isRunning(leader) && leader.timeline !== undefined ? leader.timeline : Math.max(...timelines.map((m) => m.timeline!))
+  const reference =
+    leader && isRunning(leader) && leader.timeline !== undefined
+      ? leader.timeline
+      : Math.max(...timelines.map((m) => m.timeline!))
   for (const member of timelines) {
     if (member.timeline !== reference) {
-      add('timeline', `${member.name} is on timeline ${member.timeline}, ${leader?.timeline === reference ? 'the leader' : 'the newest'} on ${reference}`, member.name)
+      add(
+        'timeline',
+        `${member.name} is on timeline ${member.timeline}, ${leader?.timeline === reference ? 'the leader' : 'the newest'} on ${reference}`,
+        member.name,
+      )
     }
   }
   for (const local of context.local ?? []) {
     if (local.systemId && state.systemId && local.systemId !== state.systemId) {
-      add('system-id', `this host's ${local.instance ?? local.name} has system identifier ${local.systemId}, the scope ${state.systemId}: two clusters share scope ${entry.scope}`, local.name)
+      add(
+        'system-id',
+        `this host's ${local.instance ?? local.name} has system identifier ${local.systemId}, the scope ${state.systemId}: two clusters share scope ${entry.scope}`,
+        local.name,
+      )
     }
   }
   return {gone, problems}
@@ -189,21 +225,33 @@ function findProblems(
  * replication slot Patroni 4 retains for an absent member (status.retain_slots, by slot name).
  * The leader key naming a member without a key is reported as "no leader".
  */
-function goneMembers(parsed: DcsParsed, state: ClusterState, context: FleetContext, names: Set<string>): Map<string, string> {
+function goneMembers(
+  parsed: DcsParsed,
+  state: ClusterState,
+  context: FleetContext,
+  names: Set<string>,
+): Map<string, string> {
   const gone = new Map<string, string>()
   const note = (name: string, why: string) => {
     if (!names.has(name) && !gone.has(name)) gone.set(name, why)
   }
   for (const name of parsed.syncMembers) note(name, `${name} is a synchronous standby but has no member key`)
   for (const local of context.local ?? []) {
-    note(local.name, `${local.name} (this host${local.instance ? `, ${local.instance}` : ''}) has no member key: is its Patroni running?`)
+    note(
+      local.name,
+      `${local.name} (this host${local.instance ? `, ${local.instance}` : ''}) has no member key: is its Patroni running?`,
+    )
   }
   for (const [name, at] of context.seen ?? []) note(name, `${name}'s member key is gone (last seen ${at})`)
   const retained = parsed.status?.retain_slots
   if (Array.isArray(retained)) {
     const slots = new Set(state.members.map((m) => slotName(m.name)))
     for (const slot of retained) {
-      if (typeof slot === 'string' && !slots.has(slot)) note(slot, `the member of replication slot ${slot} has no member key (Patroni keeps its slot for member_slots_ttl)`)
+      if (typeof slot === 'string' && !slots.has(slot))
+        note(
+          slot,
+          `the member of replication slot ${slot} has no member key (Patroni keeps its slot for member_slots_ttl)`,
+        )
     }
   }
   return gone
@@ -232,6 +280,7 @@ export function membersWithGone(cluster: FleetCluster): Member[] {
 
 /** A number from the dynamic config, where Patroni also accepts it as a string. */
 function setting(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN
   return Number.isFinite(n) && n >= 0 ? n : undefined
 }

@@ -9,7 +9,12 @@ import {ExitCode, PgpError, configError, describeFsError, usageError} from '../e
 import {type FleetCluster, type LocalMember, fleetCluster, splitScopes} from './fleet.js'
 import {formatInstance} from '../instances/names.js'
 import {endpointOf} from '../rest/client.js'
-import {type PatroniConfig, listInstanceConfigFiles, loadPatroniConfig, parseYamlMapping} from '../config/patroni-config.js'
+import {
+  type PatroniConfig,
+  listInstanceConfigFiles,
+  loadPatroniConfig,
+  parseYamlMapping,
+} from '../config/patroni-config.js'
 import {readRegularFile} from '../config/regular-file.js'
 
 /** Debian's template puts every instance of every host here (and Patroni's own default is /service/). */
@@ -46,7 +51,9 @@ export interface FleetRequest {
  * read per distinct DCS and namespace, and when none can be read, Debian's dcs.yml. Configs that
  * cannot be read are warnings as long as there is something to read.
  */
-export async function fleetSources(request: FleetRequest): Promise<{sources: FleetSource[]; local: LocalFacts; warnings: string[]}> {
+export async function fleetSources(
+  request: FleetRequest,
+): Promise<{sources: FleetSource[]; local: LocalFacts; warnings: string[]}> {
   const env = request.env ?? process.env
   const override = request.namespaces.map(namespacePrefix)
   const warnings: string[] = []
@@ -54,13 +61,18 @@ export async function fleetSources(request: FleetRequest): Promise<{sources: Fle
   const failures: PgpError[] = []
   for (const file of listInstanceConfigFiles(request.paths.configDir)) {
     try {
-      configs.push({config: await loadPatroniConfig(file.file, {env, insecure: request.insecure}), instance: formatInstance(file)})
+      configs.push({
+        config: await loadPatroniConfig(file.file, {env, insecure: request.insecure}),
+        instance: formatInstance(file),
+      })
     } catch (error) {
       if (!(error instanceof PgpError)) throw error
       failures.push(error)
     }
   }
-  const explicit = request.configFile ? await loadPatroniConfig(request.configFile, {env, insecure: request.insecure}) : undefined
+  const explicit = request.configFile
+    ? await loadPatroniConfig(request.configFile, {env, insecure: request.insecure})
+    : undefined
   if (explicit) configs.push({config: explicit})
   const local = localFacts(configs)
 
@@ -76,7 +88,9 @@ export async function fleetSources(request: FleetRequest): Promise<{sources: Fle
     sources = namespaces.map((namespace) => source(parsed.dcs, namespace))
   } else if (explicit) {
     if (!explicit.dcs) throw configError(`${request.configFile}: ${explicit.dcsError}`)
-    sources = (override.length > 0 ? override : [namespacePrefix(explicit.namespace)]).map((namespace) => source(explicit.dcs!, namespace))
+    sources = (override.length > 0 ? override : [namespacePrefix(explicit.namespace)]).map((namespace) =>
+      source(explicit.dcs!, namespace),
+    )
   } else {
     sources = []
     const unusable: string[] = []
@@ -85,16 +99,26 @@ export async function fleetSources(request: FleetRequest): Promise<{sources: Fle
         unusable.push(`${instance}: ${config.dcsError}`)
         continue
       }
-      for (const namespace of override.length > 0 ? override : [namespacePrefix(config.namespace)]) sources.push(source(config.dcs, namespace))
+      for (const namespace of override.length > 0 ? override : [namespacePrefix(config.namespace)])
+        sources.push(source(config.dcs, namespace))
     }
     if (sources.length === 0) {
       const fromFragment = await dcsFragment(request.paths.configDir, env, override)
       if (!fromFragment) {
-        const why = failures[0]?.message ?? unusable[0] ?? `no Patroni instance configs and no dcs.yml in ${request.paths.configDir}`
-        throw new PgpError(`no DCS to read: ${why}; give -d/--dcs-url DCS://HOST:PORT or -c FILE`, failures[0]?.exitCode ?? ExitCode.config)
+        const why =
+          failures[0]?.message ??
+          unusable[0] ??
+          `no Patroni instance configs and no dcs.yml in ${request.paths.configDir}`
+        throw new PgpError(
+          `no DCS to read: ${why}; give -d/--dcs-url DCS://HOST:PORT or -c FILE`,
+          failures[0]?.exitCode ?? ExitCode.config,
+        )
       }
       sources = fromFragment
-      if (failures.length > 0) warnings.push(`${failures.length === 1 ? 'an instance config' : `${failures.length} instance configs`} could not be read (${failures[0]!.message}): the DCS is read from ${join(request.paths.configDir, 'dcs.yml')}, and members on this host are known by host name only`)
+      if (failures.length > 0)
+        warnings.push(
+          `${failures.length === 1 ? 'an instance config' : `${failures.length} instance configs`} could not be read (${failures[0]!.message}): the DCS is read from ${join(request.paths.configDir, 'dcs.yml')}, and members on this host are known by host name only`,
+        )
     } else {
       for (const failure of failures) warnings.push(`${failure.message}; its DCS and members are not known`)
       for (const why of unusable) warnings.push(`${why}; its DCS is not read`)
@@ -109,10 +133,23 @@ function source(dcs: DcsSettings, namespace: string): FleetSource {
 }
 
 /** Same DCS (credentials included) and namespace: read once. The key never leaves this module. */
-const sourceKey = (s: FleetSource): string => JSON.stringify([s.namespace, s.dcs.kind, [...s.dcs.endpoints].sort(), s.dcs.username, s.dcs.password, s.dcs.token, s.dcs.tls])
+const sourceKey = (s: FleetSource): string =>
+  JSON.stringify([
+    s.namespace,
+    s.dcs.kind,
+    [...s.dcs.endpoints].sort(),
+    s.dcs.username,
+    s.dcs.password,
+    s.dcs.token,
+    s.dcs.tls,
+  ])
 
 /** Debian's /etc/patroni/dcs.yml: the DCS section pg_createconfig_patroni copies into each new config. */
-async function dcsFragment(configDir: string, env: NodeJS.ProcessEnv, override: string[]): Promise<FleetSource[] | undefined> {
+async function dcsFragment(
+  configDir: string,
+  env: NodeJS.ProcessEnv,
+  override: string[],
+): Promise<FleetSource[] | undefined> {
   const file = join(configDir, 'dcs.yml')
   if (!existsSync(file)) return undefined
   let text: string
@@ -182,7 +219,14 @@ const HISTORY_KEY = /^[^/]+\/(?:\d+\/)?history$/
 export async function readFleet(
   sources: FleetSource[],
   local: LocalFacts,
-  options: {timeoutMs: number; insecure?: boolean; log?: (line: string) => void; ttl?: boolean; memory?: WatchMemory; now?: Date},
+  options: {
+    timeoutMs: number
+    insecure?: boolean
+    log?: (line: string) => void
+    ttl?: boolean
+    memory?: WatchMemory
+    now?: Date
+  },
 ): Promise<FleetRead> {
   const reads = await Promise.allSettled(
     sources.map((s) =>

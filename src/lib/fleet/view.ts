@@ -2,9 +2,27 @@ import {ExitCode, PgpError} from '../errors.js'
 import {type FleetCluster, type FleetProblem, membersWithGone} from './fleet.js'
 import {type FleetRequest, type FleetSource, type WatchMemory, fleetSources, readFleet} from './read.js'
 import type {Listing} from '../list/list.js'
-import {type MemberRecord, clusterFooter, hostText, lagInMb, memberColumns, memberRecords, memberRows, needsPort} from '../output/member-table.js'
+import {
+  type MemberRecord,
+  clusterFooter,
+  hostText,
+  lagInMb,
+  memberColumns,
+  memberRecords,
+  memberRows,
+  needsPort,
+} from '../output/member-table.js'
 import {isRunning, leaderOf} from '../rest/cluster.js'
-import {type Column, type OutputFormat, type Row, renderAligned, renderFramedTable, renderJson, renderTsv, renderYaml} from '../output/printer.js'
+import {
+  type Column,
+  type OutputFormat,
+  type Row,
+  renderAligned,
+  renderFramedTable,
+  renderJson,
+  renderTsv,
+  renderYaml,
+} from '../output/printer.js'
 
 export interface FleetView {
   format: OutputFormat
@@ -53,8 +71,13 @@ export async function renderFleet(all: FleetCluster[], sources: FleetSource[], v
     case 'tsv':
       return renderTsv(fleetColumns(clusters, sources), clusters.map(fleetRow))
     case 'pretty': {
-      const paint = view.color ? (row: Row, line: string) => `\u001B[${row.problems ? 31 : 32}m${line}\u001B[0m` : undefined
-      const table = clusters.length > 0 ? `${renderAligned(fleetColumns(clusters, sources), clusters.map(fleetRow), paint)}\n\n` : ''
+      const paint = view.color
+        ? (row: Row, line: string) => `\u001B[${row.problems ? 31 : 32}m${line}\u001B[0m`
+        : undefined
+      const table =
+        clusters.length > 0
+          ? `${renderAligned(fleetColumns(clusters, sources), clusters.map(fleetRow), paint)}\n\n`
+          : ''
       return table + summary(all, sources, view.problemsOnly)
     }
   }
@@ -194,7 +217,10 @@ async function renderMembers(clusters: FleetCluster[], sources: FleetSource[], f
       const text = tables.map(({cluster, records: own}) =>
         renderFramedTable({
           columns: [...memberColumns(own, true), ...extra],
-          footer: [...clusterFooter(cluster.state), ...cluster.problems.filter((p) => p.member === undefined).map((p) => ` Problem: ${p.text}`)],
+          footer: [
+            ...clusterFooter(cluster.state),
+            ...cluster.problems.filter((p) => p.member === undefined).map((p) => ` Problem: ${p.text}`),
+          ],
           rows: textRows(own, 'block'),
           title: `Cluster: ${cluster.scope}${cluster.group === undefined ? '' : ` (group ${cluster.group})`}${cluster.state.systemId ? ` (${cluster.state.systemId})` : ''}${sources.length > 1 ? ` in ${cluster.source} ${cluster.namespace}` : ''}`,
         }),

@@ -37,9 +37,12 @@ export async function chooseInstance(
   const operable = host.filter((i) => i.kind === 'patroni')
   if (!prompter.interactive) {
     if (operable.length === 1) return targetOf(operable[0]!)
-    throw usageError(`no instance given and ${operable.length === 0 ? 'no bootstrapped Patroni instance' : 'several'} on this host; ${describeChoices(host, paths.configDir)}`)
+    throw usageError(
+      `no instance given and ${operable.length === 0 ? 'no bootstrapped Patroni instance' : 'several'} on this host; ${describeChoices(host, paths.configDir)}`,
+    )
   }
-  if (operable.length === 0) throw usageError(`no bootstrapped Patroni instance on this host; ${describeChoices(host, paths.configDir)}`)
+  if (operable.length === 0)
+    throw usageError(`no bootstrapped Patroni instance on this host; ${describeChoices(host, paths.configDir)}`)
   const summaries = await summariseHost(operable, options)
   const choices = summaries.map((s, i): Choice<HostInstance> => ({
     disabled: s.leader ? false : `(${s.error ?? 'no leader'})`,
@@ -61,7 +64,10 @@ function isInstanceName(text: string): boolean {
   }
 }
 
-const targetOf = (instance: HostInstance): InstanceTarget => ({configFile: instance.configFile!, label: formatInstance(instance)})
+const targetOf = (instance: HostInstance): InstanceTarget => ({
+  configFile: instance.configFile!,
+  label: formatInstance(instance),
+})
 
 /** `15/main  leader node1, 3/3 running, max lag 0 MB` */
 export function describeInstanceChoice(s: InstanceSummary): string {

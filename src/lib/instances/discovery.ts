@@ -30,7 +30,11 @@ export function discoverHost(paths: HostPaths): HostInstance[] {
   for (const file of listInstanceConfigFiles(paths.configDir)) {
     const key = formatInstance(file)
     const pg = byName.get(key)?.pg
-    const kind: InstanceKind = !isVersionInstalled(file.version, paths.pg) ? 'orphan' : pg ? 'patroni' : 'not_bootstrapped'
+    const kind: InstanceKind = !isVersionInstalled(file.version, paths.pg)
+      ? 'orphan'
+      : pg
+        ? 'patroni'
+        : 'not_bootstrapped'
     byName.set(key, {cluster: file.cluster, configFile: file.file, kind, pg, version: file.version})
   }
   return [...byName.values()].sort(compareInstances)
@@ -57,7 +61,11 @@ export function findInstance(name: InstanceName, host: HostInstance[], configDir
  * the first `/`), else the only Patroni instance on the host. Anything else is a usage error
  * that lists the choices; commands that may prompt do so before calling this.
  */
-export function defaultInstance(host: HostInstance[], configDir: string, env: NodeJS.ProcessEnv = process.env): InstanceName {
+export function defaultInstance(
+  host: HostInstance[],
+  configDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): InstanceName {
   const fromEnv = env.PGCLUSTER
   if (fromEnv) {
     const slash = fromEnv.indexOf('/')
@@ -66,7 +74,9 @@ export function defaultInstance(host: HostInstance[], configDir: string, env: No
   }
   const patroni = host.filter((i) => i.kind === 'patroni' || i.kind === 'not_bootstrapped')
   if (patroni.length === 1) return patroni[0]!
-  throw usageError(`no instance given and ${patroni.length === 0 ? 'none' : 'more than one'} on this host; ${describeChoices(host, configDir)}`)
+  throw usageError(
+    `no instance given and ${patroni.length === 0 ? 'none' : 'more than one'} on this host; ${describeChoices(host, configDir)}`,
+  )
 }
 
 export function describeChoices(host: HostInstance[], configDir: string): string {

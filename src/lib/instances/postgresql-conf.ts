@@ -11,7 +11,12 @@ import {readRegularFile} from '../config/regular-file.js'
  * at most 10 levels deep; and at most 100 files in all, so that a file including itself several
  * times cannot make a listing read millions of files.
  */
-export function readPostgresConf(file: string, into: Map<string, string> = new Map(), depth = 0, budget = {files: 100}): Map<string, string> {
+export function readPostgresConf(
+  file: string,
+  into: Map<string, string> = new Map(),
+  depth = 0,
+  budget = {files: 100},
+): Map<string, string> {
   if (depth > 10 || budget.files <= 0) return into
   budget.files--
   let text: string
@@ -28,7 +33,9 @@ export function readPostgresConf(file: string, into: Map<string, string> = new M
       readPostgresConf(resolveFrom(file, value), into, depth + 1, budget)
     } else if (key === 'include_dir') {
       const dir = resolveFrom(file, value)
-      for (const name of safeReaddir(dir).filter((n) => n.endsWith('.conf') && !n.startsWith('.')).sort()) {
+      for (const name of safeReaddir(dir)
+        .filter((n) => n.endsWith('.conf') && !n.startsWith('.'))
+        .sort()) {
         readPostgresConf(join(dir, name), into, depth + 1, budget)
       }
     } else {

@@ -144,20 +144,45 @@ export function overviewRows(summaries: InstanceSummary[]): Row[] {
 }
 
 /** Stable key order for JSON and YAML: identity first, then pg-common, then Patroni facts. */
-const RECORD_KEYS = ['instance', 'version', 'cluster', 'type', 'port', 'status', 'config', 'scope', 'rest', 'member', 'role', 'state', 'timeline', 'leader', 'members_running', 'members_total', 'max_lag_mb', 'paused', 'error', 'warnings'] as const
+const RECORD_KEYS = [
+  'instance',
+  'version',
+  'cluster',
+  'type',
+  'port',
+  'status',
+  'config',
+  'scope',
+  'rest',
+  'member',
+  'role',
+  'state',
+  'timeline',
+  'leader',
+  'members_running',
+  'members_total',
+  'max_lag_mb',
+  'paused',
+  'error',
+  'warnings',
+] as const
 
 export const overviewRecords = (summaries: InstanceSummary[]): Partial<InstanceSummary>[] =>
   summaries.map((s) => Object.fromEntries(RECORD_KEYS.filter((k) => s[k] !== undefined).map((k) => [k, s[k]])))
 
 /** Lines under the table: sources ignored as another cluster's, and why a row has no (own) Patroni data. */
 export const overviewNotes = (summaries: InstanceSummary[]): string[] =>
-  summaries.flatMap((s) => [...(s.warnings ?? []), ...(s.error ? [s.error] : [])].map((note) => `${s.instance}: ${note}`))
+  summaries.flatMap((s) =>
+    [...(s.warnings ?? []), ...(s.error ? [s.error] : [])].map((note) => `${s.instance}: ${note}`),
+  )
 
 /** Healthy rows green, broken ones red, like pg_lsclusters on a terminal. */
 export function overviewHealth(row: Row): 'bad' | 'good' | 'neutral' {
   const state = String(row.state ?? '')
   if (row.type === 'not-bootstrapped' || row.type === 'orphan') return 'neutral' // down is their normal state
-  if (row.state === 'unreachable' || row.state === 'refused' || String(row.status ?? '').startsWith('down')) return 'bad'
-  if (/^(running|streaming)/.test(state) || (row.type === 'pg-common' && String(row.status).startsWith('online'))) return 'good'
+  if (row.state === 'unreachable' || row.state === 'refused' || String(row.status ?? '').startsWith('down'))
+    return 'bad'
+  if (/^(running|streaming)/.test(state) || (row.type === 'pg-common' && String(row.status).startsWith('online')))
+    return 'good'
   return 'neutral'
 }

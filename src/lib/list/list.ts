@@ -29,10 +29,16 @@ export function targetFor(name: InstanceName, paths: HostPaths): InstanceTarget 
   return {configFile, label: formatInstance(name)}
 }
 
-export async function listHost(paths: HostPaths, options: ConnectOptions, format: OutputFormat, color: boolean): Promise<Listing> {
+export async function listHost(
+  paths: HostPaths,
+  options: ConnectOptions,
+  format: OutputFormat,
+  color: boolean,
+): Promise<Listing> {
   const summaries = await summariseHost(discoverHost(paths), options)
   // the table's notes say it in pretty; machine formats keep stdout clean and warn on stderr
-  const warnings = format === 'pretty' ? [] : summaries.flatMap((s) => (s.warnings ?? []).map((w) => `${s.instance}: ${w}`))
+  const warnings =
+    format === 'pretty' ? [] : summaries.flatMap((s) => (s.warnings ?? []).map((w) => `${s.instance}: ${w}`))
   return {errors: [], exitCode: overviewExitCode(summaries), text: await renderHost(summaries, format, color), warnings}
 }
 

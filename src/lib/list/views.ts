@@ -1,7 +1,22 @@
-import {type InstanceSummary, OVERVIEW_COLUMNS, overviewHealth, overviewNotes, overviewRecords, overviewRows} from './host.js'
+import {
+  type InstanceSummary,
+  OVERVIEW_COLUMNS,
+  overviewHealth,
+  overviewNotes,
+  overviewRecords,
+  overviewRows,
+} from './host.js'
 import {clusterFooter, memberColumns, memberRecords, memberRows} from '../output/member-table.js'
 import type {ClusterState} from '../rest/cluster.js'
-import {type OutputFormat, printable, renderAligned, renderFramedTable, renderJson, renderTsv, renderYaml} from '../output/printer.js'
+import {
+  type OutputFormat,
+  printable,
+  renderAligned,
+  renderFramedTable,
+  renderJson,
+  renderTsv,
+  renderYaml,
+} from '../output/printer.js'
 
 export interface ClusterView {
   cluster: ClusterState
@@ -43,9 +58,14 @@ export async function renderHost(summaries: InstanceSummary[], format: OutputFor
     case 'tsv':
       return renderTsv(OVERVIEW_COLUMNS, overviewRows(summaries))
     case 'pretty': {
-      const paint = color ? (row: Parameters<typeof overviewHealth>[0], line: string) => colour(overviewHealth(row), line) : undefined
+      const paint = color
+        ? (row: Parameters<typeof overviewHealth>[0], line: string) => colour(overviewHealth(row), line)
+        : undefined
       const notes = overviewNotes(summaries).map(printable) // error text from configs and REST APIs
-      const table = summaries.length > 0 ? renderAligned(OVERVIEW_COLUMNS, overviewRows(summaries), paint) : 'No PostgreSQL instances on this host.'
+      const table =
+        summaries.length > 0
+          ? renderAligned(OVERVIEW_COLUMNS, overviewRows(summaries), paint)
+          : 'No PostgreSQL instances on this host.'
       return notes.length > 0 ? `${table}\n\n${notes.join('\n')}` : table
     }
   }

@@ -2,7 +2,8 @@ import {usageError} from '../errors.js'
 
 export type ConfigObject = Record<string, unknown>
 
-const isObject = (value: unknown): value is ConfigObject => typeof value === 'object' && value !== null && !Array.isArray(value)
+const isObject = (value: unknown): value is ConfigObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** What PATCH /config does server-side: a recursive merge in which null deletes a key. */
 export function mergePatch(target: ConfigObject, patch: ConfigObject): ConfigObject {

@@ -5,7 +5,15 @@ import {join} from 'node:path'
 import {type ConfigObject, configPatch, mergePatch, settingsPatch} from './config-patch.js'
 import {ExitCode, PgpError, describeFsError, usageError} from '../errors.js'
 import type {InstanceTarget} from '../list/list.js'
-import {clusterRequestTarget, configNotConfirmed, confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster} from './operation.js'
+import {
+  clusterRequestTarget,
+  configNotConfirmed,
+  confirmOrAbort,
+  type OperationIo,
+  reportDryRun,
+  requireConsent,
+  withCluster,
+} from './operation.js'
 import {endpointOf, expectSuccess} from '../rest/client.js'
 import {parseYamlMapping} from '../config/patroni-config.js'
 import type {ConnectOptions} from '../rest/instance.js'
@@ -28,7 +36,12 @@ export interface EditConfigWanted {
  * changed are PATCHed, and the configuration is read again just before, so a concurrent edit
  * by someone else is reported and never overwritten.
  */
-export async function runEditConfig(target: InstanceTarget, wanted: EditConfigWanted, options: ConnectOptions, io: OperationIo): Promise<number> {
+export async function runEditConfig(
+  target: InstanceTarget,
+  wanted: EditConfigWanted,
+  options: ConnectOptions,
+  io: OperationIo,
+): Promise<number> {
   requireConsent('edit-config', wanted, io.prompter)
   return withCluster(target, options, async (instance, cluster) => {
     const baseUrl = await clusterRequestTarget(instance, cluster)
@@ -41,11 +54,18 @@ export async function runEditConfig(target: InstanceTarget, wanted: EditConfigWa
       return ExitCode.ok
     }
     io.log(unifiedDiff(before, after, [`${cluster.scope} (now)`, `${cluster.scope} (edited)`]))
-    const [method, body] = wanted.replace ? (['PUT', edited] as const) : (['PATCH', configPatch(current, edited)] as const)
+    const [method, body] = wanted.replace
+      ? (['PUT', edited] as const)
+      : (['PATCH', configPatch(current, edited)] as const)
     if (wanted.dryRun) return reportDryRun(io, [describeRequest(method, `${baseUrl}/config`, body)])
     await confirmOrAbort(io.prompter, wanted.force, `Apply these changes to cluster ${cluster.scope}?`)
-    const concurrent = () => new PgpError(`the configuration of ${cluster.scope} was changed by someone else meanwhile; nothing applied: run edit-config again`, ExitCode.failed)
-    const unchanged = async () => JSON.stringify(await instance.client.getObject('/config', baseUrl)) === JSON.stringify(current)
+    const concurrent = () =>
+      new PgpError(
+        `the configuration of ${cluster.scope} was changed by someone else meanwhile; nothing applied: run edit-config again`,
+        ExitCode.failed,
+      )
+    const unchanged = async () =>
+      JSON.stringify(await instance.client.getObject('/config', baseUrl)) === JSON.stringify(current)
     if (!(await unchanged())) throw concurrent()
     const sent = io.journal.sending(`${method} /config to ${endpointOf(baseUrl)}`)
     const answer = await instance.client.request(method, '/config', {baseUrl, body})
@@ -62,7 +82,11 @@ export async function runEditConfig(target: InstanceTarget, wanted: EditConfigWa
   })
 }
 
-async function editedConfig(current: ConfigObject, wanted: EditConfigWanted, prompter: Prompter): Promise<ConfigObject> {
+async function editedConfig(
+  current: ConfigObject,
+  wanted: EditConfigWanted,
+  prompter: Prompter,
+): Promise<ConfigObject> {
   const {parse} = await import('yaml')
   const parseValue = (text: string): unknown => {
     try {
@@ -74,9 +98,13 @@ async function editedConfig(current: ConfigObject, wanted: EditConfigWanted, pro
   let edited = current
   if (wanted.replace) edited = await readYamlFile(wanted.replace)
   if (wanted.apply) edited = mergePatch(edited, await readYamlFile(wanted.apply))
-  if (wanted.set.length > 0 || wanted.pg.length > 0) edited = mergePatch(edited, settingsPatch(wanted.set, wanted.pg, parseValue))
+  if (wanted.set.length > 0 || wanted.pg.length > 0)
+    edited = mergePatch(edited, settingsPatch(wanted.set, wanted.pg, parseValue))
   if (edited !== current) return edited
-  if (!prompter.interactive) throw usageError('nothing to change: give --set, --pg, --apply or --replace, or run on a terminal to edit in $EDITOR')
+  if (!prompter.interactive)
+    throw usageError(
+      'nothing to change: give --set, --pg, --apply or --replace, or run on a terminal to edit in $EDITOR',
+    )
   return editInEditor(current, prompter)
 }
 

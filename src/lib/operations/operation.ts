@@ -50,7 +50,10 @@ export async function clusterRequestTarget(instance: PatroniInstance, cluster: C
   const leader = leaderOf(cluster)
   if (leader && memberBaseUrl(leader)) return instance.proven(leader)
   if (cluster.source !== 'dcs') return cluster.answeredBy
-  throw new PgpError(`no member of ${cluster.scope} answers its REST API (the cluster was read from the DCS)`, ExitCode.unreachable)
+  throw new PgpError(
+    `no member of ${cluster.scope} answers its REST API (the cluster was read from the DCS)`,
+    ExitCode.unreachable,
+  )
 }
 
 /**
@@ -93,10 +96,16 @@ export async function requestEachMember(
         const text = plainText(answer.text)
         if (ok(answer.status)) journal.confirmed(sent, text)
         else journal.failed(sent, `${answer.status} ${text}`)
-        return {exitCode: ok(answer.status) ? ExitCode.ok : ExitCode.failed, member: member.name, status: answer.status, text: `${ok(answer.status) ? '' : `${answer.status} `}${text}`}
+        return {
+          exitCode: ok(answer.status) ? ExitCode.ok : ExitCode.failed,
+          member: member.name,
+          status: answer.status,
+          text: `${ok(answer.status) ? '' : `${answer.status} `}${text}`,
+        }
       } catch (error) {
         if (!(error instanceof PgpError)) throw error
-        if (sent !== undefined && !(error instanceof RestError && error.maybeCarriedOut)) journal.failed(sent, error.message)
+        if (sent !== undefined && !(error instanceof RestError && error.maybeCarriedOut))
+          journal.failed(sent, error.message)
         return {exitCode: error.exitCode, member: member.name, text: error.message}
       }
     }),
@@ -128,4 +137,5 @@ export async function dryRunEachMember(
 export const outcomeLines = (outcomes: MemberOutcome[]): string =>
   outcomes.map((o) => printable(`${o.member}: ${o.exitCode === ExitCode.ok ? '' : 'failed: '}${o.text}`)).join('\n')
 
-export const worstExit = (outcomes: {exitCode: number}[]): number => Math.max(ExitCode.ok, ...outcomes.map((o) => o.exitCode))
+export const worstExit = (outcomes: {exitCode: number}[]): number =>
+  Math.max(ExitCode.ok, ...outcomes.map((o) => o.exitCode))

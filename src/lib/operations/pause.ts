@@ -1,7 +1,15 @@
 import {loopWaitOf} from '../rest/cluster-wait.js'
 import {ExitCode, PgpError} from '../errors.js'
 import type {InstanceTarget} from '../list/list.js'
-import {clusterRequestTarget, configNotConfirmed, confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withCluster} from './operation.js'
+import {
+  clusterRequestTarget,
+  configNotConfirmed,
+  confirmOrAbort,
+  type OperationIo,
+  reportDryRun,
+  requireConsent,
+  withCluster,
+} from './operation.js'
 import type {Member} from '../rest/cluster.js'
 import {RestError, expectSuccess, endpointOf} from '../rest/client.js'
 import type {ConnectOptions, PatroniInstance} from '../rest/instance.js'
@@ -14,7 +22,13 @@ export interface PauseWanted {
 }
 
 /** pause/resume: PATCH /config {"pause": true|null}, sent to the leader (else whoever answered). */
-export async function runPause(target: InstanceTarget, pause: boolean, wanted: PauseWanted, options: ConnectOptions, io: OperationIo): Promise<number> {
+export async function runPause(
+  target: InstanceTarget,
+  pause: boolean,
+  wanted: PauseWanted,
+  options: ConnectOptions,
+  io: OperationIo,
+): Promise<number> {
   const action = pause ? 'pause' : 'resume'
   requireConsent(action, wanted, io.prompter)
   return withCluster(target, options, async (instance, cluster) => {
@@ -31,14 +45,18 @@ export async function runPause(target: InstanceTarget, pause: boolean, wanted: P
     await confirmOrAbort(io.prompter, wanted.force, question)
     const sent = io.journal.sending(`PATCH /config ${JSON.stringify(body)} to ${endpointOf(baseUrl)} (${action})`)
     const answer = await instance.client.request('PATCH', '/config', {baseUrl, body})
-    if (answer.status === 409 && (await configPause(instance, baseUrl)) !== pause) throw configNotConfirmed(cluster.scope, action) // may still happen
+    if (answer.status === 409 && (await configPause(instance, baseUrl)) !== pause)
+      throw configNotConfirmed(cluster.scope, action) // may still happen
     if (answer.status !== 409) expectSuccess(answer, endpointOf(baseUrl)) // 409 with the wanted state: someone else did it meanwhile
     io.journal.confirmed(sent, 'stored in the DCS')
     io.log(`cluster management of ${cluster.scope} is ${pause ? 'paused' : 'resumed'}`)
     if (!wanted.wait) return ExitCode.ok
     const lagging = await waitForPauseState(instance, cluster.members, pause, io)
     if (lagging.length > 0) {
-      throw new PgpError(`${lagging.join(', ')} did not report the ${action} in time; check pgpatronictl list ${target.label}`, ExitCode.unreachable)
+      throw new PgpError(
+        `${lagging.join(', ')} did not report the ${action} in time; check pgpatronictl list ${target.label}`,
+        ExitCode.unreachable,
+      )
     }
     io.log(`every member reports it`)
     return ExitCode.ok
@@ -60,7 +78,12 @@ async function configPause(instance: PatroniInstance, baseUrl: string): Promise<
  * member of the cluster as it was when the command started must say so: one that went silent
  * (frozen, its key expired) is named, not forgotten. Each is reported as it does.
  */
-async function waitForPauseState(instance: PatroniInstance, members: Member[], pause: boolean, io: OperationIo): Promise<string[]> {
+async function waitForPauseState(
+  instance: PatroniInstance,
+  members: Member[],
+  pause: boolean,
+  io: OperationIo,
+): Promise<string[]> {
   const deadline = performance.now() + (2 * (await loopWaitOf(instance)) + 5) * 1000
   let lagging = members
   for (;;) {
@@ -74,7 +97,8 @@ async function waitForPauseState(instance: PatroniInstance, members: Member[], p
         }
       }),
     )
-    for (const [i, m] of lagging.entries()) if (states[i]) io.journal.step(`${m.name} reports it is ${pause ? 'paused' : 'resumed'}`)
+    for (const [i, m] of lagging.entries())
+      if (states[i]) io.journal.step(`${m.name} reports it is ${pause ? 'paused' : 'resumed'}`)
     lagging = lagging.filter((_, i) => !states[i])
     if (lagging.length === 0 || performance.now() > deadline) return lagging.map((m) => m.name)
     await new Promise((resolve) => setTimeout(resolve, 500))

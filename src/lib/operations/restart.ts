@@ -4,12 +4,19 @@ import {renderClusters} from '../list/views.js'
 import type {InstanceTarget} from '../list/list.js'
 import {RestError, endpointOf, plainText} from '../rest/client.js'
 import {type ClusterState, type Member, isRunning, leaderOf} from '../rest/cluster.js'
-import {confirmOrAbort, dryRunEachMember, type OperationIo, reportDryRun, requireConsent, withCluster, worstExit} from './operation.js'
+import {
+  confirmOrAbort,
+  dryRunEachMember,
+  type OperationIo,
+  reportDryRun,
+  requireConsent,
+  withCluster,
+  worstExit,
+} from './operation.js'
 import type {ConnectOptions, PatroniInstance} from '../rest/instance.js'
 import {type MemberRole, isLeader, selectMembers} from './members.js'
 import type {OperationJournal} from './journal.js'
 import {parseScheduledTime} from './switchover-plan.js'
-
 
 export interface RestartWanted {
   members: string[]
@@ -44,7 +51,10 @@ const MARGIN_SECONDS = 5
  * Members to restart, replicas first (by name) and the leader last, so the leader is restarted
  * only once every replica is back and could take over.
  */
-export function restartOrder(cluster: ClusterState, wanted: Pick<RestartWanted, 'members' | 'pending' | 'role'>): Member[] {
+export function restartOrder(
+  cluster: ClusterState,
+  wanted: Pick<RestartWanted, 'members' | 'pending' | 'role'>,
+): Member[] {
   const chosen = selectMembers(cluster, wanted)
   const filtered = wanted.pending ? chosen.filter((m) => m.pendingRestart) : chosen
   return [...filtered.filter((m) => !isLeader(m)), ...filtered.filter(isLeader)]
@@ -61,18 +71,29 @@ export function restartRequest(wanted: RestartWanted): RestartRequest {
 }
 
 /** `restart`: choose, confirm, then one member at a time, each healthy again before the next. */
-export async function runRestart(target: InstanceTarget, wanted: RestartWanted, options: ConnectOptions, io: OperationIo): Promise<number> {
+export async function runRestart(
+  target: InstanceTarget,
+  wanted: RestartWanted,
+  options: ConnectOptions,
+  io: OperationIo,
+): Promise<number> {
   requireConsent('restart', wanted, io.prompter)
   const request = restartRequest(wanted)
   return withCluster(target, options, async (instance, cluster) => {
     io.log(await renderClusters([{cluster}], 'pretty', true))
     let members = restartOrder(cluster, wanted)
     if (members.length === 0) {
-      io.log(wanted.pending ? `no member of ${cluster.scope} has a pending restart; nothing to do` : 'no member to restart')
+      io.log(
+        wanted.pending ? `no member of ${cluster.scope} has a pending restart; nothing to do` : 'no member to restart',
+      )
       return ExitCode.ok
     }
     if (wanted.members.length === 0 && io.prompter.interactive && !wanted.force && !wanted.dryRun) {
-      const choices = members.map((m) => ({checked: true, name: `${m.name} (${isLeader(m) ? 'leader' : 'replica'}, ${m.state})`, value: m}))
+      const choices = members.map((m) => ({
+        checked: true,
+        name: `${m.name} (${isLeader(m) ? 'leader' : 'replica'}, ${m.state})`,
+        value: m,
+      }))
       members = await io.prompter.checkbox('Members to restart (replicas first, leader last)', choices)
     }
     if (wanted.dryRun) {
@@ -89,7 +110,13 @@ export async function runRestart(target: InstanceTarget, wanted: RestartWanted, 
 }
 
 /** One member after the other; each outcome line is printed as it is known, so an interruption loses nothing. */
-async function restartInTurn(instance: PatroniInstance, members: Member[], request: RestartRequest, wanted: RestartWanted, journal: OperationJournal): Promise<RestartOutcome[]> {
+async function restartInTurn(
+  instance: PatroniInstance,
+  members: Member[],
+  request: RestartRequest,
+  wanted: RestartWanted,
+  journal: OperationJournal,
+): Promise<RestartOutcome[]> {
   const outcomes: RestartOutcome[] = []
   const report = (outcome: RestartOutcome) => {
     outcomes.push(outcome)
@@ -100,7 +127,8 @@ async function restartInTurn(instance: PatroniInstance, members: Member[], reque
   for (const [i, member] of members.entries()) {
     const stop = (outcome: RestartOutcome) => {
       report(outcome)
-      for (const m of members.slice(i + 1)) report({detail: `stopped after ${member.name}`, exitCode: ExitCode.ok, member: m.name, result: 'not started'})
+      for (const m of members.slice(i + 1))
+        report({detail: `stopped after ${member.name}`, exitCode: ExitCode.ok, member: m.name, result: 'not started'})
       return outcomes
     }
     if (!request.schedule) {
@@ -119,8 +147,20 @@ async function restartInTurn(instance: PatroniInstance, members: Member[], reque
   return outcomes
 }
 
-async function restartOne(instance: PatroniInstance, member: Member, request: RestartRequest, wanted: RestartWanted, seconds: number, journal: OperationJournal): Promise<RestartOutcome> {
-  const fail = (detail: string, exitCode: number = ExitCode.failed): RestartOutcome => ({detail, exitCode, member: member.name, result: 'failed'})
+async function restartOne(
+  instance: PatroniInstance,
+  member: Member,
+  request: RestartRequest,
+  wanted: RestartWanted,
+  seconds: number,
+  journal: OperationJournal,
+): Promise<RestartOutcome> {
+  const fail = (detail: string, exitCode: number = ExitCode.failed): RestartOutcome => ({
+    detail,
+    exitCode,
+    member: member.name,
+    result: 'failed',
+  })
   let baseUrl: string
   try {
     baseUrl = await instance.proven(member)
@@ -130,14 +170,20 @@ async function restartOne(instance: PatroniInstance, member: Member, request: Re
   }
   const started = performance.now()
   if (!request.schedule) journal.step(`${member.name}: restarting`)
-  const sent = journal.sending(`${request.schedule ? `restart of ${member.name} scheduled at ${request.schedule}` : `restart of ${member.name}`} (POST /restart to ${endpointOf(baseUrl)})`, `restart of ${member.name}`)
+  const sent = journal.sending(
+    `${request.schedule ? `restart of ${member.name} scheduled at ${request.schedule}` : `restart of ${member.name}`} (POST /restart to ${endpointOf(baseUrl)})`,
+    `restart of ${member.name}`,
+  )
   let answer: {status: number; text: string}
   try {
     answer = await instance.client.request('POST', '/restart', {baseUrl, body: request, timeoutMs: seconds * 1000})
   } catch (error) {
     // a request that timed out or broke off was delivered: a frozen Patroni may still carry it out when it wakes
     if (error instanceof RestError && error.maybeCarriedOut) {
-      return fail(`${error.endpoint}: ${error.reason}; it may still restart when its Patroni answers again`, error.exitCode)
+      return fail(
+        `${error.endpoint}: ${error.reason}; it may still restart when its Patroni answers again`,
+        error.exitCode,
+      )
     }
     if (error instanceof RestError) {
       journal.failed(sent, error.reason)
@@ -151,15 +197,27 @@ async function restartOne(instance: PatroniInstance, member: Member, request: Re
     else if (outcome.exitCode !== ExitCode.unreachable) journal.failed(sent, outcome.detail)
     return outcome
   }
-  if (answer.status === 202) return settle({detail: text, exitCode: ExitCode.ok, member: member.name, result: 'scheduled'})
+  if (answer.status === 202)
+    return settle({detail: text, exitCode: ExitCode.ok, member: member.name, result: 'scheduled'})
   if (answer.status === 503 && /conditions are not satisfied/i.test(text) && (wanted.pending || wanted.pgVersion)) {
     return settle({detail: text, exitCode: ExitCode.ok, member: member.name, result: 'skipped'})
   }
   if (answer.status !== 200) return settle(fail(`${answer.status} ${text}`))
   journal.confirmed(sent, 'Patroni restarted PostgreSQL')
-  const back = await waitForCluster(instance, (c) => isHealthy(c, member.name), {deadline: started + seconds * 1000 + 30_000})
-  if (!back.reached) return fail(`restarted, but not running again within ${seconds + 30}s; check pgpatronictl list`, ExitCode.unreachable)
-  return {detail: `running again after ${((performance.now() - started) / 1000).toFixed(1)}s`, exitCode: ExitCode.ok, member: member.name, result: 'restarted'}
+  const back = await waitForCluster(instance, (c) => isHealthy(c, member.name), {
+    deadline: started + seconds * 1000 + 30_000,
+  })
+  if (!back.reached)
+    return fail(
+      `restarted, but not running again within ${seconds + 30}s; check pgpatronictl list`,
+      ExitCode.unreachable,
+    )
+  return {
+    detail: `running again after ${((performance.now() - started) / 1000).toFixed(1)}s`,
+    exitCode: ExitCode.ok,
+    member: member.name,
+    result: 'restarted',
+  }
 }
 
 /** Running, and a replica also replicating again (a numeric lag), or leading. */

@@ -35,11 +35,16 @@ export function checkLeaderChange(
   const leader = leaderOf(cluster)
   if (action === 'switchover' && !leader) throw refused(`cluster ${cluster.scope} has no leader; use failover`)
   if (wanted.leader && wanted.leader !== leader?.name) {
-    throw refused(`${wanted.leader} is not the leader of cluster ${cluster.scope} (the leader is ${leader?.name ?? 'nobody'})`)
+    throw refused(
+      `${wanted.leader} is not the leader of cluster ${cluster.scope} (the leader is ${leader?.name ?? 'nobody'})`,
+    )
   }
   if (wanted.candidate) {
     const candidate = cluster.members.find((m) => m.name === wanted.candidate)
-    if (!candidate) throw refused(`${wanted.candidate} is not a member of cluster ${cluster.scope} (members: ${cluster.members.map((m) => m.name).join(', ')})`)
+    if (!candidate)
+      throw refused(
+        `${wanted.candidate} is not a member of cluster ${cluster.scope} (members: ${cluster.members.map((m) => m.name).join(', ')})`,
+      )
     if (candidate === leader) throw refused(`${candidate.name} is already the leader of cluster ${cluster.scope}`)
     if (noFailover(candidate)) throw refused(`${candidate.name} is tagged nofailover and cannot be promoted`)
     if (!isRunning(candidate)) throw refused(`${candidate.name} is not a running replica (state: ${candidate.state})`)
@@ -50,8 +55,10 @@ export function checkLeaderChange(
   } else if (healthyReplicas(cluster).length === 0) {
     throw refused(`cluster ${cluster.scope} has no healthy replica to switch over to`)
   }
-  if (wanted.scheduledAt && cluster.paused) throw refused(`cluster ${cluster.scope} is paused: a switchover cannot be scheduled`)
-  if (wanted.scheduledAt && action === 'failover') throw usageError('a failover cannot be scheduled; use switchover --scheduled')
+  if (wanted.scheduledAt && cluster.paused)
+    throw refused(`cluster ${cluster.scope} is paused: a switchover cannot be scheduled`)
+  if (wanted.scheduledAt && action === 'failover')
+    throw usageError('a failover cannot be scheduled; use switchover --scheduled')
   const request: LeaderChangeRequest = {}
   // the leader seen, named: a request that reaches Patroni after the leader changed is refused
   // (412 leader name does not match) instead of demoting a healthy new leader. Patroni 4 runs a
@@ -70,7 +77,9 @@ export function checkLeaderChange(
 export function parseScheduledTime(text: string): string | undefined {
   if (text.trim() === '' || text.trim().toLowerCase() === 'now') return undefined
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text.trim())) {
-    throw usageError(`cannot read the time ${JSON.stringify(text)}: use ISO 8601 such as 2026-11-24T22:30 or 2026-11-24T22:30+01:00, or now`)
+    throw usageError(
+      `cannot read the time ${JSON.stringify(text)}: use ISO 8601 such as 2026-11-24T22:30 or 2026-11-24T22:30+01:00, or now`,
+    )
   }
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(text.trim())
   const date = new Date(hasZone ? text.trim() : text.trim().replace(' ', 'T'))

@@ -22,7 +22,8 @@ export interface LeaderChangeResult {
 export const CONFIRM_SECONDS = 30
 
 /** The bound of a switchover or failover, request and wait together (README). */
-export const leaderChangeBoundSeconds = (loopWait: number): number => leaderChangeWaitSeconds(loopWait) + CONFIRM_SECONDS
+export const leaderChangeBoundSeconds = (loopWait: number): number =>
+  leaderChangeWaitSeconds(loopWait) + CONFIRM_SECONDS
 
 /**
  * Where the request goes: the leader (it carries a switchover out), proven to be this cluster's.
@@ -43,12 +44,19 @@ export async function leaderChangeTarget(
     try {
       return await instance.proven(leader)
     } catch (error) {
-      if (!(action === 'failover' && candidate && error instanceof PgpError && error.exitCode === ExitCode.unreachable)) throw error
-      journal?.step(`the leader ${leader.name} does not answer (${error.message}); sending the failover to the candidate ${candidate.name}`)
+      if (!(action === 'failover' && candidate && error instanceof PgpError && error.exitCode === ExitCode.unreachable))
+        throw error
+      journal?.step(
+        `the leader ${leader.name} does not answer (${error.message}); sending the failover to the candidate ${candidate.name}`,
+      )
     }
   }
   const via = candidate ?? leader
-  if (!via || !memberBaseUrl(via)) throw new PgpError(`no REST API address for ${via?.name ?? 'the leader'} in cluster ${cluster.scope}`, ExitCode.unreachable)
+  if (!via || !memberBaseUrl(via))
+    throw new PgpError(
+      `no REST API address for ${via?.name ?? 'the leader'} in cluster ${cluster.scope}`,
+      ExitCode.unreachable,
+    )
   return instance.proven(via)
 }
 
@@ -89,7 +97,10 @@ export async function changeLeader(
   } catch (error) {
     // A request that timed out or broke off may still have been carried out: find out below.
     if (!(error instanceof RestError && error.maybeCarriedOut)) throw error
-    message = error.kind === 'timeout' ? `no answer from Patroni within ${postMs / 1000}s` : `${error.endpoint}: ${error.reason}`
+    message =
+      error.kind === 'timeout'
+        ? `no answer from Patroni within ${postMs / 1000}s`
+        : `${error.endpoint}: ${error.reason}`
     journal.step(`${action}: ${message}; watching the cluster for the outcome`)
   }
   const expected = request.candidate

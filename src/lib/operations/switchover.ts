@@ -8,7 +8,15 @@ import {confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withClus
 import type {ConnectOptions, PatroniInstance} from '../rest/instance.js'
 import type {Choice, Prompter} from '../prompt/prompt.js'
 import {describeRequest} from './request-preview.js'
-import {type LeaderChange, type LeaderChangeRequest, checkLeaderChange, describeCandidate, healthyReplicas, isoWithOffset, parseScheduledTime} from './switchover-plan.js'
+import {
+  type LeaderChange,
+  type LeaderChangeRequest,
+  checkLeaderChange,
+  describeCandidate,
+  healthyReplicas,
+  isoWithOffset,
+  parseScheduledTime,
+} from './switchover-plan.js'
 
 export interface LeaderChangeWanted {
   leader?: string
@@ -33,7 +41,10 @@ export async function runLeaderChange(
   return withCluster(target, options, async (instance, cluster) => {
     io.log(`Current cluster topology\n${await topology(cluster)}`)
     const request = await planLeaderChange(action, cluster, wanted, io.prompter)
-    if (wanted.dryRun) return reportDryRun(io, [describeRequest('POST', `${await leaderChangeTarget(instance, cluster, request, action)}/${action}`, request)])
+    if (wanted.dryRun)
+      return reportDryRun(io, [
+        describeRequest('POST', `${await leaderChangeTarget(instance, cluster, request, action)}/${action}`, request),
+      ])
     if (!wanted.force) await confirmLeaderChange(action, cluster, request, io.prompter)
     const loopWait = await loopWaitOf(instance)
     const result = await changeLeader(instance, action, cluster, request, loopWait, io.journal)
@@ -41,18 +52,31 @@ export async function runLeaderChange(
       io.log(`${result.message}: ${action} of ${cluster.scope} at ${request.scheduled_at}`)
       return ExitCode.ok
     }
-    const latest = result.status === 'done' ? await settled(instance, result.cluster!, loopWait) : (result.cluster ?? (await latestCluster(instance)))
+    const latest =
+      result.status === 'done'
+        ? await settled(instance, result.cluster!, loopWait)
+        : (result.cluster ?? (await latestCluster(instance)))
     if (latest) io.log(await topology(latest))
     const lagging = latest?.members.filter((m) => !isRunning(m)).map((m) => `${m.name} (${m.state})`) ?? []
-    if (result.status === 'done' && lagging.length > 0) io.log(`still rejoining: ${lagging.join(', ')}; check with pgpatronictl list ${target.label}`)
-    const twoPrimaries = latest && result.newLeader ? await primariesBeside(instance, [cluster, latest], result.newLeader, leaderOf(cluster)?.name, io) : false
+    if (result.status === 'done' && lagging.length > 0)
+      io.log(`still rejoining: ${lagging.join(', ')}; check with pgpatronictl list ${target.label}`)
+    const twoPrimaries =
+      latest && result.newLeader
+        ? await primariesBeside(instance, [cluster, latest], result.newLeader, leaderOf(cluster)?.name, io)
+        : false
     const bound = leaderChangeBoundSeconds(loopWait)
     if (result.status === 'other') {
       const verb = action === 'switchover' ? 'switched' : 'failed'
-      throw new PgpError(`Patroni ${verb} over to ${result.newLeader} instead of ${request.candidate} (Patroni said: ${result.message || 'nothing'})`, ExitCode.failed)
+      throw new PgpError(
+        `Patroni ${verb} over to ${result.newLeader} instead of ${request.candidate} (Patroni said: ${result.message || 'nothing'})`,
+        ExitCode.failed,
+      )
     }
     if (result.status === 'unconfirmed') {
-      throw new PgpError(`${action} of ${cluster.scope} not confirmed within ${bound}s (${result.message}); it may still complete: check pgpatronictl list ${target.label}`, ExitCode.unreachable)
+      throw new PgpError(
+        `${action} of ${cluster.scope} not confirmed within ${bound}s (${result.message}); it may still complete: check pgpatronictl list ${target.label}`,
+        ExitCode.unreachable,
+      )
     }
     io.log(`${result.newLeader} leads ${cluster.scope}`)
     return twoPrimaries ? ExitCode.failed : ExitCode.ok
@@ -61,7 +85,9 @@ export async function runLeaderChange(
 
 /** The old leader rejoins as a replica a few seconds later: the topology once it has, within 2 loop_waits. */
 async function settled(instance: PatroniInstance, cluster: ClusterState, loopWait: number): Promise<ClusterState> {
-  const wait = await waitForCluster(instance, (c) => c.members.every(isRunning), {deadline: performance.now() + 2 * loopWait * 1000})
+  const wait = await waitForCluster(instance, (c) => c.members.every(isRunning), {
+    deadline: performance.now() + 2 * loopWait * 1000,
+  })
   return wait.cluster ?? cluster
 }
 
@@ -79,7 +105,13 @@ async function latestCluster(instance: PatroniInstance): Promise<ClusterState | 
  * sees (split brain); an old leader whose Patroni does not answer may do so unseen. Both are
  * said; the first makes the command fail.
  */
-async function primariesBeside(instance: PatroniInstance, views: ClusterState[], newLeader: string, oldLeader: string | undefined, io: OperationIo): Promise<boolean> {
+async function primariesBeside(
+  instance: PatroniInstance,
+  views: ClusterState[],
+  newLeader: string,
+  oldLeader: string | undefined,
+  io: OperationIo,
+): Promise<boolean> {
   let found = false
   // the members before and after: an old leader whose key expired is gone from the latest view
   const members = new Map(views.flatMap((view) => view.members.map((m) => [m.name, m] as const)))
@@ -91,12 +123,16 @@ async function primariesBeside(instance: PatroniInstance, views: ClusterState[],
           const {role} = await instance.memberStatus(member)
           if (role === 'master' || role === 'primary') {
             found = true
-            io.log(`Error: ${member.name} still runs as primary beside the new leader ${newLeader}: two members take writes; stop Patroni on ${member.name} (or its PostgreSQL) now`)
+            io.log(
+              `Error: ${member.name} still runs as primary beside the new leader ${newLeader}: two members take writes; stop Patroni on ${member.name} (or its PostgreSQL) now`,
+            )
           }
         } catch (error) {
           if (!(error instanceof PgpError)) throw error
           if (member.name !== oldLeader) return // a replica that does not answer takes no writes
-          io.log(`Warning: ${member.name}'s Patroni does not answer (${error.message}); if its PostgreSQL still runs as primary it takes writes beside ${newLeader}: check it`)
+          io.log(
+            `Warning: ${member.name}'s Patroni does not answer (${error.message}); if its PostgreSQL still runs as primary it takes writes beside ${newLeader}: check it`,
+          )
         }
       }),
   )
@@ -121,7 +157,10 @@ export async function planLeaderChange(
   if (!candidate && action === 'failover') {
     if (replicas.length === 1 && !leaderOf(cluster)) candidate = replicas[0]!.name
     else if (prompter.interactive && !wanted.force) candidate = await askCandidate(action, replicas, prompter)
-    else throw usageError(`failover needs --candidate (healthy replicas: ${replicas.map((m) => m.name).join(', ') || 'none'})`)
+    else
+      throw usageError(
+        `failover needs --candidate (healthy replicas: ${replicas.map((m) => m.name).join(', ') || 'none'})`,
+      )
   } else if (!candidate && prompter.interactive && !wanted.force) {
     candidate = await askCandidate(action, replicas, prompter)
   }
@@ -141,14 +180,23 @@ export async function planLeaderChange(
   return checkLeaderChange(action, cluster, {candidate, leader: wanted.leader, scheduledAt})
 }
 
-async function askCandidate(action: LeaderChange, replicas: ClusterState['members'], prompter: Prompter): Promise<string | undefined> {
+async function askCandidate(
+  action: LeaderChange,
+  replicas: ClusterState['members'],
+  prompter: Prompter,
+): Promise<string | undefined> {
   if (replicas.length === 0) throw new PgpError(`no healthy replica to ${action} to`, ExitCode.failed)
   const choices: Choice<string | undefined>[] = replicas.map((m) => ({name: describeCandidate(m), value: m.name}))
   if (action === 'switchover') choices.push({name: 'any healthy replica (Patroni chooses)', value: undefined})
   return prompter.select('Candidate', choices)
 }
 
-async function confirmLeaderChange(action: LeaderChange, cluster: ClusterState, request: LeaderChangeRequest, prompter: Prompter): Promise<void> {
+async function confirmLeaderChange(
+  action: LeaderChange,
+  cluster: ClusterState,
+  request: LeaderChangeRequest,
+  prompter: Prompter,
+): Promise<void> {
   const leader = leaderOf(cluster)
   const to = request.candidate ? ` to ${request.candidate}` : ''
   const question = request.scheduled_at

@@ -10,7 +10,10 @@ export type DsnRole = 'any' | 'leader' | 'replica'
 export function chooseDsnMember(cluster: ClusterState, wanted: {role: DsnRole; member?: string}): Member {
   if (wanted.member) {
     const member = cluster.members.find((m) => m.name === wanted.member)
-    if (!member) throw refused(`${wanted.member} is not a member of ${cluster.scope} (members: ${cluster.members.map((m) => m.name).join(', ') || 'none'})`)
+    if (!member)
+      throw refused(
+        `${wanted.member} is not a member of ${cluster.scope} (members: ${cluster.members.map((m) => m.name).join(', ') || 'none'})`,
+      )
     return member
   }
   const leader = leaderOf(cluster)

@@ -27,14 +27,28 @@ export function historyRecords(raw: unknown, endpoint: string): HistoryRecord[] 
     throw new RestError('malformed', endpoint, 'malformed answer to GET /history (not a list of lists)')
   }
   return (raw as unknown[][]).map((line) => {
-    const [tl, lsn, reason, timestamp, leader] = line.map((v) => (typeof v === 'number' || typeof v === 'string' ? v : v === null || v === undefined ? '' : JSON.stringify(v)))
-    return {LSN: lsn ?? '', 'New Leader': String(leader ?? ''), Reason: String(reason ?? ''), TL: tl ?? '', Timestamp: String(timestamp ?? '')}
+    const [tl, lsn, reason, timestamp, leader] = line.map((v) =>
+      typeof v === 'number' || typeof v === 'string' ? v : v === null || v === undefined ? '' : JSON.stringify(v),
+    )
+    return {
+      LSN: lsn ?? '',
+      'New Leader': String(leader ?? ''),
+      Reason: String(reason ?? ''),
+      TL: tl ?? '',
+      Timestamp: String(timestamp ?? ''),
+    }
   })
 }
 
 /** Every key always present, even empty: the same as patronictl, stable for scripts. */
 export async function renderHistory(records: HistoryRecord[], format: OutputFormat): Promise<string> {
-  const ordered = records.map((r) => ({TL: r.TL, LSN: r.LSN, Reason: r.Reason, Timestamp: r.Timestamp, 'New Leader': r['New Leader']}))
+  const ordered = records.map((r) => ({
+    TL: r.TL,
+    LSN: r.LSN,
+    Reason: r.Reason,
+    Timestamp: r.Timestamp,
+    'New Leader': r['New Leader'],
+  }))
   switch (format) {
     case 'json':
       return renderJson(ordered)

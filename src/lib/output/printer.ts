@@ -16,9 +16,21 @@ export interface Column {
 export type Row = Record<string, Cell>
 
 const ASCII_FRAME = {
-  bottom: '-', 'bottom-left': '+', 'bottom-mid': '+', 'bottom-right': '+',
-  left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', middle: '|',
-  right: '|', 'right-mid': '+', top: '-', 'top-left': '+', 'top-mid': '+', 'top-right': '+',
+  bottom: '-',
+  'bottom-left': '+',
+  'bottom-mid': '+',
+  'bottom-right': '+',
+  left: '|',
+  'left-mid': '+',
+  mid: '-',
+  'mid-mid': '+',
+  middle: '|',
+  right: '|',
+  'right-mid': '+',
+  top: '-',
+  'top-left': '+',
+  'top-mid': '+',
+  'top-right': '+',
 }
 
 /**
@@ -38,7 +50,8 @@ export function renderFramedTable(table: {title?: string; columns: Column[]; row
   const multiLine = body.some((cells) => cells.some((text) => text.includes('\n')))
   const widths = columns.map((c) => columnsOf(c.title))
   for (const cells of body) {
-    for (const [i, text] of cells.entries()) for (const line of text.split('\n')) widths[i] = Math.max(widths[i]!, columnsOf(line))
+    for (const [i, text] of cells.entries())
+      for (const line of text.split('\n')) widths[i] = Math.max(widths[i]!, columnsOf(line))
   }
   const options = {
     chars: ASCII_FRAME,
@@ -103,4 +116,7 @@ const cellText = (value: Cell): string => (value === undefined ? '' : printable(
  * retitle the window or hide a row). Line breaks stay: multi-line cells are meant.
  */
 export const printable = (text: string): string =>
-  text.replaceAll(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  text.replaceAll(
+    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  )

@@ -17,7 +17,11 @@ export async function memberVersions(instance: PatroniInstance, members: Member[
     withApi.map(async (m): Promise<MemberVersion> => {
       try {
         const {serverVersion, version} = await instance.memberStatus(m)
-        return {member: m.name, patroni: version ?? 'unknown', postgresql: serverVersion ? formatPgVersion(serverVersion) : undefined}
+        return {
+          member: m.name,
+          patroni: version ?? 'unknown',
+          postgresql: serverVersion ? formatPgVersion(serverVersion) : undefined,
+        }
       } catch (error) {
         if (!(error instanceof PgpError)) throw error
         return {error: error.message, exitCode: error.exitCode, member: m.name}
@@ -35,7 +39,9 @@ export function formatPgVersion(version: number): string {
 
 /** patronictl's lines: `node1: Patroni 3.0.2 PostgreSQL 15.18`, or why a member did not say. */
 export const versionLine = (v: MemberVersion): string =>
-  v.error ? `${v.member}: failed to get version: ${v.error}` : `${v.member}: Patroni ${v.patroni}${v.postgresql ? ` PostgreSQL ${v.postgresql}` : ''}`
+  v.error
+    ? `${v.member}: failed to get version: ${v.error}`
+    : `${v.member}: Patroni ${v.patroni}${v.postgresql ? ` PostgreSQL ${v.postgresql}` : ''}`
 
 /** 0 if any member answered; else the worst failure (4 when one was unreachable), 4 for no member. */
 export function versionsExitCode(versions: MemberVersion[]): number {

@@ -19,8 +19,14 @@ export class RestError extends PgpError {
     readonly status?: number,
     readonly maybeCarriedOut = false, // a change request that timed out or broke off: Patroni may act on it
   ) {
-    const exit = kind === 'unreachable' || kind === 'timeout' || kind === 'tls' || kind === 'broken' ? ExitCode.unreachable : ExitCode.failed
-    super(`${endpoint}: ${reason}${maybeCarriedOut ? ' (the request may still be carried out: check before repeating it)' : ''}`, exit)
+    const exit =
+      kind === 'unreachable' || kind === 'timeout' || kind === 'tls' || kind === 'broken'
+        ? ExitCode.unreachable
+        : ExitCode.failed
+    super(
+      `${endpoint}: ${reason}${maybeCarriedOut ? ' (the request may still be carried out: check before repeating it)' : ''}`,
+      exit,
+    )
     this.name = 'RestError'
   }
 
@@ -29,7 +35,12 @@ export class RestError extends PgpError {
    * Anything else (401, 403, other 4xx, a garbled answer, a TLS failure) is an answer to report.
    */
   get isDown(): boolean {
-    return this.kind === 'unreachable' || this.kind === 'timeout' || this.kind === 'broken' || (this.kind === 'http' && (this.status ?? 0) >= 500)
+    return (
+      this.kind === 'unreachable' ||
+      this.kind === 'timeout' ||
+      this.kind === 'broken' ||
+      (this.kind === 'http' && (this.status ?? 0) >= 500)
+    )
   }
 }
 
@@ -70,7 +81,11 @@ export class PatroniClient {
   }
 
   /** GET a JSON object (/patroni, /config): null, a list or a number is a malformed answer. */
-  async getObject<T extends object>(path: string, baseUrl = this.access.baseUrl, timeoutMs?: number): Promise<Partial<T>> {
+  async getObject<T extends object>(
+    path: string,
+    baseUrl = this.access.baseUrl,
+    timeoutMs?: number,
+  ): Promise<Partial<T>> {
     const body = await this.getJson<unknown>(path, baseUrl, timeoutMs)
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new RestError('malformed', endpointOf(baseUrl), `malformed answer to GET ${path} (not a JSON object)`)
@@ -92,7 +107,11 @@ export class PatroniClient {
     // (Patroni asks for them only on changes, which are refused; reads go without).
     const downgrade = this.access.baseUrl.startsWith('https:') && url.protocol === 'http:'
     if (downgrade && method !== 'GET') {
-      throw new RestError('tls', endpoint, `api_url is plain http while this instance's REST API uses https: not sending credentials in clear`)
+      throw new RestError(
+        'tls',
+        endpoint,
+        `api_url is plain http while this instance's REST API uses https: not sending credentials in clear`,
+      )
     }
     if (this.access.auth && !downgrade) {
       const {password, username} = this.access.auth
@@ -116,11 +135,18 @@ export class PatroniClient {
         signal: AbortSignal.timeout(timeoutMs),
       })
       let text = await readAnswer(response.body, endpoint)
-      this.options.log?.(`${method} ${url.href} -> ${response.statusCode} (${Math.round(performance.now() - started)} ms)`)
+      this.options.log?.(
+        `${method} ${url.href} -> ${response.statusCode} (${Math.round(performance.now() - started)} ms)`,
+      )
       // Error pages are printed: never with our credentials in them (some servers echo headers).
       if (response.statusCode >= 300 && this.access.auth) text = redact(text, this.access.auth, headers.authorization!)
       if (response.statusCode === 401 || response.statusCode === 403) {
-        throw new RestError('auth', endpoint, `${response.statusCode} ${plainText(text) || 'access denied'}`, response.statusCode)
+        throw new RestError(
+          'auth',
+          endpoint,
+          `${response.statusCode} ${plainText(text) || 'access denied'}`,
+          response.statusCode,
+        )
       }
       return {status: response.statusCode, text}
     } catch (error) {
@@ -156,7 +182,8 @@ export function parseJson<T>(response: RestResponse, endpoint: string): T {
     throw new RestError('malformed', endpoint, `malformed answer (not JSON): ${plainText(response.text).slice(0, 60)}`)
   }
   // Patroni's documents are a few levels deep; printing a very deep one (YAML) would overflow the stack.
-  if (depthExceeds(value, MAX_ANSWER_DEPTH)) throw new RestError('malformed', endpoint, `malformed answer (nested deeper than ${MAX_ANSWER_DEPTH} levels)`)
+  if (depthExceeds(value, MAX_ANSWER_DEPTH))
+    throw new RestError('malformed', endpoint, `malformed answer (nested deeper than ${MAX_ANSWER_DEPTH} levels)`)
   return value as T
 }
 
@@ -189,13 +216,19 @@ export function plainText(text: string): string {
     .replaceAll(/\s+/g, ' ')
     .trim()
   // http.server's send_error page (Patroni's 409 to PATCH /config, ...): its message, then why
-  const page = /^Error response Error code: \d{3} Message: (.*?)\.? Error code explanation: \d{3} - (.*?)\.?$/.exec(line)
+  const page = /^Error response Error code: \d{3} Message: (.*?)\.? Error code explanation: \d{3} - (.*?)\.?$/.exec(
+    line,
+  )
   if (page) line = page[2] && page[2] !== page[1] ? `${page[1]} (${page[2]})` : page[1]!
   return line.length > 200 ? `${line.slice(0, 197)}...` : line
 }
 
 /** The body as text, refused beyond `maxBytes` (MAX_ANSWER_BYTES unless the caller expects more). */
-export async function readAnswer(body: Dispatcher.ResponseData['body'], endpoint: string, maxBytes = MAX_ANSWER_BYTES): Promise<string> {
+export async function readAnswer(
+  body: Dispatcher.ResponseData['body'],
+  endpoint: string,
+  maxBytes = MAX_ANSWER_BYTES,
+): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -241,10 +274,18 @@ export function classifyNetworkError(error: unknown, endpoint: string, timeoutMs
       : new RestError('malformed', endpoint, `not an HTTP answer${code ? ` (${code})` : ''}`)
   }
   if (/ALERT_CERTIFICATE_REQUIRED/.test(code)) {
-    return new RestError('tls', endpoint, `TLS error: ${code}: the REST API requires a client certificate (set ctl.certfile and ctl.keyfile)`)
+    return new RestError(
+      'tls',
+      endpoint,
+      `TLS error: ${code}: the REST API requires a client certificate (set ctl.certfile and ctl.keyfile)`,
+    )
   }
   if (/ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|DECRYPT_ERROR)/.test(code)) {
-    return new RestError('tls', endpoint, `TLS error: ${code}: the REST API refused the client certificate (is it signed by the CA in its restapi.cafile?)`)
+    return new RestError(
+      'tls',
+      endpoint,
+      `TLS error: ${code}: the REST API refused the client certificate (is it signed by the CA in its restapi.cafile?)`,
+    )
   }
   if (TLS_CODES.test(code)) {
     return new RestError('tls', endpoint, `TLS error: ${code} (set ctl.cacert, or use --insecure to skip verification)`)
@@ -282,15 +323,18 @@ async function usableTls(tls: TlsSettings): Promise<Record<string, unknown>> {
     rejectUnauthorized: !tls.insecure,
   }
   // OpenSSL skips what is not a certificate in a CA file: verification would then fail for no clear reason
-  if (options.ca && !options.ca.includes('-----BEGIN CERTIFICATE-----')) throw configError(`${tls.caFile} holds no PEM certificate (a CA file)`)
+  if (options.ca && !options.ca.includes('-----BEGIN CERTIFICATE-----'))
+    throw configError(`${tls.caFile} holds no PEM certificate (a CA file)`)
   try {
     const {createSecureContext} = await import('node:tls')
     createSecureContext(options)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? ''
     const files = [tls.certFile, tls.keyFile].filter(Boolean).join(' and ')
-    if (/BAD_DECRYPT|BAD_PASSWORD|INTERRUPTED_OR_CANCELLED/.test(code)) throw configError(`cannot decrypt the TLS key ${tls.keyFile} (wrong or missing keyfile_password)`)
-    if (/KEY_VALUES_MISMATCH/.test(code)) throw configError(`the TLS certificate and key do not belong together: ${files}`)
+    if (/BAD_DECRYPT|BAD_PASSWORD|INTERRUPTED_OR_CANCELLED/.test(code))
+      throw configError(`cannot decrypt the TLS key ${tls.keyFile} (wrong or missing keyfile_password)`)
+    if (/KEY_VALUES_MISMATCH/.test(code))
+      throw configError(`the TLS certificate and key do not belong together: ${files}`)
     throw configError(`unusable TLS certificate or key: ${files || tls.caFile} (${code || (error as Error).message})`)
   }
   return options

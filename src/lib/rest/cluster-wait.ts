@@ -22,7 +22,9 @@ export async function waitForCluster(
       if (!(error instanceof RestError && error.isDown)) throw error
     }
     if (performance.now() >= options.deadline) return {cluster: last, reached: false}
-    await new Promise((resolve) => setTimeout(resolve, Math.min(options.intervalMs ?? 500, Math.max(0, options.deadline - performance.now()))))
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(options.intervalMs ?? 500, Math.max(0, options.deadline - performance.now()))),
+    )
   }
 }
 

@@ -70,9 +70,14 @@ export function normaliseCluster(raw: unknown, scope: string, answeredBy: string
     throw new RestError('malformed', endpointOf(answeredBy), 'malformed answer to GET /cluster (no members list)')
   }
   // A member without a name or role cannot be shown or acted on safely (is it the leader?).
-  const valid = (m: RestMember) => typeof m === 'object' && m !== null && typeof m.name === 'string' && m.name !== '' && typeof m.role === 'string'
+  const valid = (m: RestMember) =>
+    typeof m === 'object' && m !== null && typeof m.name === 'string' && m.name !== '' && typeof m.role === 'string'
   if (!(body.members as RestMember[]).every(valid)) {
-    throw new RestError('malformed', endpointOf(answeredBy), 'malformed answer to GET /cluster (a member without name or role)')
+    throw new RestError(
+      'malformed',
+      endpointOf(answeredBy),
+      'malformed answer to GET /cluster (a member without name or role)',
+    )
   }
   const members = (body.members as RestMember[])
     .map(normaliseMember)
@@ -127,7 +132,11 @@ export const dataSource = (cluster: ClusterState): string =>
  * This host's member added as unreachable (no role) when it is missing from the cluster: a
  * gracefully stopped Patroni deletes its member key, and the admin still looks for it.
  */
-export function withThisMember(cluster: ClusterState, name: string | undefined, pgConnectAddress: string | undefined): ClusterState {
+export function withThisMember(
+  cluster: ClusterState,
+  name: string | undefined,
+  pgConnectAddress: string | undefined,
+): ClusterState {
   if (!name || cluster.members.some((m) => m.name === name)) return cluster
   const colon = pgConnectAddress?.lastIndexOf(':') ?? -1
   const self: Member = {name, pendingRestart: false, role: '', state: 'unreachable'}

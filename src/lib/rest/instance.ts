@@ -59,18 +59,23 @@ export class PatroniInstance {
    * being demoted or restarted is expected not to answer for a moment).
    */
   async cluster(options: {poll?: boolean; showSelf?: boolean; timeoutMs?: number} = {}): Promise<ClusterState> {
-    const answer = await this.reader.read<ClusterState>({
-      fromDcs: (keys) => {
-        const raw = clusterFromDcs(keys)
-        return (raw.members as unknown[]).length > 0 ? {body: raw} : {missing: 'no member is registered'}
+    const answer = await this.reader.read<ClusterState>(
+      {
+        fromDcs: (keys) => {
+          const raw = clusterFromDcs(keys)
+          return (raw.members as unknown[]).length > 0 ? {body: raw} : {missing: 'no member is registered'}
+        },
+        memberUrls: (state) => state.members.map(memberBaseUrl).filter((u): u is string => u !== undefined),
+        parse: (body, answeredBy) => normaliseCluster(body, this.scope, answeredBy),
+        path: '/cluster',
       },
-      memberUrls: (state) => state.members.map(memberBaseUrl).filter((u): u is string => u !== undefined),
-      parse: (body, answeredBy) => normaliseCluster(body, this.scope, answeredBy),
-      path: '/cluster',
-    }, {quiet: options.poll, timeoutMs: options.timeoutMs})
+      {quiet: options.poll, timeoutMs: options.timeoutMs},
+    )
     const state: ClusterState = {...answer.value, localFailure: answer.localFailure, systemId: answer.systemId}
     if (answer.source === 'dcs') Object.assign(state, {dcs: answer.dcs, source: 'dcs'})
-    return options.showSelf && !this.answeredLocally(state) ? withThisMember(state, this.config.memberName, this.config.pgConnectAddress) : state
+    return options.showSelf && !this.answeredLocally(state)
+      ? withThisMember(state, this.config.memberName, this.config.pgConnectAddress)
+      : state
   }
 
   /** Any other cluster-wide document (GET /config, /history), from the same proven sources; the DCS keeps it under `dcsKey`. */
@@ -106,7 +111,9 @@ export class PatroniInstance {
       await this.reader.prove(baseUrl, {...options, member: member.name})
     } catch (error) {
       if (!(error instanceof PgpError)) throw error
-      throw new PgpError(`nothing sent to ${member.name} of ${this.scope}: ${error.message}`, error.exitCode, {cause: error})
+      throw new PgpError(`nothing sent to ${member.name} of ${this.scope}: ${error.message}`, error.exitCode, {
+        cause: error,
+      })
     }
     return baseUrl
   }
@@ -122,7 +129,11 @@ export class PatroniInstance {
 
   private baseUrlOf(member: Member): string {
     const baseUrl = memberBaseUrl(member)
-    if (!baseUrl) throw new PgpError(`${member.name} has no REST API address (api_url) in the cluster ${this.scope}`, ExitCode.failed)
+    if (!baseUrl)
+      throw new PgpError(
+        `${member.name} has no REST API address (api_url) in the cluster ${this.scope}`,
+        ExitCode.failed,
+      )
     return baseUrl
   }
 }

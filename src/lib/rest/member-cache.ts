@@ -35,7 +35,12 @@ export class MemberCache {
     try {
       const entry = JSON.parse(readRegularFile(this.file(key), 'utf8')) as Record<string, unknown>
       // the file name is a digest: the entry itself must name the same cluster and config
-      if (entry.scope !== key.scope || entry.namespace !== key.namespace || entry.configFile !== resolve(key.configFile)) return undefined
+      if (
+        entry.scope !== key.scope ||
+        entry.namespace !== key.namespace ||
+        entry.configFile !== resolve(key.configFile)
+      )
+        return undefined
       if (typeof entry.systemId !== 'string' || entry.systemId === '' || !Array.isArray(entry.apiUrls)) return undefined
       const apiUrls = entry.apiUrls.filter((u): u is string => typeof u === 'string' && /^https?:\/\/[^/@]+$/.test(u))
       return {apiUrls, systemId: entry.systemId}
@@ -48,7 +53,13 @@ export class MemberCache {
     const apiUrls = [...new Set(members.apiUrls)].sort()
     const old = this.read(key)
     if (old && old.systemId === members.systemId && JSON.stringify(old.apiUrls) === JSON.stringify(apiUrls)) return
-    const entry = {apiUrls, configFile: resolve(key.configFile), namespace: key.namespace, scope: key.scope, systemId: members.systemId}
+    const entry = {
+      apiUrls,
+      configFile: resolve(key.configFile),
+      namespace: key.namespace,
+      scope: key.scope,
+      systemId: members.systemId,
+    }
     try {
       makeDirectory(this.dir)
       const file = this.file(key)

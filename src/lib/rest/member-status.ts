@@ -16,7 +16,10 @@ export interface MemberStatus {
 }
 
 export function parseMemberStatus(body: Record<string, unknown>): MemberStatus {
-  const patroni = (typeof body.patroni === 'object' && body.patroni !== null ? body.patroni : {}) as Record<string, unknown>
+  const patroni = (typeof body.patroni === 'object' && body.patroni !== null ? body.patroni : {}) as Record<
+    string,
+    unknown
+  >
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined)
   return {
     name: text(patroni.name),
@@ -50,14 +53,17 @@ export function identityProblem(
   status: MemberStatus,
   options: {allowNoSystemId?: boolean; member?: string} = {},
 ): string | undefined {
-  if (status.scope === undefined) return 'it does not say which cluster it belongs to (no patroni.scope in GET /patroni)'
+  if (status.scope === undefined)
+    return 'it does not say which cluster it belongs to (no patroni.scope in GET /patroni)'
   if (status.scope !== expected.scope) return `it belongs to cluster ${status.scope}, not ${expected.scope}`
   if (options.member !== undefined && status.name !== undefined && status.name !== options.member) {
     return `it is member ${status.name}, not ${options.member}`
   }
   if (expected.systemId === undefined) return undefined
   if (status.systemId === undefined) {
-    return options.allowNoSystemId ? undefined : `it reports no system identifier, so it is not proven to be ${describeIdentity(expected)}`
+    return options.allowNoSystemId
+      ? undefined
+      : `it reports no system identifier, so it is not proven to be ${describeIdentity(expected)}`
   }
   if (status.systemId !== expected.systemId) {
     return `its system identifier is ${status.systemId}, not ${expected.systemId}: another cluster named ${expected.scope}`

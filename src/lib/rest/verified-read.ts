@@ -2,7 +2,13 @@ import type {DcsSettings} from '../config/dcs-settings.js'
 import {type DcsSnapshot, clusterFromDcs, dcsPrefix, readDcs} from '../dcs/reader.js'
 import {ExitCode, PgpError} from '../errors.js'
 import type {MemberCache, RememberedMembers} from './member-cache.js'
-import {type ClusterIdentity, type MemberStatus, describeIdentity, identityProblem, parseMemberStatus} from './member-status.js'
+import {
+  type ClusterIdentity,
+  type MemberStatus,
+  describeIdentity,
+  identityProblem,
+  parseMemberStatus,
+} from './member-status.js'
 import {type PatroniClient, RestError, endpointOf} from './client.js'
 
 /** How an address was learnt. Only this host's comes from the configuration; the others are hints. */
@@ -123,7 +129,12 @@ export class VerifiedReader {
   async read<T>(spec: ReadSpec<T>, options: {quiet?: boolean; timeoutMs?: number} = {}): Promise<VerifiedAnswer<T>> {
     const timeoutMs = Math.min(options.timeoutMs ?? this.setup.timeoutMs, this.setup.timeoutMs)
     const hedgeMs = Math.min(1000, timeoutMs / 3)
-    const context: ReadContext = {deadline: performance.now() + timeoutMs, failures: [], mismatches: 0, remembered: this.remembered()}
+    const context: ReadContext = {
+      deadline: performance.now() + timeoutMs,
+      failures: [],
+      mismatches: 0,
+      remembered: this.remembered(),
+    }
     let localFailure: string | undefined
     const local = this.attempt(spec, this.local, 'local', context).catch((error: unknown) => {
       if (error instanceof Mismatch) throw this.localMismatch(error)
@@ -153,7 +164,12 @@ export class VerifiedReader {
     if ('source' in answered) return answered // read from the DCS keys
     this.systemId ??= answered.status.systemId ?? this.expectedSystemId(answered.origin, context)
     this.proven.set(answered.baseUrl, answered.status)
-    const answer: VerifiedAnswer<T> = {answeredBy: answered.baseUrl, source: 'rest', systemId: this.systemId, value: answered.value}
+    const answer: VerifiedAnswer<T> = {
+      answeredBy: answered.baseUrl,
+      source: 'rest',
+      systemId: this.systemId,
+      value: answered.value,
+    }
     if (answered.origin !== 'local') {
       answer.localFailure = localFailure ?? `no answer within ${Math.round(hedgeMs)} ms`
       if (!options.quiet) this.warnFallback(answer.localFailure, endpointOf(answered.baseUrl))
@@ -166,7 +182,10 @@ export class VerifiedReader {
    * GET /patroni of one member, now, checked against the cluster proven in this run; a member of
    * another cluster is an IdentityError, nothing else is asked of it.
    */
-  async memberStatus(baseUrl: string, options: {allowNoSystemId?: boolean; member?: string} = {}): Promise<MemberStatus> {
+  async memberStatus(
+    baseUrl: string,
+    options: {allowNoSystemId?: boolean; member?: string} = {},
+  ): Promise<MemberStatus> {
     const status = parseMemberStatus(await this.setup.client.getObject<Record<string, unknown>>('/patroni', baseUrl))
     const problem = identityProblem(this.identity, status, options)
     if (problem) throw new IdentityError(endpointOf(baseUrl), problem)
@@ -182,15 +201,26 @@ export class VerifiedReader {
   }
 
   /** One member: GET `path` and GET /patroni side by side; the answer counts only if the status proves the member. */
-  private async attempt<T>(spec: ReadSpec<T>, baseUrl: string, origin: Origin, context: ReadContext): Promise<Answered<T>> {
+  private async attempt<T>(
+    spec: ReadSpec<T>,
+    baseUrl: string,
+    origin: Origin,
+    context: ReadContext,
+  ): Promise<Answered<T>> {
     const {client} = this.setup
     const remaining = () => Math.max(1, context.deadline - performance.now())
     const statusRequest = client.getObject<Record<string, unknown>>('/patroni', baseUrl, remaining())
-    const [answer, status] = await Promise.allSettled([spec.path === '/patroni' ? statusRequest : client.getJson<unknown>(spec.path, baseUrl, remaining()), statusRequest])
+    const [answer, status] = await Promise.allSettled([
+      spec.path === '/patroni' ? statusRequest : client.getJson<unknown>(spec.path, baseUrl, remaining()),
+      statusRequest,
+    ])
     try {
       if (status.status === 'rejected') throw answer.status === 'rejected' ? answer.reason : status.reason
       const memberStatus = parseMemberStatus(status.value)
-      const problem = identityProblem({scope: this.setup.scope, systemId: this.expectedSystemId(origin, context)}, memberStatus)
+      const problem = identityProblem(
+        {scope: this.setup.scope, systemId: this.expectedSystemId(origin, context)},
+        memberStatus,
+      )
       if (problem) throw new Mismatch(baseUrl, origin, problem)
       if (answer.status === 'rejected') throw answer.reason
       return {baseUrl, origin, status: memberStatus, value: spec.parse(answer.value, baseUrl)}
@@ -198,7 +228,10 @@ export class VerifiedReader {
       if (origin === 'local') throw error
       if (error instanceof Mismatch) {
         context.mismatches++
-        this.setup.warn(`${this.setup.label}: ignored ${endpointOf(baseUrl)} (${ORIGIN_WORDS[origin]}): ${error.problem}`, 'ignored')
+        this.setup.warn(
+          `${this.setup.label}: ignored ${endpointOf(baseUrl)} (${ORIGIN_WORDS[origin]}): ${error.problem}`,
+          'ignored',
+        )
         if (origin === 'remembered') this.setup.cache.forget(this.cacheKey, baseUrl)
       } else if (error instanceof RestError) {
         context.failures.push({baseUrl, error})
@@ -240,7 +273,11 @@ export class VerifiedReader {
     if (!dcs) return undefined
     try {
       const timeoutMs = Math.max(1, context.deadline - performance.now())
-      const snapshot = await readDcs(dcs, dcsPrefix(this.setup.namespace, this.setup.scope), {insecure: this.setup.insecure, log: this.setup.log, timeoutMs})
+      const snapshot = await readDcs(dcs, dcsPrefix(this.setup.namespace, this.setup.scope), {
+        insecure: this.setup.insecure,
+        log: this.setup.log,
+        timeoutMs,
+      })
       return {snapshot}
     } catch (error) {
       return {error: error instanceof Error ? error.message : String(error)}
@@ -248,7 +285,13 @@ export class VerifiedReader {
   }
 
   /** No member proved itself: the DCS keys, where they hold the document, else this host's failure and why nothing else helped. */
-  private fromDcs<T>(spec: ReadSpec<T>, localError: RestError, failure: unknown, context: ReadContext, quiet = false): VerifiedAnswer<T> {
+  private fromDcs<T>(
+    spec: ReadSpec<T>,
+    localError: RestError,
+    failure: unknown,
+    context: ReadContext,
+    quiet = false,
+  ): VerifiedAnswer<T> {
     if (context.fatal !== undefined) throw context.fatal
     const dcs = (failure as {dcs?: DcsOutcome}).dcs
     const others = context.failures.map((f) => f.error.message)
@@ -257,20 +300,30 @@ export class VerifiedReader {
     if (context.mismatches > 0) notes.push(`no other member proved to be ${describeIdentity(this.identity)}`)
     const fail = (why?: string) => {
       const detail = [...notes, ...(why ? [why] : [])]
-      return new RestError(localError.kind, localError.endpoint, [localError.reason, ...detail].join('; '), localError.status)
+      return new RestError(
+        localError.kind,
+        localError.endpoint,
+        [localError.reason, ...detail].join('; '),
+        localError.status,
+      )
     }
     if (!dcs) throw fail(this.setup.dcsError ? `no DCS fallback: ${this.setup.dcsError}` : undefined)
     if ('error' in dcs) throw fail(dcs.error)
     const {snapshot} = dcs
     const label = `${snapshot.kind} ${endpointOf(snapshot.baseUrl)}`
-    if (snapshot.keys.size === 0) throw fail(`DCS ${label}: no keys under ${dcsPrefix(this.setup.namespace, this.setup.scope)}`)
+    if (snapshot.keys.size === 0)
+      throw fail(`DCS ${label}: no keys under ${dcsPrefix(this.setup.namespace, this.setup.scope)}`)
     const initialize = snapshot.keys.get('initialize')?.trim() || undefined
     if (this.systemId && initialize && initialize !== this.systemId) {
-      this.setup.warn(`${this.setup.label}: ignored the DCS ${label}: its system identifier is ${initialize}, not ${this.systemId}`, 'ignored')
+      this.setup.warn(
+        `${this.setup.label}: ignored the DCS ${label}: its system identifier is ${initialize}, not ${this.systemId}`,
+        'ignored',
+      )
       throw fail(`the DCS ${label} holds another cluster`)
     }
     const document = spec.fromDcs?.(snapshot.keys)
-    if (!document || 'missing' in document) throw fail(`DCS ${label}: ${document?.missing ?? `nothing for GET ${spec.path}`}`)
+    if (!document || 'missing' in document)
+      throw fail(`DCS ${label}: ${document?.missing ?? `nothing for GET ${spec.path}`}`)
     const value = spec.parse(document.body, snapshot.baseUrl)
     this.systemId ??= initialize
     const localFailure = localError.reason
@@ -288,7 +341,10 @@ export class VerifiedReader {
   }
 
   private warnFallback(localFailure: string, source: string): void {
-    this.setup.warn(`${this.setup.label}: this host's REST API (${endpointOf(this.local)}) did not answer (${localFailure}); data from ${source}`, 'fallback')
+    this.setup.warn(
+      `${this.setup.label}: this host's REST API (${endpointOf(this.local)}) did not answer (${localFailure}); data from ${source}`,
+      'fallback',
+    )
   }
 
   private get cacheKey() {

@@ -43,7 +43,11 @@ export function completionScript(shell: Shell, bin: string, commands: Completion
 const fn = (bin: string) => `_${bin.replaceAll(/\W/g, '_')}`
 const longNames = (f: CompletionFlag) => [f.name, ...(f.aliases ?? [])].map((n) => `--${n}`)
 const valueWords = (f: CompletionFlag) => [...longNames(f), ...(f.char ? [`-${f.char}`] : [])]
-const flagWords = (f: CompletionFlag) => [...longNames(f), ...(f.allowNo ? [`--no-${f.name}`] : []), ...(f.char ? [`-${f.char}`] : [])]
+const flagWords = (f: CompletionFlag) => [
+  ...longNames(f),
+  ...(f.allowNo ? [`--no-${f.name}`] : []),
+  ...(f.char ? [`-${f.char}`] : []),
+]
 const sq = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`
 
 // eslint-disable-next-line max-lines-per-function -- most of it is the bash script it writes, one piece
@@ -75,7 +79,9 @@ function bashScript(bin: string, commands: CompletionCommand[]): string {
   })
   const instancesCase = commands
     .filter((c) => c.instances !== 'none' || c.choices)
-    .map((c) => caseArm(c.id, c.choices ? `instances=none choices=${sq(c.choices.join(' '))}` : `instances=${c.instances}`))
+    .map((c) =>
+      caseArm(c.id, c.choices ? `instances=none choices=${sq(c.choices.join(' '))}` : `instances=${c.instances}`),
+    )
   return `# ${bin} completion for bash. Load it with
 #   source <(${bin} completion bash)
 # or for every shell: ${bin} completion bash > /etc/bash_completion.d/${bin}
@@ -134,13 +140,17 @@ function commandsTakingValues(commands: CompletionCommand[]): string {
 }
 
 // zsh _arguments specs: the text in [...] must escape ] and :, and everything sits in '...'.
-const zshText = (text = '') => text.split('\n')[0]!.replaceAll('\\', '\\\\').replaceAll(']', '\\]').replaceAll(':', '\\:')
+const zshText = (text = '') =>
+  text.split('\n')[0]!.replaceAll('\\', '\\\\').replaceAll(']', '\\]').replaceAll(':', '\\:')
 
 function zshSpecs(f: string, command: CompletionCommand): string[] {
   const specs: string[] = []
   for (const flag of command.flags) {
     const names = valueWords(flag)
-    const exclusive = names.length > 1 || flag.allowNo ? `(${[...names, ...(flag.allowNo ? [`--no-${flag.name}`] : [])].join(' ')})` : ''
+    const exclusive =
+      names.length > 1 || flag.allowNo
+        ? `(${[...names, ...(flag.allowNo ? [`--no-${flag.name}`] : [])].join(' ')})`
+        : ''
     const action = !flag.takesValue
       ? ''
       : flag.options
@@ -165,7 +175,9 @@ function zshSpecs(f: string, command: CompletionCommand): string[] {
 function zshScript(bin: string, commands: CompletionCommand[]): string {
   const f = fn(bin)
   const described = commands.map((c) => sq(`${c.id.replaceAll(':', '\\:')}:${(c.summary ?? '').split('\n')[0]}`))
-  const arms = commands.map((c) => `    ${c.id})\n      _arguments -s -S \\\n        ${zshSpecs(f, c).join(' \\\n        ')} ;;`)
+  const arms = commands.map(
+    (c) => `    ${c.id})\n      _arguments -s -S \\\n        ${zshSpecs(f, c).join(' \\\n        ')} ;;`,
+  )
   return `#compdef ${bin}
 # ${bin} completion for zsh. Load it with
 #   source <(${bin} completion zsh)

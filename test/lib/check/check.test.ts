@@ -17,7 +17,11 @@ function debianConfig(tree: HostTree, version: string, cluster: string, pgPort: 
       dcs: {
         maximum_lag_on_failover: 1_048_576,
         postgresql: {
-          pg_hba: ['local   all             all                                     peer', 'host    all             all             127.0.0.1/32            md5', 'host    replication     all             127.0.0.1/32            md5'],
+          pg_hba: [
+            'local   all             all                                     peer',
+            'host    all             all             127.0.0.1/32            md5',
+            'host    replication     all             127.0.0.1/32            md5',
+          ],
           use_pg_rewind: true,
         },
       },
@@ -48,7 +52,11 @@ describe('check: config and host checks', () => {
   let tree: HostTree
   const systemdDir = () => join(tree.root, 'etc/systemd/system')
   const audit = async (...names: string[]): Promise<AuditReport> =>
-    auditHost({...tree.paths, systemdDir: systemdDir()}, names.map((n) => ({cluster: n.split('/')[1]!, version: n.split('/')[0]!})), {connect: {timeoutMs: 1000, warn: () => {}}, live: false})
+    auditHost(
+      {...tree.paths, systemdDir: systemdDir()},
+      names.map((n) => ({cluster: n.split('/')[1]!, version: n.split('/')[0]!})),
+      {connect: {timeoutMs: 1000, warn: () => {}}, live: false},
+    )
   /** Findings other than the inline-secret note every config with a password gets. */
   const problems = (report: AuditReport, check?: string): Finding[] =>
     report.findings.filter((f) => f.check !== 'inline-secret' && (check === undefined || f.check === check))
@@ -74,7 +82,9 @@ describe('check: config and host checks', () => {
     expect(problems(report)).toEqual([])
     expect(report.findings).toEqual([
       expect.objectContaining({
-        fix: expect.stringMatching(/^move them to PATRONI_SUPERUSER_PASSWORD, PATRONI_REPLICATION_PASSWORD in a 0600 root-owned file, loaded with EnvironmentFile= in `systemctl edit patroni@15-main`$/),
+        fix: expect.stringMatching(
+          /^move them to PATRONI_SUPERUSER_PASSWORD, PATRONI_REPLICATION_PASSWORD in a 0600 root-owned file, loaded with EnvironmentFile= in `systemctl edit patroni@15-main`$/,
+        ),
         instance: '15/main',
         key: 'postgresql.authentication.superuser.password, postgresql.authentication.replication.password',
         line: expect.any(Number),
@@ -96,7 +106,8 @@ describe('check: config and host checks', () => {
           instance: '15/main',
           key: 'mode 0644 root:root',
           line: undefined,
-          problem: 'readable by every user and holds passwords (postgresql.authentication.superuser.password, postgresql.authentication.replication.password)',
+          problem:
+            'readable by every user and holds passwords (postgresql.authentication.superuser.password, postgresql.authentication.replication.password)',
           severity: 'error',
           where: file,
         },
@@ -125,12 +136,14 @@ describe('check: config and host checks', () => {
   describe('superuser without a password and md5 over TCP', () => {
     const noPassword = (doc: Doc) => (doc.postgresql.authentication.superuser.password = null)
 
-    it('warns that pg_rewind cannot connect (Debian\'s default template)', async () => {
+    it("warns that pg_rewind cannot connect (Debian's default template)", async () => {
       const file = instance('main', 5432, noPassword)
       const [found] = problems(await audit())
       expect(found).toMatchObject({
         check: 'superuser-password',
-        fix: expect.stringContaining('set postgresql.authentication.superuser.password (or PATRONI_SUPERUSER_PASSWORD)'),
+        fix: expect.stringContaining(
+          'set postgresql.authentication.superuser.password (or PATRONI_SUPERUSER_PASSWORD)',
+        ),
         key: 'bootstrap.dcs.postgresql.pg_hba.1',
         problem: expect.stringContaining('pg_rewind of a former leader fails'),
         severity: 'warning',
@@ -145,7 +158,13 @@ describe('check: config and host checks', () => {
         noPassword(doc)
         doc.postgresql.use_unix_socket = false
       })
-      expect(problems(await audit())).toEqual([expect.objectContaining({check: 'superuser-password', problem: expect.stringContaining('Patroni cannot connect to its own PostgreSQL'), severity: 'error'})])
+      expect(problems(await audit())).toEqual([
+        expect.objectContaining({
+          check: 'superuser-password',
+          problem: expect.stringContaining('Patroni cannot connect to its own PostgreSQL'),
+          severity: 'error',
+        }),
+      ])
     })
 
     it('is fine with a rewind user (PostgreSQL 11+), a trust rule first, or the password in env.conf', async () => {
@@ -169,7 +188,14 @@ describe('check: config and host checks', () => {
       const file = instance('main', 5432, (doc) => (doc.restapi.listen = '0.0.0.0:8008'))
       const found = problems(await audit())
       expect(found).toEqual([
-        expect.objectContaining({check: 'rest-auth', fix: 'add restapi.authentication (username, password) and the same under ctl.authentication, or listen on 127.0.0.1 only', key: 'restapi.listen', problem: expect.stringContaining('every interface (0.0.0.0:8008) without restapi.authentication'), severity: 'error', where: file}),
+        expect.objectContaining({
+          check: 'rest-auth',
+          fix: 'add restapi.authentication (username, password) and the same under ctl.authentication, or listen on 127.0.0.1 only',
+          key: 'restapi.listen',
+          problem: expect.stringContaining('every interface (0.0.0.0:8008) without restapi.authentication'),
+          severity: 'error',
+          where: file,
+        }),
         expect.objectContaining({check: 'rest-tls', key: 'restapi.listen', severity: 'warning'}),
       ])
       expect(found[0]!.line).toBe(found[1]!.line)
@@ -195,15 +221,32 @@ describe('check: config and host checks', () => {
     it('says where an env.conf override comes from', async () => {
       tree.write('etc/patroni/env.conf', '# shared by every instance\nPATRONI_RESTAPI_LISTEN=0.0.0.0:8008\n')
       instance('main', 5432)
-      expect(problems(await audit(), 'rest-auth')).toEqual([expect.objectContaining({key: 'PATRONI_RESTAPI_LISTEN', severity: 'error', where: join(tree.paths.configDir, 'env.conf')})])
+      expect(problems(await audit(), 'rest-auth')).toEqual([
+        expect.objectContaining({
+          key: 'PATRONI_RESTAPI_LISTEN',
+          severity: 'error',
+          where: join(tree.paths.configDir, 'env.conf'),
+        }),
+      ])
     })
 
     it('warns when client certificates are required and ctl has none', async () => {
       instance('main', 5432, (doc) => {
-        doc.restapi = {...doc.restapi, certfile: '/etc/ssl/server.pem', keyfile: '/etc/ssl/server.key', listen: '10.0.0.1:8008', verify_client: 'required'}
+        doc.restapi = {
+          ...doc.restapi,
+          certfile: '/etc/ssl/server.pem',
+          keyfile: '/etc/ssl/server.key',
+          listen: '10.0.0.1:8008',
+          verify_client: 'required',
+        }
       })
       expect(problems(await audit())).toEqual([
-        expect.objectContaining({check: 'rest-client-cert', fix: 'add ctl.certfile and ctl.keyfile: a client certificate signed by the CA in restapi.cafile', key: 'restapi.verify_client', severity: 'warning'}),
+        expect.objectContaining({
+          check: 'rest-client-cert',
+          fix: 'add ctl.certfile and ctl.keyfile: a client certificate signed by the CA in restapi.cafile',
+          key: 'restapi.verify_client',
+          severity: 'warning',
+        }),
       ])
     })
   })
@@ -213,7 +256,16 @@ describe('check: config and host checks', () => {
       instance('main', 5432)
       const startConf = tree.write('etc/postgresql/15/main/start.conf', 'auto\n')
       expect(problems(await audit())).toEqual([
-        {check: 'start-conf', fix: `write manual into ${startConf} (as pg_createcluster_patroni does), then systemctl daemon-reload`, instance: '15/main', key: undefined, line: undefined, problem: 'start.conf is auto: postgresql.service starts this cluster itself, outside Patroni', severity: 'error', where: startConf},
+        {
+          check: 'start-conf',
+          fix: `write manual into ${startConf} (as pg_createcluster_patroni does), then systemctl daemon-reload`,
+          instance: '15/main',
+          key: undefined,
+          line: undefined,
+          problem: 'start.conf is auto: postgresql.service starts this cluster itself, outside Patroni',
+          severity: 'error',
+          where: startConf,
+        },
       ])
     })
 
@@ -240,7 +292,9 @@ describe('check: config and host checks', () => {
         `postgresql.config_dir: ${join(tree.paths.pg.confRoot, '15/main')}`,
         `postgresql.data_dir: ${join(tree.root, 'var/lib/postgresql/15/main')}`,
       ])
-      expect(found[1]!.problem).toBe('scope is "main", not 15-main: Debian\'s bootstrap and clone wrappers name the pg-common cluster after the scope')
+      expect(found[1]!.problem).toBe(
+        'scope is "main", not 15-main: Debian\'s bootstrap and clone wrappers name the pg-common cluster after the scope',
+      )
     })
 
     it('errors when postgresql@ is enabled alongside patroni@, warns when alone', async () => {
@@ -253,7 +307,12 @@ describe('check: config and host checks', () => {
       symlinkSync('/lib/systemd/system/postgresql@.service', join(wants, 'postgresql@15-other.service'))
       expect(problems(await audit()).map((f) => [f.instance, f.severity, f.where, f.fix])).toEqual([
         ['15/main', 'error', join(wants, 'postgresql@15-main.service'), 'systemctl disable postgresql@15-main.service'],
-        ['15/other', 'warning', join(wants, 'postgresql@15-other.service'), 'systemctl disable postgresql@15-other.service && systemctl enable patroni@15-other.service'],
+        [
+          '15/other',
+          'warning',
+          join(wants, 'postgresql@15-other.service'),
+          'systemctl disable postgresql@15-other.service && systemctl enable patroni@15-other.service',
+        ],
       ])
     })
 
@@ -269,7 +328,7 @@ describe('check: config and host checks', () => {
         doc.postgresql.create_replica_method = used ? ['pg_clonecluster'] : ['basebackup']
       }
 
-      it('warns that Debian\'s clone wrapper takes the part after the last dash', async () => {
+      it("warns that Debian's clone wrapper takes the part after the last dash", async () => {
         const script = clone(tree)
         const file = instance('my-db', 5432, withClone(script, true))
         expect(problems(await audit())).toEqual([
@@ -287,7 +346,13 @@ describe('check: config and host checks', () => {
       it('errors when that wrong name is an existing cluster the clone would drop', async () => {
         instance('my-db', 5432, withClone(clone(tree), true))
         tree.pgCluster('15', 'db', 5440)
-        expect(problems(await audit('15/my-db'))).toEqual([expect.objectContaining({check: 'dashed-name', problem: expect.stringContaining('runs pg_dropcluster 15 db, dropping the existing cluster 15/db'), severity: 'error'})])
+        expect(problems(await audit('15/my-db'))).toEqual([
+          expect.objectContaining({
+            check: 'dashed-name',
+            problem: expect.stringContaining('runs pg_dropcluster 15 db, dropping the existing cluster 15/db'),
+            severity: 'error',
+          }),
+        ])
       })
 
       it('is only an info while the wrapper is not a create_replica_method, and nothing without it', async () => {
@@ -304,17 +369,30 @@ describe('check: config and host checks', () => {
       instance('b', 5432, (doc) => (doc.scope = '15-a'))
       tree.pgCluster('15', 'plain', 5432)
       const found = problems(await audit())
-      const summary = found.filter((f) => f.check.endsWith('collision') || f.check === 'duplicate-scope').map((f) => [f.instance, f.check, f.problem])
+      const summary = found
+        .filter((f) => f.check.endsWith('collision') || f.check === 'duplicate-scope')
+        .map((f) => [f.instance, f.check, f.problem])
       expect(summary).toEqual(
         expect.arrayContaining([
           ['15/a', 'pg-port-collision', 'PostgreSQL port 5432 is also used by 15/b, 15/plain'],
           ['15/a', 'rest-port-collision', 'REST API port 8008 is also used by 15/b: only one Patroni can bind it'],
-          ['15/a', 'duplicate-scope', 'same namespace and scope as 15/b: both Patroni instances join one cluster and fight over its leader key'],
-          ['15/b', 'duplicate-scope', 'same namespace and scope as 15/a: both Patroni instances join one cluster and fight over its leader key'],
+          [
+            '15/a',
+            'duplicate-scope',
+            'same namespace and scope as 15/b: both Patroni instances join one cluster and fight over its leader key',
+          ],
+          [
+            '15/b',
+            'duplicate-scope',
+            'same namespace and scope as 15/a: both Patroni instances join one cluster and fight over its leader key',
+          ],
           ['15/plain', 'pg-port-collision', 'PostgreSQL port 5432 is also used by 15/a, 15/b'],
         ]),
       )
-      expect(found.find((f) => f.instance === '15/plain')).toMatchObject({key: 'port', where: join(tree.paths.pg.confRoot, '15/plain/postgresql.conf')})
+      expect(found.find((f) => f.instance === '15/plain')).toMatchObject({
+        key: 'port',
+        where: join(tree.paths.pg.confRoot, '15/plain/postgresql.conf'),
+      })
       // only what concerns the instances asked about
       expect(new Set((await audit('15/plain')).findings.map((f) => f.instance))).toEqual(new Set(['15/plain']))
     })
@@ -322,7 +400,14 @@ describe('check: config and host checks', () => {
     it('warns about a config for a PostgreSQL version that is not installed', async () => {
       const file = tree.patroniConfig('13-old', stringify(debianConfig(tree, '13', 'old', 5440)), 0o660)
       expect(problems(await audit())).toEqual([
-        {check: 'orphan', fix: `apt install postgresql-13, or remove ${file} if the instance is gone`, instance: '13/old', problem: 'a Patroni config for PostgreSQL 13, which is not installed: patroni@13-old cannot start', severity: 'warning', where: file},
+        {
+          check: 'orphan',
+          fix: `apt install postgresql-13, or remove ${file} if the instance is gone`,
+          instance: '13/old',
+          problem: 'a Patroni config for PostgreSQL 13, which is not installed: patroni@13-old cannot start',
+          severity: 'warning',
+          where: file,
+        },
       ])
     })
   })
@@ -330,13 +415,18 @@ describe('check: config and host checks', () => {
   describe('configs that cannot be read', () => {
     it('are a finding when other instances could be checked', async () => {
       instance('main', 5432)
-      const broken = tree.patroniConfig('15-broken', 'scope: x\nrestapi:\n  listen: 1\n   connect_address: {password: SECRET-leak}\n')
+      const broken = tree.patroniConfig(
+        '15-broken',
+        'scope: x\nrestapi:\n  listen: 1\n   connect_address: {password: SECRET-leak}\n',
+      )
       const report = await audit()
       expect(report.findings.find((f) => f.instance === '15/broken')).toEqual({
         check: 'config-read',
         fix: 'fix the file: Patroni cannot start with it either',
         instance: '15/broken',
-        problem: expect.stringMatching(new RegExp(`^${broken}:3:\\d+: invalid YAML: .*; this instance's config was not checked$`)),
+        problem: expect.stringMatching(
+          new RegExp(`^${broken}:3:\\d+: invalid YAML: .*; this instance's config was not checked$`),
+        ),
         severity: 'error',
         where: broken,
       })
@@ -346,8 +436,14 @@ describe('check: config and host checks', () => {
 
     it('keep their exit code when nothing else could be checked', async () => {
       tree.patroniConfig('15-broken', 'scope: [\n')
-      await expect(audit('15/broken')).rejects.toMatchObject({exitCode: ExitCode.config, message: expect.stringMatching(/^15\/broken: .*15-broken\.yml:\d+:\d+: invalid YAML/)})
-      await expect(audit('15/nope')).rejects.toMatchObject({exitCode: ExitCode.config, message: expect.stringContaining('no instance 15/nope on this host')})
+      await expect(audit('15/broken')).rejects.toMatchObject({
+        exitCode: ExitCode.config,
+        message: expect.stringMatching(/^15\/broken: .*15-broken\.yml:\d+:\d+: invalid YAML/),
+      })
+      await expect(audit('15/nope')).rejects.toMatchObject({
+        exitCode: ExitCode.config,
+        message: expect.stringContaining('no instance 15/nope on this host'),
+      })
     })
   })
 })

@@ -4,7 +4,13 @@ import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '
 import {auditLive} from '../../../src/lib/check/live-rules.js'
 import type {HostInstance} from '../../../src/lib/instances/discovery.js'
 import {MemberCache} from '../../../src/lib/rest/member-cache.js'
-import {type FakeAnswer, type FakeServer, freePort, patroniStatus, startFakePatroni} from '../../helpers/fake-patroni.js'
+import {
+  type FakeAnswer,
+  type FakeServer,
+  freePort,
+  patroniStatus,
+  startFakePatroni,
+} from '../../helpers/fake-patroni.js'
 import {HostTree, debianYaml} from '../../helpers/host-tree.js'
 
 // Three fake members answering GET /cluster, /patroni and /config like Patroni 3.0.2.
@@ -15,9 +21,23 @@ describe('check: live checks (fake Patroni)', () => {
   let options: {timeoutMs: number; cache: MemberCache; warn: () => void}
   const instance = (kind: HostInstance['kind'] = 'patroni'): HostInstance => ({cluster: 'main', kind, version: '15'})
 
-  type MemberOverride = Partial<{role: string; state: string; timeline: number; lag: number; pending_restart: boolean; api_url: string}>
+  type MemberOverride = Partial<{
+    role: string
+    state: string
+    timeline: number
+    lag: number
+    pending_restart: boolean
+    api_url: string
+  }>
   /** Sets what every fake answers: the DCS view (/cluster), each member's own view (/patroni). */
-  function answer(cluster: {members?: MemberOverride[]; pause?: boolean; self?: {role?: string; timeline?: number}[]; maximumLag?: number} = {}) {
+  function answer(
+    cluster: {
+      members?: MemberOverride[]
+      pause?: boolean
+      self?: {role?: string; timeline?: number}[]
+      maximumLag?: number
+    } = {},
+  ) {
     const members = servers.map((server, i) => ({
       api_url: `${server.url}/patroni`,
       host: '127.0.0.1',
@@ -31,8 +51,17 @@ describe('check: live checks (fake Patroni)', () => {
     }))
     for (const [i, route] of routes.entries()) {
       route['GET /cluster'] = {body: JSON.stringify({members, ...(cluster.pause ? {pause: true} : {})})}
-      route['GET /patroni'] = {body: patroniStatus('15-main', {role: i === 0 ? 'master' : 'replica', state: 'running', timeline: 4, ...cluster.self?.[i]})}
-      route['GET /config'] = {body: JSON.stringify({loop_wait: 5, maximum_lag_on_failover: cluster.maximumLag ?? 1_048_576, ttl: 20})}
+      route['GET /patroni'] = {
+        body: patroniStatus('15-main', {
+          role: i === 0 ? 'master' : 'replica',
+          state: 'running',
+          timeline: 4,
+          ...cluster.self?.[i],
+        }),
+      }
+      route['GET /config'] = {
+        body: JSON.stringify({loop_wait: 5, maximum_lag_on_failover: cluster.maximumLag ?? 1_048_576, ttl: 20}),
+      }
     }
   }
   const audit = async (kind?: HostInstance['kind'], port = servers[0]!.port) =>
@@ -70,7 +99,11 @@ describe('check: live checks (fake Patroni)', () => {
 
   it('looks twice before reporting a disagreement: a leader change in progress settles', async () => {
     answer({self: [{role: 'replica'}, {role: 'master'}]}) // mid-switchover
-    setTimeout(() => answer({members: [{role: 'replica', lag: 0}, {role: 'leader'}], self: [{role: 'replica'}, {role: 'master'}]}), 300)
+    setTimeout(
+      () =>
+        answer({members: [{role: 'replica', lag: 0}, {role: 'leader'}], self: [{role: 'replica'}, {role: 'master'}]}),
+      300,
+    )
     expect(await audit()).toEqual([])
   })
 
@@ -88,25 +121,61 @@ describe('check: live checks (fake Patroni)', () => {
   it('warns on lag above maximum_lag_on_failover, pending restarts and a paused cluster', async () => {
     answer({maximumLag: 1_048_576, members: [{pending_restart: true}, {lag: 5 * 1_048_576}, {lag: 1000}], pause: true})
     expect((await audit()).map((f) => [f.severity, f.check, f.problem, f.fix])).toEqual([
-      ['warning', 'lag', 'node2 is 5 MB behind, above maximum_lag_on_failover (1 MB): not a failover candidate', expect.any(String)],
-      ['warning', 'pending-restart', 'node1 must restart PostgreSQL to apply changed settings', 'pgpatronictl restart 15/main --pending'],
-      ['warning', 'paused', 'the cluster is paused (maintenance mode): Patroni will not fail over', 'pgpatronictl resume 15/main when maintenance is done'],
+      [
+        'warning',
+        'lag',
+        'node2 is 5 MB behind, above maximum_lag_on_failover (1 MB): not a failover candidate',
+        expect.any(String),
+      ],
+      [
+        'warning',
+        'pending-restart',
+        'node1 must restart PostgreSQL to apply changed settings',
+        'pgpatronictl restart 15/main --pending',
+      ],
+      [
+        'warning',
+        'paused',
+        'the cluster is paused (maintenance mode): Patroni will not fail over',
+        'pgpatronictl resume 15/main when maintenance is done',
+      ],
     ])
   })
 
   it('warns on a member whose REST API does not answer', async () => {
     const dead = await freePort()
     answer({members: [{}, {}, {api_url: `http://127.0.0.1:${dead}/patroni`}]})
-    expect(await audit()).toEqual([expect.objectContaining({check: 'member-reachable', problem: 'member node3 does not answer (connection refused)', severity: 'warning', where: `127.0.0.1:${dead}`})])
+    expect(await audit()).toEqual([
+      expect.objectContaining({
+        check: 'member-reachable',
+        problem: 'member node3 does not answer (connection refused)',
+        severity: 'warning',
+        where: `127.0.0.1:${dead}`,
+      }),
+    ])
   })
 
-  it('reports this host\'s REST API not answering: an error for a Patroni cluster, an info before bootstrap', async () => {
+  it("reports this host's REST API not answering: an error for a Patroni cluster, an info before bootstrap", async () => {
     const dead = await freePort()
     expect(await audit('patroni', dead)).toEqual([
-      {check: 'rest-reachable', fix: 'systemctl status patroni@15-main; journalctl -u patroni@15-main', instance: '15/main', key: 'GET /cluster', problem: expect.stringMatching(/^REST API unreachable: connection refused/), severity: 'error', where: `127.0.0.1:${dead}`},
+      {
+        check: 'rest-reachable',
+        fix: 'systemctl status patroni@15-main; journalctl -u patroni@15-main',
+        instance: '15/main',
+        key: 'GET /cluster',
+        problem: expect.stringMatching(/^REST API unreachable: connection refused/),
+        severity: 'error',
+        where: `127.0.0.1:${dead}`,
+      },
     ])
     expect(await audit('not_bootstrapped', dead)).toEqual([
-      expect.objectContaining({fix: 'systemctl start patroni@15-main (it bootstraps, or clones from the leader)', problem: expect.stringMatching(/^Patroni is not running \(connection refused.*\); normal until it is first started$/), severity: 'info'}),
+      expect.objectContaining({
+        fix: 'systemctl start patroni@15-main (it bootstraps, or clones from the leader)',
+        problem: expect.stringMatching(
+          /^Patroni is not running \(connection refused.*\); normal until it is first started$/,
+        ),
+        severity: 'info',
+      }),
     ])
   })
 
@@ -114,7 +183,14 @@ describe('check: live checks (fake Patroni)', () => {
     const file = tree.patroniConfig('15-main', 'scope: 15-main\nrestapi:\n  listen: 127.0.0.1:99999\n')
     for (const kind of ['patroni', 'not_bootstrapped'] as const) {
       expect(await auditLive(instance(kind), file, options)).toEqual([
-        {check: 'config-read', fix: 'fix the file: Patroni cannot start with it either', instance: '15/main', problem: `${file}: restapi.listen is not HOST:PORT (a name, an IPv4 address or [IPv6], and a port 1-65535)`, severity: 'error', where: file},
+        {
+          check: 'config-read',
+          fix: 'fix the file: Patroni cannot start with it either',
+          instance: '15/main',
+          problem: `${file}: restapi.listen is not HOST:PORT (a name, an IPv4 address or [IPv6], and a port 1-65535)`,
+          severity: 'error',
+          where: file,
+        },
       ])
     }
   })

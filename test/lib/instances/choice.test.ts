@@ -14,8 +14,14 @@ describe('chooseInstance', () => {
   it('takes the name given, then $PGCLUSTER, and says which one was wrong', async () => {
     tree = new HostTree()
     const file = tree.patroniConfig('15-main', 'scope: 15-main\n')
-    expect(await chooseInstance({name: '15/main'}, tree.paths, options, noPrompt, {PGCLUSTER: '16/x'})).toEqual({configFile: file, label: '15/main'})
-    expect(await chooseInstance({}, tree.paths, options, noPrompt, {PGCLUSTER: '15-main'})).toEqual({configFile: file, label: '15/main'})
+    expect(await chooseInstance({name: '15/main'}, tree.paths, options, noPrompt, {PGCLUSTER: '16/x'})).toEqual({
+      configFile: file,
+      label: '15/main',
+    })
+    expect(await chooseInstance({}, tree.paths, options, noPrompt, {PGCLUSTER: '15-main'})).toEqual({
+      configFile: file,
+      label: '15/main',
+    })
     await expect(chooseInstance({}, tree.paths, options, noPrompt, {PGCLUSTER: 'garbage'})).rejects.toMatchObject({
       exitCode: ExitCode.usage,
       message: expect.stringMatching(/^\$PGCLUSTER: invalid instance name "garbage"/),
@@ -25,8 +31,13 @@ describe('chooseInstance', () => {
   it('with -c, takes member names after the command but refuses an instance name', async () => {
     tree = new HostTree()
     const file = tree.patroniConfig('15-main', 'scope: 15-main\n')
-    expect(await chooseInstance({configFile: file, name: 'node2'}, tree.paths, options, noPrompt)).toEqual({configFile: file, label: file})
-    await expect(chooseInstance({configFile: file, name: '15/other'}, tree.paths, options, noPrompt)).rejects.toMatchObject({
+    expect(await chooseInstance({configFile: file, name: 'node2'}, tree.paths, options, noPrompt)).toEqual({
+      configFile: file,
+      label: file,
+    })
+    await expect(
+      chooseInstance({configFile: file, name: '15/other'}, tree.paths, options, noPrompt),
+    ).rejects.toMatchObject({
       exitCode: ExitCode.usage,
       message: 'give an instance (15/other) or -c FILE, not both',
     })

@@ -19,7 +19,20 @@ describe('discovery', () => {
   afterEach(() => tree.remove())
 
   it('ignores the files in /etc/patroni that are not instances', () => {
-    for (const name of ['config.yml', 'dcs.yml', 'postgres.yml', 'config.yml.in', 'env.conf', '15-main.vip', '15-main.yml~', '15-main.yml.dpkg-old', '15-main.yml.dpkg-dist', '.15-main.yml.swp', '15-main.yaml', 'x-main.yml']) {
+    for (const name of [
+      'config.yml',
+      'dcs.yml',
+      'postgres.yml',
+      'config.yml.in',
+      'env.conf',
+      '15-main.vip',
+      '15-main.yml~',
+      '15-main.yml.dpkg-old',
+      '15-main.yml.dpkg-dist',
+      '.15-main.yml.swp',
+      '15-main.yaml',
+      'x-main.yml',
+    ]) {
       writeFileSync(join(tree.paths.configDir, name), 'scope: x\n')
     }
     tree.patroniConfig('15-main', debianYaml('15', 'main', 58008))
@@ -67,26 +80,40 @@ describe('discovery', () => {
     tree.pgCluster('15', 'legacy', 5452)
     const host = discoverHost(tree.paths)
     expect(() => findInstance({cluster: 'nope', version: '15'}, host, tree.paths.configDir)).toThrow(
-      expect.objectContaining({exitCode: ExitCode.config, message: expect.stringContaining('Patroni instances: 15/main')}),
+      expect.objectContaining({
+        exitCode: ExitCode.config,
+        message: expect.stringContaining('Patroni instances: 15/main'),
+      }),
     )
-    expect(() => findInstance({cluster: 'legacy', version: '15'}, host, tree.paths.configDir)).toThrow(/plain pg-common cluster/)
+    expect(() => findInstance({cluster: 'legacy', version: '15'}, host, tree.paths.configDir)).toThrow(
+      /plain pg-common cluster/,
+    )
   })
 
   describe('default instance', () => {
     it('takes PGCLUSTER first', () => {
       tree.patroniConfig('15-main', debianYaml('15', 'main', 58008))
-      expect(defaultInstance(discoverHost(tree.paths), tree.paths.configDir, {PGCLUSTER: '16/other'})).toEqual({cluster: 'other', version: '16'})
+      expect(defaultInstance(discoverHost(tree.paths), tree.paths.configDir, {PGCLUSTER: '16/other'})).toEqual({
+        cluster: 'other',
+        version: '16',
+      })
     })
 
     it('refuses a PGCLUSTER that is not V/C', () => {
-      expect(() => defaultInstance([], tree.paths.configDir, {PGCLUSTER: '15-main'})).toThrow(expect.objectContaining({exitCode: ExitCode.usage}))
-      expect(() => defaultInstance([], tree.paths.configDir, {PGCLUSTER: '15/../x'})).toThrow(expect.objectContaining({exitCode: ExitCode.usage}))
+      expect(() => defaultInstance([], tree.paths.configDir, {PGCLUSTER: '15-main'})).toThrow(
+        expect.objectContaining({exitCode: ExitCode.usage}),
+      )
+      expect(() => defaultInstance([], tree.paths.configDir, {PGCLUSTER: '15/../x'})).toThrow(
+        expect.objectContaining({exitCode: ExitCode.usage}),
+      )
     })
 
     it('takes the only Patroni instance', () => {
       tree.patroniConfig('15-main', debianYaml('15', 'main', 58008))
       tree.pgCluster('15', 'legacy', 5452)
-      expect(defaultInstance(discoverHost(tree.paths), tree.paths.configDir, {})).toEqual(expect.objectContaining({cluster: 'main', version: '15'}))
+      expect(defaultInstance(discoverHost(tree.paths), tree.paths.configDir, {})).toEqual(
+        expect.objectContaining({cluster: 'main', version: '15'}),
+      )
     })
 
     it('lists the choices when there are several', () => {

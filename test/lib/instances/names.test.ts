@@ -16,21 +16,33 @@ describe('parseInstanceName', () => {
     expect(parseInstanceName(text)).toEqual({cluster, version})
   })
 
-  it.each(['15/../../etc/passwd', '/etc/shadow', '15/ma in', '', '15/main\0', '15/..', '15-.', 'main', '15', '15/', 'x/main', '15/a/b', '15/$(id)', `15/${'a'.repeat(101)}`])(
-    'refuses %j with exit 2',
-    (text) => {
-      let error: unknown
-      try {
-        parseInstanceName(text)
-      } catch (error_) {
-        error = error_
-      }
-      expect(error).toBeInstanceOf(PgpError)
-      expect((error as PgpError).exitCode).toBe(ExitCode.usage)
-      expect((error as PgpError).message).not.toContain('\n')
-      expect((error as PgpError).message).not.toContain('\0')
-    },
-  )
+  it.each([
+    '15/../../etc/passwd',
+    '/etc/shadow',
+    '15/ma in',
+    '',
+    '15/main\0',
+    '15/..',
+    '15-.',
+    'main',
+    '15',
+    '15/',
+    'x/main',
+    '15/a/b',
+    '15/$(id)',
+    `15/${'a'.repeat(101)}`,
+  ])('refuses %j with exit 2', (text) => {
+    let error: unknown
+    try {
+      parseInstanceName(text)
+    } catch (error_) {
+      error = error_
+    }
+    expect(error).toBeInstanceOf(PgpError)
+    expect((error as PgpError).exitCode).toBe(ExitCode.usage)
+    expect((error as PgpError).message).not.toContain('\n')
+    expect((error as PgpError).message).not.toContain('\0')
+  })
 
   it('formats both spellings', () => {
     const name = parseInstanceName('15-my-db')

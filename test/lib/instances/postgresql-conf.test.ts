@@ -8,12 +8,12 @@ describe('postgresql.conf', () => {
   afterEach(() => tree?.remove())
 
   it.each([
-    ["port = 5433", ['port', '5433']],
-    ["Port=5433 # comment", ['port', '5433']],
+    ['port = 5433', ['port', '5433']],
+    ['Port=5433 # comment', ['port', '5433']],
     ["data_directory '/var/lib/x'", ['data_directory', '/var/lib/x']],
     ["cluster_name = 'it''s'", ['cluster_name', "it's"]],
-    ["# port = 1", undefined],
-    ["", undefined],
+    ['# port = 1', undefined],
+    ['', undefined],
   ])('parses %j', (line, expected) => {
     expect(parseConfLine(line)).toEqual(expected)
   })
@@ -23,7 +23,10 @@ describe('postgresql.conf', () => {
     tree.write('conf/postgresql.base.conf', 'port = 5433\nexternal_pid_file = /run/x.pid\n')
     tree.write('conf/conf.d/b.conf', "log_line_prefix = 'b'\n")
     tree.write('conf/conf.d/a.conf', "log_line_prefix = 'a'\nwork_mem = 1MB\n")
-    const file = tree.write('conf/postgresql.conf', "include 'postgresql.base.conf'\nport = '5442'\ninclude_dir 'conf.d'\ninclude_if_exists 'missing.conf'\n")
+    const file = tree.write(
+      'conf/postgresql.conf',
+      "include 'postgresql.base.conf'\nport = '5442'\ninclude_dir 'conf.d'\ninclude_if_exists 'missing.conf'\n",
+    )
     const conf = readPostgresConf(file)
     expect(conf.get('port')).toBe('5442')
     expect(conf.get('external_pid_file')).toBe('/run/x.pid')

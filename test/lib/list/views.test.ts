@@ -25,7 +25,9 @@ describe('member table (patronictl list)', () => {
 
   it('matches patronictl list -e', async () => {
     const text = await renderClusters([{cluster: recorded}], 'pretty', true)
-    expect(text.split('\n')[1]).toBe('| Member | Host            | Role    | State   | TL | Lag in MB | Pending restart | Scheduled restart | Tags |')
+    expect(text.split('\n')[1]).toBe(
+      '| Member | Host            | Role    | State   | TL | Lag in MB | Pending restart | Scheduled restart | Tags |',
+    )
   })
 
   it('puts the system identifier in the title when known', async () => {
@@ -36,21 +38,49 @@ describe('member table (patronictl list)', () => {
   it('gives the same JSON as patronictl list -f json', async () => {
     const patronictl = [
       {Cluster: '15-main', Host: '127.0.0.1:55432', Member: 'node1', Role: 'Leader', State: 'running', TL: 1},
-      {Cluster: '15-main', Host: '127.0.0.1:55433', 'Lag in MB': 0, Member: 'node2', Role: 'Replica', State: 'running', TL: 1},
-      {Cluster: '15-main', Host: '127.0.0.1:55434', 'Lag in MB': 0, Member: 'node3', Role: 'Replica', State: 'running', TL: 1},
+      {
+        Cluster: '15-main',
+        Host: '127.0.0.1:55433',
+        'Lag in MB': 0,
+        Member: 'node2',
+        Role: 'Replica',
+        State: 'running',
+        TL: 1,
+      },
+      {
+        Cluster: '15-main',
+        Host: '127.0.0.1:55434',
+        'Lag in MB': 0,
+        Member: 'node3',
+        Role: 'Replica',
+        State: 'running',
+        TL: 1,
+      },
     ]
     expect(JSON.parse(await renderClusters([{cluster: recorded}], 'json', false))).toEqual(patronictl)
   })
 
   it('shows a member mid-switchover as patronictl does', async () => {
     const cluster = normaliseCluster(
-      {members: [{host: '127.0.0.1', lag: 'unknown', name: 'node1', port: 55432, role: 'replica', state: 'stopping'}, {host: '127.0.0.1', name: 'node2', port: 55433, role: 'leader', state: 'running', timeline: 2}]},
+      {
+        members: [
+          {host: '127.0.0.1', lag: 'unknown', name: 'node1', port: 55432, role: 'replica', state: 'stopping'},
+          {host: '127.0.0.1', name: 'node2', port: 55433, role: 'leader', state: 'running', timeline: 2},
+        ],
+      },
       '15-main',
       'http://x:1',
     )
     const lines = (await renderClusters([{cluster}], 'pretty', false)).split('\n')
     expect(lines[3]).toBe('| node1  | 127.0.0.1:55432 | Replica | stopping |    |   unknown |')
-    expect(JSON.parse(await renderClusters([{cluster}], 'json', false))[0]).toEqual({Cluster: '15-main', Host: '127.0.0.1:55432', 'Lag in MB': 'unknown', Member: 'node1', Role: 'Replica', State: 'stopping'})
+    expect(JSON.parse(await renderClusters([{cluster}], 'json', false))[0]).toEqual({
+      Cluster: '15-main',
+      Host: '127.0.0.1:55432',
+      'Lag in MB': 'unknown',
+      Member: 'node1',
+      Role: 'Replica',
+      State: 'stopping',
+    })
   })
 
   it('renders 4.1 extras: extended columns, tags block, footer', async () => {
@@ -75,7 +105,14 @@ describe('member table (patronictl list)', () => {
     expect(tsv[0]).toBe('Cluster\tMember\tHost\tRole\tState\tTL\tLag in MB\tPending restart\tScheduled restart\tTags')
     expect(tsv[1]).toBe('demo\tpatroni1\t10.89.0.4\tLeader\trunning\t5\t\t\t\t{clonefrom: true}')
     const yaml = await renderClusters([{cluster: recorded}], 'yaml', false)
-    expect(yaml.split('\n').slice(0, 6)).toEqual(['- Cluster: 15-main', '  Member: node1', '  Host: 127.0.0.1:55432', '  Role: Leader', '  State: running', '  TL: 1'])
+    expect(yaml.split('\n').slice(0, 6)).toEqual([
+      '- Cluster: 15-main',
+      '  Member: node1',
+      '  Host: 127.0.0.1:55432',
+      '  Role: Leader',
+      '  State: running',
+      '  TL: 1',
+    ])
   })
 
   it('rounds lag like Python', () => {
@@ -86,8 +123,38 @@ describe('member table (patronictl list)', () => {
 describe('host overview', () => {
   const rows: InstanceSummary[] = [
     {cluster: 'legacy', instance: '15/legacy', port: 5452, status: 'online', type: 'plain', version: '15'},
-    {cluster: 'main', config: '/etc/patroni/15-main.yml', instance: '15/main', leader: 'node1', max_lag_mb: 0, member: 'node1', members_running: 3, members_total: 3, paused: false, port: 55432, rest: 'http://127.0.0.1:58008', role: 'Leader', scope: '15-main', state: 'running', status: 'online', timeline: 1, type: 'patroni', version: '15'},
-    {cluster: 'new', config: '/etc/patroni/15-new.yml', error: '127.0.0.1:58038: connection refused', error_kind: 'rest', instance: '15/new', rest: 'http://127.0.0.1:58038', scope: '15-new', state: 'unreachable', type: 'not_bootstrapped', version: '15'},
+    {
+      cluster: 'main',
+      config: '/etc/patroni/15-main.yml',
+      instance: '15/main',
+      leader: 'node1',
+      max_lag_mb: 0,
+      member: 'node1',
+      members_running: 3,
+      members_total: 3,
+      paused: false,
+      port: 55432,
+      rest: 'http://127.0.0.1:58008',
+      role: 'Leader',
+      scope: '15-main',
+      state: 'running',
+      status: 'online',
+      timeline: 1,
+      type: 'patroni',
+      version: '15',
+    },
+    {
+      cluster: 'new',
+      config: '/etc/patroni/15-new.yml',
+      error: '127.0.0.1:58038: connection refused',
+      error_kind: 'rest',
+      instance: '15/new',
+      rest: 'http://127.0.0.1:58038',
+      scope: '15-new',
+      state: 'unreachable',
+      type: 'not_bootstrapped',
+      version: '15',
+    },
   ]
 
   it('lays the table out like pg_lsclusters, with notes for unreachable instances', async () => {

@@ -22,7 +22,12 @@ describe('restartOrder', () => {
     expect(names({pending: true})).toEqual(['node3', 'node1'])
   })
   it('refuses members that are not in the cluster or not of the role (exit 1)', () => {
-    expect(() => names({members: ['node9']})).toThrow(expect.objectContaining({exitCode: 1, message: 'node9 is not a member of cluster 15-main (members: node1, node2, node3)'}))
+    expect(() => names({members: ['node9']})).toThrow(
+      expect.objectContaining({
+        exitCode: 1,
+        message: 'node9 is not a member of cluster 15-main (members: node1, node2, node3)',
+      }),
+    )
     expect(() => names({members: ['node1'], role: 'replica'})).toThrow('no replica among node1')
   })
 })
@@ -31,7 +36,13 @@ describe('restartRequest', () => {
   it('sends only what was asked, timeout in whole seconds', () => {
     const base = {dryRun: false, force: true, members: [], pending: false, role: 'any' as const}
     expect(restartRequest(base)).toEqual({})
-    expect(restartRequest({...base, pending: true, pgVersion: '15.10', timeoutSeconds: 2.5})).toEqual({postgres_version: '15.10', restart_pending: true, timeout: '3'})
-    expect(restartRequest({...base, scheduled: '2099-01-01T03:00Z'}).schedule).toMatch(/^2099-01-01T\d\d:\d\d:00[+-]\d\d:\d\d$/)
+    expect(restartRequest({...base, pending: true, pgVersion: '15.10', timeoutSeconds: 2.5})).toEqual({
+      postgres_version: '15.10',
+      restart_pending: true,
+      timeout: '3',
+    })
+    expect(restartRequest({...base, scheduled: '2099-01-01T03:00Z'}).schedule).toMatch(
+      /^2099-01-01T\d\d:\d\d:00[+-]\d\d:\d\d$/,
+    )
   })
 })

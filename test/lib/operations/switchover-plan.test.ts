@@ -1,7 +1,13 @@
 import {describe, expect, it} from 'vitest'
 
 import {normaliseCluster} from '../../../src/lib/rest/cluster.js'
-import {checkLeaderChange, healthyReplicas, isoWithOffset, leaderChangeWaitSeconds, parseScheduledTime} from '../../../src/lib/operations/switchover-plan.js'
+import {
+  checkLeaderChange,
+  healthyReplicas,
+  isoWithOffset,
+  leaderChangeWaitSeconds,
+  parseScheduledTime,
+} from '../../../src/lib/operations/switchover-plan.js'
 import {fixture} from '../../helpers/fake-patroni.js'
 
 const cluster = (patch: (raw: {members: Record<string, unknown>[]; pause?: boolean}) => void = () => {}) => {
@@ -12,11 +18,19 @@ const cluster = (patch: (raw: {members: Record<string, unknown>[]; pause?: boole
 
 describe('checkLeaderChange', () => {
   it('builds the bodies Patroni expects', () => {
-    expect(checkLeaderChange('switchover', cluster(), {candidate: 'node2'})).toEqual({candidate: 'node2', leader: 'node1'})
+    expect(checkLeaderChange('switchover', cluster(), {candidate: 'node2'})).toEqual({
+      candidate: 'node2',
+      leader: 'node1',
+    })
     expect(checkLeaderChange('switchover', cluster(), {})).toEqual({leader: 'node1'})
     // a failover names the leader it saw too: Patroni refuses it once another member leads
-    expect(checkLeaderChange('failover', cluster(), {candidate: 'node3'})).toEqual({candidate: 'node3', leader: 'node1'})
-    expect(checkLeaderChange('switchover', cluster(), {candidate: 'node2', scheduledAt: '2030-01-01T00:00:00+00:00'})).toEqual({candidate: 'node2', leader: 'node1', scheduled_at: '2030-01-01T00:00:00+00:00'})
+    expect(checkLeaderChange('failover', cluster(), {candidate: 'node3'})).toEqual({
+      candidate: 'node3',
+      leader: 'node1',
+    })
+    expect(
+      checkLeaderChange('switchover', cluster(), {candidate: 'node2', scheduledAt: '2030-01-01T00:00:00+00:00'}),
+    ).toEqual({candidate: 'node2', leader: 'node1', scheduled_at: '2030-01-01T00:00:00+00:00'})
   })
 
   it.each([
@@ -24,24 +38,39 @@ describe('checkLeaderChange', () => {
     ['switchover', {candidate: 'node1'}, 1, 'node1 is already the leader of cluster 15-main'],
     ['switchover', {leader: 'node2'}, 1, 'node2 is not the leader of cluster 15-main (the leader is node1)'],
     ['failover', {}, 2, 'failover needs --candidate'],
-    ['failover', {candidate: 'node2', scheduledAt: '2030-01-01T00:00:00+00:00'}, 2, 'a failover cannot be scheduled; use switchover --scheduled'],
+    [
+      'failover',
+      {candidate: 'node2', scheduledAt: '2030-01-01T00:00:00+00:00'},
+      2,
+      'a failover cannot be scheduled; use switchover --scheduled',
+    ],
   ] as const)('%s %j is refused before anything is sent (exit %i)', (action, wanted, exitCode, message) => {
     expect(() => checkLeaderChange(action, cluster(), wanted)).toThrow(expect.objectContaining({exitCode, message}))
   })
 
   it('refuses a stopped or nofailover candidate, and a switchover without leader or healthy replica', () => {
     const stopped = cluster((raw) => Object.assign(raw.members[1]!, {state: 'stopped'}))
-    expect(() => checkLeaderChange('switchover', stopped, {candidate: 'node2'})).toThrow('node2 is not a running replica (state: stopped)')
+    expect(() => checkLeaderChange('switchover', stopped, {candidate: 'node2'})).toThrow(
+      'node2 is not a running replica (state: stopped)',
+    )
     const tagged = cluster((raw) => Object.assign(raw.members[2]!, {tags: {nofailover: true}}))
-    expect(() => checkLeaderChange('switchover', tagged, {candidate: 'node3'})).toThrow('node3 is tagged nofailover and cannot be promoted')
+    expect(() => checkLeaderChange('switchover', tagged, {candidate: 'node3'})).toThrow(
+      'node3 is tagged nofailover and cannot be promoted',
+    )
     expect(healthyReplicas(tagged).map((m) => m.name)).toEqual(['node2'])
     const leaderless = cluster((raw) => Object.assign(raw.members[0]!, {role: 'replica', state: 'stopped'}))
-    expect(() => checkLeaderChange('switchover', leaderless, {candidate: 'node2'})).toThrow('cluster 15-main has no leader; use failover')
+    expect(() => checkLeaderChange('switchover', leaderless, {candidate: 'node2'})).toThrow(
+      'cluster 15-main has no leader; use failover',
+    )
     expect(checkLeaderChange('failover', leaderless, {candidate: 'node2'})).toEqual({candidate: 'node2'})
     const alone = cluster((raw) => raw.members.splice(1))
-    expect(() => checkLeaderChange('switchover', alone, {})).toThrow('cluster 15-main has no healthy replica to switch over to')
+    expect(() => checkLeaderChange('switchover', alone, {})).toThrow(
+      'cluster 15-main has no healthy replica to switch over to',
+    )
     const paused = cluster((raw) => (raw.pause = true))
-    expect(() => checkLeaderChange('switchover', paused, {})).toThrow('cluster 15-main is paused: a switchover needs --candidate')
+    expect(() => checkLeaderChange('switchover', paused, {})).toThrow(
+      'cluster 15-main is paused: a switchover needs --candidate',
+    )
   })
 })
 

@@ -27,16 +27,22 @@ describe('dsn', () => {
 
   it('refuses (exit 1) when there is no such member', () => {
     const noLeader = {...cluster, members: cluster.members.filter((m) => m.role !== 'leader')}
-    expect(() => chooseDsnMember(noLeader, {role: 'leader'})).toThrow(expect.objectContaining({exitCode: 1, message: '15-main has no leader'}))
+    expect(() => chooseDsnMember(noLeader, {role: 'leader'})).toThrow(
+      expect.objectContaining({exitCode: 1, message: '15-main has no leader'}),
+    )
     expect(pick({role: 'any'}, noLeader)).toBe('node3')
     const onlyLeader = {...cluster, members: cluster.members.slice(0, 1)}
     expect(() => chooseDsnMember(onlyLeader, {role: 'replica'})).toThrow('15-main has no running replica')
-    expect(() => chooseDsnMember(cluster, {member: 'node9', role: 'leader'})).toThrow('node9 is not a member of 15-main (members: node1, node2, node3, node4)')
+    expect(() => chooseDsnMember(cluster, {member: 'node9', role: 'leader'})).toThrow(
+      'node9 is not a member of 15-main (members: node1, node2, node3, node4)',
+    )
   })
 
   it('prints host and port, and quotes values as libpq reads them', () => {
     expect(formatDsn(cluster.members[1]!)).toBe('host=10.0.0.2 port=5433')
-    expect(formatDsn(cluster.members[0]!, {dbname: 'app', user: "o'brien x"})).toBe("host=10.0.0.1 port=5432 dbname=app user='o\\'brien x'")
+    expect(formatDsn(cluster.members[0]!, {dbname: 'app', user: "o'brien x"})).toBe(
+      "host=10.0.0.1 port=5432 dbname=app user='o\\'brien x'",
+    )
     expect(libpqValue('')).toBe("''")
     expect(libpqValue('a\\b')).toBe("'a\\\\b'")
   })

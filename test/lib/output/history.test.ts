@@ -24,10 +24,22 @@ describe('history (patronictl history)', () => {
   it('keeps every key in json (numbers as numbers), tsv and yaml', async () => {
     const records = historyRecords(raw, 'x')
     expect(JSON.parse(await renderHistory(records, 'json'))).toEqual([
-      {LSN: 24392648, 'New Leader': 'postgresql0', Reason: 'no recovery target specified', TL: 1, Timestamp: '2023-09-11T22:11:27.125527+00:00'},
+      {
+        LSN: 24392648,
+        'New Leader': 'postgresql0',
+        Reason: 'no recovery target specified',
+        TL: 1,
+        Timestamp: '2023-09-11T22:11:27.125527+00:00',
+      },
       {LSN: 50331808, 'New Leader': '', Reason: 'no recovery target specified', TL: 2, Timestamp: ''},
     ])
-    expect(Object.keys(JSON.parse(await renderHistory(records, 'json'))[0])).toEqual(['TL', 'LSN', 'Reason', 'Timestamp', 'New Leader'])
+    expect(Object.keys(JSON.parse(await renderHistory(records, 'json'))[0])).toEqual([
+      'TL',
+      'LSN',
+      'Reason',
+      'Timestamp',
+      'New Leader',
+    ])
     expect((await renderHistory(records, 'tsv')).split('\n')).toEqual([
       'TL\tLSN\tReason\tTimestamp\tNew Leader',
       '1\t24392648\tno recovery target specified\t2023-09-11T22:11:27.125527+00:00\tpostgresql0',
@@ -38,7 +50,9 @@ describe('history (patronictl history)', () => {
   })
 
   it('refuses an answer that is not a list of lists', () => {
-    expect(() => historyRecords({history: []}, '127.0.0.1:58008')).toThrow('127.0.0.1:58008: malformed answer to GET /history')
+    expect(() => historyRecords({history: []}, '127.0.0.1:58008')).toThrow(
+      '127.0.0.1:58008: malformed answer to GET /history',
+    )
     expect(() => historyRecords([1, 2], '127.0.0.1:58008')).toThrow(/malformed/)
   })
 })

@@ -7,9 +7,21 @@ import {type Column, type Row, renderAligned, renderFramedTable} from '../../../
 
 // cli-table3 in one table for all rows, the way render.ts once used it: the reference for the output
 const ASCII_FRAME = {
-  bottom: '-', 'bottom-left': '+', 'bottom-mid': '+', 'bottom-right': '+',
-  left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', middle: '|',
-  right: '|', 'right-mid': '+', top: '-', 'top-left': '+', 'top-mid': '+', 'top-right': '+',
+  bottom: '-',
+  'bottom-left': '+',
+  'bottom-mid': '+',
+  'bottom-right': '+',
+  left: '|',
+  'left-mid': '+',
+  mid: '-',
+  'mid-mid': '+',
+  middle: '|',
+  right: '|',
+  'right-mid': '+',
+  top: '-',
+  'top-left': '+',
+  'top-mid': '+',
+  'top-right': '+',
 }
 function cliTable3(columns: Column[], rows: Row[]): string {
   const multiLine = rows.some((row) => Object.values(row).some((v) => typeof v === 'string' && v.includes('\n')))
@@ -39,7 +51,10 @@ describe('framed table', () => {
       {Host: 'bb', Member: 'node2', TL: 12},
       {Member: 'node3', Tags: 'x: 1\ny: 2\nz: 3'},
     ],
-    'wide and combining characters': [{Host: '数据库-主机', Member: 'noe\u0301ud', TL: 7}, {Host: 'h', Member: '😀 emoji', TL: 10}],
+    'wide and combining characters': [
+      {Host: '数据库-主机', Member: 'noe\u0301ud', TL: 7},
+      {Host: 'h', Member: '😀 emoji', TL: 10},
+    ],
     'values wider than titles': [{Host: 'a-very-long-host-name.example.org', Member: 'm', TL: 123_456, Tags: 'k: v'}],
   }
   for (const [name, rows] of Object.entries(cases)) {
@@ -49,7 +64,12 @@ describe('framed table', () => {
   }
 
   it('writes the title over the top border', () => {
-    const text = renderFramedTable({columns, rows: cases['one row']!, title: 'Cluster: 15-main (7712)', footer: [' Maintenance mode: on']})
+    const text = renderFramedTable({
+      columns,
+      rows: cases['one row']!,
+      title: 'Cluster: 15-main (7712)',
+      footer: [' Maintenance mode: on'],
+    })
     expect(text.split('\n')[0]).toBe('+ Cluster: 15-main (7712) ------+')
     expect(text.split('\n').at(-1)).toBe(' Maintenance mode: on')
   })
@@ -58,7 +78,16 @@ describe('framed table', () => {
   // in tables of 50 rows its cost per row is what remains (~0.1 ms)
   it('renders a /cluster of 20,000 members in linear time, with cli-table3', async () => {
     const members = (n: number) =>
-      Array.from({length: n}, (_, i) => ({api_url: 'http://10.0.0.1:8008/patroni', host: `10.0.${i >> 8}.${i & 255}`, lag: i === 0 ? undefined : i, name: `node${i}`, port: 5432, role: i === 0 ? 'leader' : 'replica', state: 'running', timeline: 3}))
+      Array.from({length: n}, (_, i) => ({
+        api_url: 'http://10.0.0.1:8008/patroni',
+        host: `10.0.${i >> 8}.${i & 255}`,
+        lag: i === 0 ? undefined : i,
+        name: `node${i}`,
+        port: 5432,
+        role: i === 0 ? 'leader' : 'replica',
+        state: 'running',
+        timeline: 3,
+      }))
     const time = async (n: number) => {
       const cluster = normaliseCluster({members: members(n)}, '15-main', 'http://x:1')
       const started = performance.now()

@@ -18,13 +18,24 @@ const names = (members: object[]) => topologyOrder(cluster(members).members).map
 describe('topology (patronictl topology_sort)', () => {
   it('cascades replicas under the replica they replicate from, as patronictl 3.0.2 does', () => {
     // expected: patroni.ctl.topology_sort of the same members
-    const members = [member('a', 'replica', 'c'), member('b', 'leader'), member('c', 'replica'), member('d', 'sync_standby', 'a'), member('e', 'replica', 'b'), member('f', 'replica', 'zz')]
+    const members = [
+      member('a', 'replica', 'c'),
+      member('b', 'leader'),
+      member('c', 'replica'),
+      member('d', 'sync_standby', 'a'),
+      member('e', 'replica', 'b'),
+      member('f', 'replica', 'zz'),
+    ]
     expect(names(members)).toEqual(['b', '+ c', '  + a', '    + d', '+ e', '+ f'])
   })
 
   it('without a leader shows the replicas at the first level; a replicatefrom cycle is not dropped', () => {
     expect(names([member('a', 'replica'), member('c', 'replica')])).toEqual(['+ a', '+ c'])
-    expect(names([member('l', 'leader'), member('x', 'replica', 'y'), member('y', 'replica', 'x')])).toEqual(['l', '+ x', '  + y'])
+    expect(names([member('l', 'leader'), member('x', 'replica', 'y'), member('y', 'replica', 'x')])).toEqual([
+      'l',
+      '+ x',
+      '  + y',
+    ])
   })
 
   it('draws the list table with the tree in the Member column', () => {
@@ -43,7 +54,10 @@ describe('topology (patronictl topology_sort)', () => {
   })
 
   it('shows tags in flow style, as patronictl topology', () => {
-    const text = renderTopology({cluster: cluster([member('b', 'leader'), member('c', 'replica', 'b')]), systemId: '7000'})
+    const text = renderTopology({
+      cluster: cluster([member('b', 'leader'), member('c', 'replica', 'b')]),
+      systemId: '7000',
+    })
     expect(text.split('\n')[0]).toMatch(/^\+ Cluster: demo \(7000\) -+\+/)
     expect(text).toContain('| + c    | 10.0.0.1:5432 | Replica | running |    |   unknown | {replicatefrom: b} |')
   })

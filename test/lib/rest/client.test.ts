@@ -13,9 +13,15 @@ describe('PatroniClient', () => {
   afterEach(async () => {
     await Promise.all([...clients.splice(0).map((c) => c.close()), ...servers.splice(0).map((s) => s.close())])
   })
-  const client = async (baseUrl: string, options: {auth?: {password: string; username: string}; timeoutMs?: number} = {}) => {
+  const client = async (
+    baseUrl: string,
+    options: {auth?: {password: string; username: string}; timeoutMs?: number} = {},
+  ) => {
     const logged: string[] = []
-    const c = await PatroniClient.create({auth: options.auth, baseUrl}, {log: (l) => logged.push(l), timeoutMs: options.timeoutMs ?? 2000})
+    const c = await PatroniClient.create(
+      {auth: options.auth, baseUrl},
+      {log: (l) => logged.push(l), timeoutMs: options.timeoutMs ?? 2000},
+    )
     clients.push(c)
     return {c, logged}
   }
@@ -24,7 +30,11 @@ describe('PatroniClient', () => {
     servers.push(server)
     return server
   }
-  const failure = (promise: Promise<unknown>) => promise.then(() => expect.unreachable('should fail'), (e: unknown) => e as RestError)
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => expect.unreachable('should fail'),
+      (e: unknown) => e as RestError,
+    )
 
   it('reads a recorded /cluster answer', async () => {
     const server = await serve({'GET /cluster': {body: fixture('cluster-3.0.2.json')}})
@@ -38,7 +48,9 @@ describe('PatroniClient', () => {
     const {c, logged} = await client(server.url, {auth: {password: 's3cret-pw', username: 'patroni'}})
     const response = await c.request('POST', '/restart', {body: {}})
     expect(response).toEqual({status: 200, text: 'restarted successfully'})
-    expect(server.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('patroni:s3cret-pw').toString('base64')}`)
+    expect(server.requests[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from('patroni:s3cret-pw').toString('base64')}`,
+    )
     expect(server.requests[0]!.body).toBe('{}')
     expect(logged.join('\n')).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/restart -> 200/)
     expect(logged.join('\n')).not.toContain('s3cret')
@@ -49,7 +61,7 @@ describe('PatroniClient', () => {
     [401, 'no auth header received'],
     [401, 'not authenticated'],
     [403, 'Access is denied'],
-  ])('turns %d into an auth error with Patroni\'s text (exit 1)', async (status, text) => {
+  ])("turns %d into an auth error with Patroni's text (exit 1)", async (status, text) => {
     const server = await serve({'POST /switchover': {body: text, status}})
     const {c} = await client(server.url)
     const error = await failure(c.request('POST', '/switchover', {body: {leader: 'a'}}))
@@ -102,10 +114,11 @@ describe('PatroniClient', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const {port} = server.address() as AddressInfo
     const fake = {
-      close: () => new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy()
+          server.close(() => resolve())
+        }),
       port,
       requests: [],
       url: `http://127.0.0.1:${port}`,
@@ -122,7 +135,9 @@ describe('PatroniClient', () => {
     const {c} = await client(server.url)
     const read = await failure(c.getJson('/cluster'))
     expect(read).toMatchObject({exitCode: ExitCode.unreachable, isDown: true, kind: 'broken', maybeCarriedOut: false})
-    expect(read.message).toMatch(/^127\.0\.0\.1:\d+: connection (closed in the middle of the answer|closed before the answer was complete|reset)$/)
+    expect(read.message).toMatch(
+      /^127\.0\.0\.1:\d+: connection (closed in the middle of the answer|closed before the answer was complete|reset)$/,
+    )
     const change = await failure(c.request('POST', '/switchover', {body: {leader: 'node1'}}))
     expect(change).toMatchObject({exitCode: ExitCode.unreachable, kind: 'broken', maybeCarriedOut: true})
     expect(change.message).toMatch(/\(the request may still be carried out: check before repeating it\)$/)
@@ -142,12 +157,18 @@ describe('PatroniClient', () => {
       more()
     })
     const {c} = await client(server.url, {timeoutMs: 10_000})
-    expect(await failure(c.getJson('/config'))).toMatchObject({exitCode: ExitCode.failed, kind: 'malformed', reason: 'answer larger than 16 MiB, refused'})
+    expect(await failure(c.getJson('/config'))).toMatchObject({
+      exitCode: ExitCode.failed,
+      kind: 'malformed',
+      reason: 'answer larger than 16 MiB, refused',
+    })
   })
 
   it('never repeats our credentials from an error page that echoes them', async () => {
     const token = Buffer.from('patroni:echo-secret-pw').toString('base64')
-    const server = await serve({'POST /reload': {body: `bad credentials: Basic ${token} (password echo-secret-pw)`, status: 401}})
+    const server = await serve({
+      'POST /reload': {body: `bad credentials: Basic ${token} (password echo-secret-pw)`, status: 401},
+    })
     const {c} = await client(server.url, {auth: {password: 'echo-secret-pw', username: 'patroni'}})
     const error = await failure(c.request('POST', '/reload'))
     expect(error.message).toBe(`127.0.0.1:${server.port}: 401 bad credentials: Basic *** (password ***)`)
@@ -164,30 +185,48 @@ describe('PatroniClient', () => {
   it.each(['null', '[]', '42', '"text"'])('refuses %s where a JSON object is due (exit 1)', async (body) => {
     const server = await serve({'GET /config': {body}})
     const {c} = await client(server.url)
-    expect(await failure(c.getObject('/config'))).toMatchObject({exitCode: ExitCode.failed, kind: 'malformed', reason: 'malformed answer to GET /config (not a JSON object)'})
+    expect(await failure(c.getObject('/config'))).toMatchObject({
+      exitCode: ExitCode.failed,
+      kind: 'malformed',
+      reason: 'malformed answer to GET /config (not a JSON object)',
+    })
   })
 
   it('refuses an answer nested too deep to print', async () => {
-    const server = await serve({'GET /config': {body: `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`}, 'GET /history': {body: '[[1, 2, "x", "t", "n"]]'}})
+    const server = await serve({
+      'GET /config': {body: `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`},
+      'GET /history': {body: '[[1, 2, "x", "t", "n"]]'},
+    })
     const {c} = await client(server.url)
-    expect(await failure(c.getJson('/config'))).toMatchObject({kind: 'malformed', reason: 'malformed answer (nested deeper than 64 levels)'})
+    expect(await failure(c.getJson('/config'))).toMatchObject({
+      kind: 'malformed',
+      reason: 'malformed answer (nested deeper than 64 levels)',
+    })
     expect(await c.getJson('/history')).toEqual([[1, 2, 'x', 't', 'n']])
   })
 
   it('never sends credentials meant for https over a plain http api_url', async () => {
     const server = await serve({'GET /patroni': {body: '{}'}, 'POST /reload': {body: 'ok'}})
-    const c = await PatroniClient.create({auth: {password: 'tls-only-pw', username: 'patroni'}, baseUrl: 'https://127.0.0.1:1'}, {timeoutMs: 2000})
+    const c = await PatroniClient.create(
+      {auth: {password: 'tls-only-pw', username: 'patroni'}, baseUrl: 'https://127.0.0.1:1'},
+      {timeoutMs: 2000},
+    )
     clients.push(c)
     expect(await c.getJson('/patroni', server.url)).toEqual({})
     expect(server.requests[0]!.headers.authorization).toBeUndefined()
-    expect(await failure(c.request('POST', '/reload', {baseUrl: server.url}))).toMatchObject({exitCode: ExitCode.unreachable, kind: 'tls'})
+    expect(await failure(c.request('POST', '/reload', {baseUrl: server.url}))).toMatchObject({
+      exitCode: ExitCode.unreachable,
+      kind: 'tls',
+    })
     expect(server.requests).toHaveLength(1)
   })
 
   it('keeps error text to one readable line', () => {
-    expect(plainText('<html>\n<head><title>Error response</title></head>\n<body><h1>Error response</h1><p>Error code: 400</p>\n</body></html>')).toBe(
-      'Error response Error code: 400',
-    )
+    expect(
+      plainText(
+        '<html>\n<head><title>Error response</title></head>\n<body><h1>Error response</h1><p>Error code: 400</p>\n</body></html>',
+      ),
+    ).toBe('Error response Error code: 400')
     expect(plainText('x'.repeat(500))).toHaveLength(200)
   })
 

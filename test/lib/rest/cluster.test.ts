@@ -19,16 +19,37 @@ describe('cluster model', () => {
 
   it('normalises Patroni 4.1: streaming state, replay lag, scope, pause, schedules, tags', () => {
     const cluster = normaliseCluster(JSON.parse(fixture('cluster-4.1.json')), 'fallback', 'http://x:1')
-    expect(cluster).toMatchObject({paused: true, scheduledSwitchover: {at: '2023-09-24T10:36:00+02:00', from: 'patroni1', to: 'patroni3'}, scope: 'demo'})
+    expect(cluster).toMatchObject({
+      paused: true,
+      scheduledSwitchover: {at: '2023-09-24T10:36:00+02:00', from: 'patroni1', to: 'patroni3'},
+      scope: 'demo',
+    })
     const [leader, replica] = cluster.members
     expect(leader).toMatchObject({role: 'leader', tags: {clonefrom: true}})
-    expect(replica).toMatchObject({lagBytes: 3145728, pendingRestart: true, scheduledRestart: {at: '2026-11-25T03:00:00+00:00', postgresVersion: '16.5'}, state: 'streaming'})
+    expect(replica).toMatchObject({
+      lagBytes: 3145728,
+      pendingRestart: true,
+      scheduledRestart: {at: '2026-11-25T03:00:00+00:00', postgresVersion: '16.5'},
+      state: 'streaming',
+    })
     expect(isRunning(replica!)).toBe(true)
   })
 
   it('maps master and primary to leader, and keeps unknown lag', () => {
-    const cluster = normaliseCluster({members: [{name: 'a', role: 'master'}, {lag: 'unknown', name: 'b', role: 'replica', state: 'stopped'}]}, 's', 'http://x:1')
-    expect(cluster.members.map((m) => [m.role, m.lagBytes])).toEqual([['leader', undefined], ['replica', 'unknown']])
+    const cluster = normaliseCluster(
+      {
+        members: [
+          {name: 'a', role: 'master'},
+          {lag: 'unknown', name: 'b', role: 'replica', state: 'stopped'},
+        ],
+      },
+      's',
+      'http://x:1',
+    )
+    expect(cluster.members.map((m) => [m.role, m.lagBytes])).toEqual([
+      ['leader', undefined],
+      ['replica', 'unknown'],
+    ])
     expect(isRunning(cluster.members[1]!)).toBe(false)
   })
 
@@ -38,7 +59,12 @@ describe('cluster model', () => {
     {members: 'x'},
     'text',
     {members: [{name: 1, role: 'leader'}]},
-    {members: [{name: 'a', role: 'leader'}, {name: 'b', state: 'running'}]}, // is b the leader? nobody can tell
+    {
+      members: [
+        {name: 'a', role: 'leader'},
+        {name: 'b', state: 'running'},
+      ],
+    }, // is b the leader? nobody can tell
     {members: [null]},
   ])('refuses %j as malformed', (raw) => {
     expect(() => normaliseCluster(raw, 's', 'http://127.0.0.1:1')).toThrow(RestError)

@@ -21,9 +21,14 @@ describe('MemberCache', () => {
   it('remembers REST URLs and the system identifier per config and cluster, in files private to the user', () => {
     dir = mkdtempSync(join(tmpdir(), 'pgpt-members-'))
     const cache = new MemberCache(join(dir, 'a', 'pgpatronictl')) // the cache root (~/.cache) is made if missing
-    expect(() => new MemberCache(join(dir!, 'no-home', '.cache', 'pgpatronictl')).write(MAIN, {apiUrls: [], systemId: SYSID})).not.toThrow()
+    expect(() =>
+      new MemberCache(join(dir!, 'no-home', '.cache', 'pgpatronictl')).write(MAIN, {apiUrls: [], systemId: SYSID}),
+    ).not.toThrow()
     expect(existsSync(join(dir, 'no-home'))).toBe(false) // a home that does not exist is not made
-    cache.write(MAIN, {apiUrls: ['http://127.0.0.1:58010', 'http://127.0.0.1:58009', 'http://127.0.0.1:58010'], systemId: SYSID})
+    cache.write(MAIN, {
+      apiUrls: ['http://127.0.0.1:58010', 'http://127.0.0.1:58009', 'http://127.0.0.1:58010'],
+      systemId: SYSID,
+    })
     expect(cache.read(MAIN)).toEqual({apiUrls: ['http://127.0.0.1:58009', 'http://127.0.0.1:58010'], systemId: SYSID})
     // another scope, another namespace, or another config file of the same scope: never the same entry
     expect(cache.read({...MAIN, scope: '15-other'})).toBeUndefined()
@@ -34,7 +39,11 @@ describe('MemberCache', () => {
     expect(file).toMatch(/^members-_pgpt-test_15-main-[0-9a-f]{8}\.json$/)
     const path = join(dir, 'a', 'pgpatronictl', file!)
     expect(statSync(path).mode & 0o777).toBe(0o600)
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({...MAIN, apiUrls: ['http://127.0.0.1:58009', 'http://127.0.0.1:58010'], systemId: SYSID})
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
+      ...MAIN,
+      apiUrls: ['http://127.0.0.1:58009', 'http://127.0.0.1:58010'],
+      systemId: SYSID,
+    })
   })
 
   it('ignores an entry that names another cluster or lacks a system identifier, and old-format files', () => {
@@ -47,7 +56,10 @@ describe('MemberCache', () => {
     expect(cache.read(MAIN)).toBeUndefined()
     writeFileSync(join(dir, file!), JSON.stringify({...entry, systemId: undefined}))
     expect(cache.read(MAIN)).toBeUndefined()
-    writeFileSync(join(dir, file!), JSON.stringify({...entry, apiUrls: ['http://u:pw@127.0.0.1:58009', 'ftp://x', 'http://127.0.0.1:58010']}))
+    writeFileSync(
+      join(dir, file!),
+      JSON.stringify({...entry, apiUrls: ['http://u:pw@127.0.0.1:58009', 'ftp://x', 'http://127.0.0.1:58010']}),
+    )
     expect(cache.read(MAIN)?.apiUrls).toEqual(['http://127.0.0.1:58010'])
     writeFileSync(join(dir, 'members-_pgpt-test_15-main.json'), JSON.stringify({apiUrls: ['http://127.0.0.1:58011']})) // before 0.2: no identity
     writeFileSync(join(dir, file!), JSON.stringify(entry))

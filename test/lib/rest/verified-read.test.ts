@@ -6,7 +6,17 @@ import {MemberCache} from '../../../src/lib/rest/member-cache.js'
 import {RestError} from '../../../src/lib/rest/client.js'
 import {PatroniInstance} from '../../../src/lib/rest/instance.js'
 import type {WarningKind} from '../../../src/lib/rest/verified-read.js'
-import {FAKE_SYSTEM_ID, type FakeAnswer, type FakeServer, clusterBody, fixture, freePort, patroniStatus, startBlackHole, startFakePatroni} from '../../helpers/fake-patroni.js'
+import {
+  FAKE_SYSTEM_ID,
+  type FakeAnswer,
+  type FakeServer,
+  clusterBody,
+  fixture,
+  freePort,
+  patroniStatus,
+  startBlackHole,
+  startFakePatroni,
+} from '../../helpers/fake-patroni.js'
 import {HostTree, TEST_NAMESPACE, debianYaml} from '../../helpers/host-tree.js'
 import {patroniKeys} from '../../helpers/private-etcd.js'
 
@@ -34,9 +44,19 @@ describe('verified reads (fake members)', () => {
   const dead = async () => `http://127.0.0.1:${await freePort()}`
 
   /** A member of `scope` (system id `systemId`): GET /patroni proves it, GET /cluster lists `cluster()`. */
-  async function member(scope = '15-main', systemId: string | null = FAKE_SYSTEM_ID, routes: Record<string, FakeAnswer> = {}) {
+  async function member(
+    scope = '15-main',
+    systemId: string | null = FAKE_SYSTEM_ID,
+    routes: Record<string, FakeAnswer> = {},
+  ) {
     let self = ''
-    const server = track(await startFakePatroni({'GET /cluster': () => ({body: clusterBody([self])}), 'GET /patroni': {body: patroniStatus(scope, {systemId})}, ...routes}))
+    const server = track(
+      await startFakePatroni({
+        'GET /cluster': () => ({body: clusterBody([self])}),
+        'GET /patroni': {body: patroniStatus(scope, {systemId})},
+        ...routes,
+      }),
+    )
     self = server.url
     return server
   }
@@ -46,15 +66,27 @@ describe('verified reads (fake members)', () => {
     const port = Number(new URL(localUrl).port)
     let yaml = debianYaml('15', 'main', port)
     if (options.dcs !== undefined) yaml = yaml.replace('etcd3:\n  hosts: 127.0.0.1:1\n', options.dcs)
-    const patroni = await PatroniInstance.open('15/main', tree.patroniConfig('15-main', yaml), {cache, timeoutMs: options.timeoutMs ?? 2000, warn: (line, kind) => warnings.push([line, kind])})
+    const patroni = await PatroniInstance.open('15/main', tree.patroniConfig('15-main', yaml), {
+      cache,
+      timeoutMs: options.timeoutMs ?? 2000,
+      warn: (line, kind) => warnings.push([line, kind]),
+    })
     open.push(patroni)
     return patroni
   }
-  const key = () => ({configFile: join(tree.paths.configDir, '15-main.yml'), namespace: TEST_NAMESPACE, scope: '15-main'})
+  const key = () => ({
+    configFile: join(tree.paths.configDir, '15-main.yml'),
+    namespace: TEST_NAMESPACE,
+    scope: '15-main',
+  })
   const remember = (...apiUrls: string[]) => cache.write(key(), {apiUrls, systemId: FAKE_SYSTEM_ID})
-  const failure = (promise: Promise<unknown>) => promise.then(() => expect.unreachable('should fail'), (error: unknown) => error as PgpError)
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => expect.unreachable('should fail'),
+      (error: unknown) => error as PgpError,
+    )
 
-  it('asks this host\'s member, proves it with GET /patroni, and remembers the members with the system id', async () => {
+  it("asks this host's member, proves it with GET /patroni, and remembers the members with the system id", async () => {
     const local = await member()
     const other = await member()
     remember(other.url)
@@ -66,7 +98,7 @@ describe('verified reads (fake members)', () => {
     expect(cache.read(key())).toEqual({apiUrls: [local.url], systemId: FAKE_SYSTEM_ID})
   })
 
-  it('refuses this host\'s address when it answers for another cluster (exit 3), and asks nobody else', async () => {
+  it("refuses this host's address when it answers for another cluster (exit 3), and asks nobody else", async () => {
     const local = await member('15-reporting')
     const other = await member()
     remember(other.url)
@@ -79,17 +111,29 @@ describe('verified reads (fake members)', () => {
   })
 
   it('does not take an answer from a member that does not say which cluster it is', async () => {
-    const local = track(await startFakePatroni({'GET /cluster': {body: fixture('cluster-3.0.2.json')}, 'GET /patroni': {body: '{"state": "running"}'}}))
-    expect((await failure((await instance(local.url)).cluster())).message).toMatch(/it does not say which cluster it belongs to/)
+    const local = track(
+      await startFakePatroni({
+        'GET /cluster': {body: fixture('cluster-3.0.2.json')},
+        'GET /patroni': {body: '{"state": "running"}'},
+      }),
+    )
+    expect((await failure((await instance(local.url)).cluster())).message).toMatch(
+      /it does not say which cluster it belongs to/,
+    )
   })
 
-  it('falls through to a remembered member that proves itself when this host\'s is down, and says so', async () => {
+  it("falls through to a remembered member that proves itself when this host's is down, and says so", async () => {
     const other = await member()
     remember(other.url)
     const local = await dead()
     const cluster = await (await instance(local)).cluster()
     expect(cluster).toMatchObject({answeredBy: other.url, localFailure: 'connection refused', systemId: FAKE_SYSTEM_ID})
-    expect(warnings).toEqual([[`15/main: this host's REST API (127.0.0.1:${new URL(local).port}) did not answer (connection refused); data from 127.0.0.1:${other.port}`, 'fallback']])
+    expect(warnings).toEqual([
+      [
+        `15/main: this host's REST API (127.0.0.1:${new URL(local).port}) did not answer (connection refused); data from 127.0.0.1:${other.port}`,
+        'fallback',
+      ],
+    ])
   })
 
   it('ignores, forgets and names a remembered address that belongs to another scope; nothing proven is exit 4', async () => {
@@ -99,8 +143,18 @@ describe('verified reads (fake members)', () => {
     const error = await failure((await instance(local)).cluster())
     expect(error).toBeInstanceOf(RestError)
     expect(error.exitCode).toBe(ExitCode.unreachable)
-    expect(error.message).toBe(`127.0.0.1:${new URL(local).port}: connection refused; no other member proved to be 15-main; no DCS fallback: DCS etcd3 127.0.0.1:1: connection refused`.replace('no DCS fallback: ', ''))
-    expect(warnings).toEqual([[`15/main: ignored 127.0.0.1:${foreign.port} (a member remembered from an earlier run): it belongs to cluster 15-reporting, not 15-main`, 'ignored']])
+    expect(error.message).toBe(
+      `127.0.0.1:${new URL(local).port}: connection refused; no other member proved to be 15-main; no DCS fallback: DCS etcd3 127.0.0.1:1: connection refused`.replace(
+        'no DCS fallback: ',
+        '',
+      ),
+    )
+    expect(warnings).toEqual([
+      [
+        `15/main: ignored 127.0.0.1:${foreign.port} (a member remembered from an earlier run): it belongs to cluster 15-reporting, not 15-main`,
+        'ignored',
+      ],
+    ])
     expect(foreign.requests.map((r) => r.path).sort()).toEqual(['/cluster', '/patroni']) // read, never used
     expect(cache.read(key())?.apiUrls).toEqual([])
   })
@@ -109,12 +163,26 @@ describe('verified reads (fake members)', () => {
     const twin = await member('15-main', OTHER_SYSTEM_ID)
     remember(twin.url)
     await failure((await instance(await dead())).cluster())
-    expect(warnings).toEqual([[`15/main: ignored 127.0.0.1:${twin.port} (a member remembered from an earlier run): its system identifier is ${OTHER_SYSTEM_ID}, not ${FAKE_SYSTEM_ID}: another cluster named 15-main`, 'ignored']])
+    expect(warnings).toEqual([
+      [
+        `15/main: ignored 127.0.0.1:${twin.port} (a member remembered from an earlier run): its system identifier is ${OTHER_SYSTEM_ID}, not ${FAKE_SYSTEM_ID}: another cluster named 15-main`,
+        'ignored',
+      ],
+    ])
   })
 
-  it('treats 401, 403 and other 4xx of this host\'s member as its answer (exit 1), never skipped', async () => {
-    for (const [status, text] of [[401, 'not authenticated'], [403, 'Access is denied'], [404, 'nothing here']] as const) {
-      const local = track(await startFakePatroni({'GET /cluster': {body: text, status}, 'GET /patroni': {body: patroniStatus('15-main')}}))
+  it("treats 401, 403 and other 4xx of this host's member as its answer (exit 1), never skipped", async () => {
+    for (const [status, text] of [
+      [401, 'not authenticated'],
+      [403, 'Access is denied'],
+      [404, 'nothing here'],
+    ] as const) {
+      const local = track(
+        await startFakePatroni({
+          'GET /cluster': {body: text, status},
+          'GET /patroni': {body: patroniStatus('15-main')},
+        }),
+      )
       const other = await member()
       remember(other.url)
       const error = await failure((await instance(local.url)).cluster())
@@ -123,8 +191,13 @@ describe('verified reads (fake members)', () => {
     }
   })
 
-  it('passes over a 5xx of this host\'s member (it is failing, not answering)', async () => {
-    const local = track(await startFakePatroni({'GET /cluster': {body: 'DCS unreachable', status: 503}, 'GET /patroni': {body: patroniStatus('15-main')}}))
+  it("passes over a 5xx of this host's member (it is failing, not answering)", async () => {
+    const local = track(
+      await startFakePatroni({
+        'GET /cluster': {body: 'DCS unreachable', status: 503},
+        'GET /patroni': {body: patroniStatus('15-main')},
+      }),
+    )
     const other = await member()
     remember(other.url)
     expect((await (await instance(local.url)).cluster()).answeredBy).toBe(other.url)
@@ -142,7 +215,7 @@ describe('verified reads (fake members)', () => {
     expect(performance.now() - started).toBeLessThan(2000)
   })
 
-  it('reports this host\'s failure first, then the others, within the deadline', async () => {
+  it("reports this host's failure first, then the others, within the deadline", async () => {
     const hole = track(await startBlackHole())
     const down = await dead()
     remember(down)
@@ -150,15 +223,25 @@ describe('verified reads (fake members)', () => {
     const error = await failure((await instance(hole.url, {timeoutMs: 800})).cluster())
     expect(performance.now() - started).toBeLessThan(1500)
     expect(error).toMatchObject({exitCode: ExitCode.unreachable, kind: 'timeout'})
-    expect(error.message).toMatch(new RegExp(`^127\\.0\\.0\\.1:${hole.port}: no answer within 0\\.8s; other members: 127\\.0\\.0\\.1:\\d+: connection refused; DCS etcd3 127\\.0\\.0\\.1:1: connection refused$`))
+    expect(error.message).toMatch(
+      new RegExp(
+        `^127\\.0\\.0\\.1:${hole.port}: no answer within 0\\.8s; other members: 127\\.0\\.0\\.1:\\d+: connection refused; DCS etcd3 127\\.0\\.0\\.1:1: connection refused$`,
+      ),
+    )
   })
 
   it('reads /history and /config through the same path', async () => {
-    const other = await member('15-main', FAKE_SYSTEM_ID, {'GET /history': {body: '[[1, 100, "no recovery target specified", "2026-11-24T01:49:45+00:00", "node2"]]'}})
+    const other = await member('15-main', FAKE_SYSTEM_ID, {
+      'GET /history': {body: '[[1, 100, "no recovery target specified", "2026-11-24T01:49:45+00:00", "node2"]]'},
+    })
     remember(other.url)
     const patroni = await instance(await dead())
     const answer = await patroni.read('/history', 'history', (body) => body)
-    expect(answer).toMatchObject({answeredBy: other.url, source: 'rest', value: [[1, 100, 'no recovery target specified', '2026-11-24T01:49:45+00:00', 'node2']]})
+    expect(answer).toMatchObject({
+      answeredBy: other.url,
+      source: 'rest',
+      value: [[1, 100, 'no recovery target specified', '2026-11-24T01:49:45+00:00', 'node2']],
+    })
     expect(warnings.map(([, kind]) => kind)).toEqual(['fallback'])
   })
 
@@ -172,7 +255,10 @@ describe('verified reads (fake members)', () => {
     expect(local.requests.filter((r) => r.path === '/patroni')).toHaveLength(1) // the read proved it already
     const impostor = {...self!, apiUrl: `${foreign.url}/patroni`, name: 'node2'}
     const error = await failure(patroni.proven(impostor))
-    expect(error).toMatchObject({exitCode: ExitCode.failed, message: `nothing sent to node2 of 15-main: 127.0.0.1:${foreign.port}: it belongs to cluster 15-reporting, not 15-main`})
+    expect(error).toMatchObject({
+      exitCode: ExitCode.failed,
+      message: `nothing sent to node2 of 15-main: 127.0.0.1:${foreign.port}: it belongs to cluster 15-reporting, not 15-main`,
+    })
     expect(foreign.requests.map((r) => r.method)).toEqual(['GET'])
   })
 
@@ -183,25 +269,43 @@ describe('verified reads (fake members)', () => {
     const patroni = await instance(local.url)
     const [self] = (await patroni.cluster()).members
     const at = (server: FakeServer) => ({...self!, apiUrl: `${server.url}/patroni`, name: 'node2'})
-    expect((await failure(patroni.proven(at(twin)))).message).toMatch(/its system identifier is 7999999999999999999, not 7000000000000000001: another cluster named 15-main$/)
-    expect((await failure(patroni.proven(at(wiped)))).message).toMatch(/it reports no system identifier, so it is not proven to be 15-main \(7000000000000000001\)$/)
+    expect((await failure(patroni.proven(at(twin)))).message).toMatch(
+      /its system identifier is 7999999999999999999, not 7000000000000000001: another cluster named 15-main$/,
+    )
+    expect((await failure(patroni.proven(at(wiped)))).message).toMatch(
+      /it reports no system identifier, so it is not proven to be 15-main \(7000000000000000001\)$/,
+    )
     expect(await patroni.proven(at(wiped), {allowNoSystemId: true})).toBe(wiped.url)
   })
 
   it('checks the member name where Patroni reports it (3.2+)', async () => {
     const local = await member()
-    const renamed = track(await startFakePatroni({'GET /patroni': {body: patroniStatus('15-main', {patroni: {name: 'node7'}})}}))
+    const renamed = track(
+      await startFakePatroni({'GET /patroni': {body: patroniStatus('15-main', {patroni: {name: 'node7'}})}}),
+    )
     const patroni = await instance(local.url)
     const [self] = (await patroni.cluster()).members
-    expect((await failure(patroni.proven({...self!, apiUrl: `${renamed.url}/patroni`, name: 'node2'}))).message).toMatch(/it is member node7, not node2$/)
+    expect(
+      (await failure(patroni.proven({...self!, apiUrl: `${renamed.url}/patroni`, name: 'node2'}))).message,
+    ).toMatch(/it is member node7, not node2$/)
   })
 
   describe('through the DCS', () => {
     const consulSection = (url: string) => `consul:\n  url: ${url}\n  token: consul-secret\n`
     const keysFor = (prefix: string, members: {name: string; restPort: number}[], extra: Record<string, string> = {}) =>
-      patroniKeys(prefix, members.map((m, i) => ({...m, pgPort: 55433 + i, timeline: 3, xlog: 1000 - i * 100})), members[0]!.name, {[`${prefix}initialize`]: FAKE_SYSTEM_ID, [`${prefix}status`]: '{"optime":1000}', ...extra})
+      patroniKeys(
+        prefix,
+        members.map((m, i) => ({...m, pgPort: 55433 + i, timeline: 3, xlog: 1000 - i * 100})),
+        members[0]!.name,
+        {[`${prefix}initialize`]: FAKE_SYSTEM_ID, [`${prefix}status`]: '{"optime":1000}', ...extra},
+      )
     const consul = async (keys: Record<string, string>) => {
-      const body = JSON.stringify(Object.entries(keys).map(([Key, value]) => ({Key: Key.replace(/^\//, ''), Value: Buffer.from(value).toString('base64')})))
+      const body = JSON.stringify(
+        Object.entries(keys).map(([Key, value]) => ({
+          Key: Key.replace(/^\//, ''),
+          Value: Buffer.from(value).toString('base64'),
+        })),
+      )
       return track(await startFakePatroni({'GET /v1/kv/pgpt-test/15-main/?recurse': {body}}))
     }
 
@@ -216,32 +320,67 @@ describe('verified reads (fake members)', () => {
 
     it('ignores a member the DCS names whose system identifier is not the initialize key, then uses the keys themselves', async () => {
       const twin = await member('15-main', OTHER_SYSTEM_ID)
-      const dcs = await consul(keysFor('/pgpt-test/15-main/', [{name: 'node2', restPort: twin.port}, {name: 'node3', restPort: await freePort()}]))
+      const dcs = await consul(
+        keysFor('/pgpt-test/15-main/', [
+          {name: 'node2', restPort: twin.port},
+          {name: 'node3', restPort: await freePort()},
+        ]),
+      )
       const local = await dead()
       const cluster = await (await instance(local, {dcs: consulSection(dcs.url)})).cluster()
-      expect(cluster).toMatchObject({dcs: `consul 127.0.0.1:${dcs.port}`, localFailure: 'connection refused', source: 'dcs', systemId: FAKE_SYSTEM_ID})
+      expect(cluster).toMatchObject({
+        dcs: `consul 127.0.0.1:${dcs.port}`,
+        localFailure: 'connection refused',
+        source: 'dcs',
+        systemId: FAKE_SYSTEM_ID,
+      })
       expect(cluster.members.map((m) => [m.name, m.role, m.port, m.lagBytes])).toEqual([
         ['node2', 'leader', 55433, undefined],
         ['node3', 'replica', 55434, 100],
       ])
       expect(warnings).toEqual([
-        [`15/main: ignored 127.0.0.1:${twin.port} (a member named in the DCS): its system identifier is ${OTHER_SYSTEM_ID}, not ${FAKE_SYSTEM_ID}: another cluster named 15-main`, 'ignored'],
-        [`15/main: this host's REST API (127.0.0.1:${new URL(local).port}) did not answer (connection refused); data from the DCS (consul 127.0.0.1:${dcs.port})`, 'fallback'],
+        [
+          `15/main: ignored 127.0.0.1:${twin.port} (a member named in the DCS): its system identifier is ${OTHER_SYSTEM_ID}, not ${FAKE_SYSTEM_ID}: another cluster named 15-main`,
+          'ignored',
+        ],
+        [
+          `15/main: this host's REST API (127.0.0.1:${new URL(local).port}) did not answer (connection refused); data from the DCS (consul 127.0.0.1:${dcs.port})`,
+          'fallback',
+        ],
       ])
     })
 
     it('reads /config and /history from the DCS keys when no member answers', async () => {
-      const dcs = await consul(keysFor('/pgpt-test/15-main/', [{name: 'node2', restPort: await freePort()}], {'/pgpt-test/15-main/history': '[[1, 100, "x", "2026-01-01T00:00:00+00:00", "node2"]]'}))
+      const dcs = await consul(
+        keysFor('/pgpt-test/15-main/', [{name: 'node2', restPort: await freePort()}], {
+          '/pgpt-test/15-main/history': '[[1, 100, "x", "2026-01-01T00:00:00+00:00", "node2"]]',
+        }),
+      )
       const patroni = await instance(await dead(), {dcs: consulSection(dcs.url)})
-      expect((await patroni.read('/config', 'config', (b) => b)).value).toEqual({loop_wait: 5, retry_timeout: 5, ttl: 20})
-      expect((await patroni.read('/history', 'history', (b) => b)).value).toEqual([[1, 100, 'x', '2026-01-01T00:00:00+00:00', 'node2']])
+      expect((await patroni.read('/config', 'config', (b) => b)).value).toEqual({
+        loop_wait: 5,
+        retry_timeout: 5,
+        ttl: 20,
+      })
+      expect((await patroni.read('/history', 'history', (b) => b)).value).toEqual([
+        [1, 100, 'x', '2026-01-01T00:00:00+00:00', 'node2'],
+      ])
     })
 
     it('reads etcd v2 with basic auth, and asks the members it names', async () => {
       const other = await member()
       const keys = keysFor('/pgpt-test/15-main/', [{name: 'node2', restPort: other.port}])
-      const tree2 = {action: 'get', node: {dir: true, key: '/pgpt-test/15-main', nodes: Object.entries(keys).map(([k, value]) => ({key: k, value}))}}
-      const etcd = track(await startFakePatroni({'GET /v2/keys/pgpt-test/15-main/?recursive=true': {body: JSON.stringify(tree2)}}))
+      const tree2 = {
+        action: 'get',
+        node: {
+          dir: true,
+          key: '/pgpt-test/15-main',
+          nodes: Object.entries(keys).map(([k, value]) => ({key: k, value})),
+        },
+      }
+      const etcd = track(
+        await startFakePatroni({'GET /v2/keys/pgpt-test/15-main/?recursive=true': {body: JSON.stringify(tree2)}}),
+      )
       const section = `etcd:\n  hosts: 127.0.0.1:${await freePort()},127.0.0.1:${etcd.port}\n  username: u\n  password: pw\n`
       expect((await (await instance(await dead(), {dcs: section})).cluster()).answeredBy).toBe(other.url)
       expect(etcd.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from('u:pw').toString('base64')}`)
@@ -249,17 +388,29 @@ describe('verified reads (fake members)', () => {
 
     it('reads the etcd3 range of the scope only; a never bootstrapped scope (no keys) says so', async () => {
       const etcd = track(await startFakePatroni({'POST /v3/kv/range': {body: '{"header":{"revision":"3"}}'}}))
-      const error = await failure((await instance(await dead(), {dcs: `etcd3:\n  hosts: 127.0.0.1:${etcd.port}\n`})).cluster())
-      expect(error.message).toMatch(/: connection refused; DCS etcd3 127\.0\.0\.1:\d+: no keys under \/pgpt-test\/15-main\/$/)
+      const error = await failure(
+        (await instance(await dead(), {dcs: `etcd3:\n  hosts: 127.0.0.1:${etcd.port}\n`})).cluster(),
+      )
+      expect(error.message).toMatch(
+        /: connection refused; DCS etcd3 127\.0\.0\.1:\d+: no keys under \/pgpt-test\/15-main\/$/,
+      )
       const b64 = (text: string) => Buffer.from(text).toString('base64')
-      expect(JSON.parse(etcd.requests[0]!.body)).toEqual({key: b64('/pgpt-test/15-main/'), range_end: b64('/pgpt-test/15-main0')})
+      expect(JSON.parse(etcd.requests[0]!.body)).toEqual({
+        key: b64('/pgpt-test/15-main/'),
+        range_end: b64('/pgpt-test/15-main0'),
+      })
     })
 
-    it('does not read the DCS when this host\'s member answers, or refuses (401)', async () => {
+    it("does not read the DCS when this host's member answers, or refuses (401)", async () => {
       const etcd = track(await startFakePatroni({}))
       const section = `etcd3:\n  hosts: 127.0.0.1:${etcd.port}\n`
       const good = await member()
-      const locked = track(await startFakePatroni({'GET /cluster': {body: 'not authenticated', status: 401}, 'GET /patroni': {body: patroniStatus('15-main')}}))
+      const locked = track(
+        await startFakePatroni({
+          'GET /cluster': {body: 'not authenticated', status: 401},
+          'GET /patroni': {body: patroniStatus('15-main')},
+        }),
+      )
       expect((await (await instance(good.url, {dcs: section})).cluster()).answeredBy).toBe(good.url)
       expect(await failure((await instance(locked.url, {dcs: section})).cluster())).toMatchObject({kind: 'auth'})
       await new Promise((r) => setTimeout(r, 800)) // past the hedge

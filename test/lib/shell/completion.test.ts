@@ -8,13 +8,31 @@ import {type CompletionCommand, completionInstances, completionScript} from '../
 import {HostTree, debianYaml} from '../../helpers/host-tree.js'
 
 const global = [
-  {name: 'config-dir', summary: 'Directory of configs (default: /etc/patroni).', takesValue: true, values: 'directory' as const},
+  {
+    name: 'config-dir',
+    summary: 'Directory of configs (default: /etc/patroni).',
+    takesValue: true,
+    values: 'directory' as const,
+  },
   {char: 'c', name: 'config-file', takesValue: true, values: 'file' as const},
   {name: 'debug', summary: "Don't [really]", takesValue: false},
 ]
 const COMMANDS: CompletionCommand[] = [
-  {flags: [...global, {char: 'f', name: 'format', options: ['pretty', 'json'], takesValue: true}], id: 'history', instances: 'one', summary: 'Show history.'},
-  {flags: [...global, {aliases: ['primary'], name: 'leader', takesValue: true}, {allowNo: true, name: 'interactive', takesValue: false}], id: 'switchover', instances: 'one'},
+  {
+    flags: [...global, {char: 'f', name: 'format', options: ['pretty', 'json'], takesValue: true}],
+    id: 'history',
+    instances: 'one',
+    summary: 'Show history.',
+  },
+  {
+    flags: [
+      ...global,
+      {aliases: ['primary'], name: 'leader', takesValue: true},
+      {allowNo: true, name: 'interactive', takesValue: false},
+    ],
+    id: 'switchover',
+    instances: 'one',
+  },
   {flags: global, id: 'list', instances: 'many', summary: 'List.'},
   {choices: ['bash', 'zsh'], flags: global, id: 'completion', instances: 'none'},
 ]
@@ -38,7 +56,15 @@ printf '%s\\n' "\${COMPREPLY[@]}"`
     expect(bashTab('pgpatronictl', '')).toEqual(['completion', 'history', 'list', 'switchover'])
     expect(bashTab('pgpatronictl', 'hi')).toEqual(['history'])
     expect(bashTab('pgpatronictl', 'history', '--f')).toEqual(['--format'])
-    expect(bashTab('pgpatronictl', 'switchover', '--')).toEqual(['--config-dir', '--config-file', '--debug', '--leader', '--primary', '--interactive', '--no-interactive'])
+    expect(bashTab('pgpatronictl', 'switchover', '--')).toEqual([
+      '--config-dir',
+      '--config-file',
+      '--debug',
+      '--leader',
+      '--primary',
+      '--interactive',
+      '--no-interactive',
+    ])
     expect(bashTab('pgpatronictl', 'history', '-f', '')).toEqual(['pretty', 'json'])
     expect(bashTab('pgpatronictl', 'history', '--format', '=', 'j')).toEqual(['json'])
     expect(bashTab('pgpatronictl', 'history', '15/')).toEqual(['15/main', '15/other'])
