@@ -43,80 +43,77 @@ export async function auditLive(
 ): Promise<Finding[]> {
   const label = formatInstance(instance)
   const unit = `patroni@${instanceStem(instance)}`
-  let patroni: PatroniInstance | undefined
   const findings: Finding[] = []
-  // a remembered or DCS address that answers for another cluster: ignored, and worth a finding
-  const warn = (line: string, kind: WarningKind) => {
-    if (kind !== 'ignored') return
-    const problem = line.replace(`${label}: `, '')
-    if (!findings.some((f) => f.problem === problem))
-      findings.push({
-        check: 'member-identity',
-        fix: 'nothing to do if that address was reused; pgpatronictl forgets it',
-        instance: label,
-        problem,
-        severity: 'warning',
-        where: label,
-      })
-  }
+  let patroni: PatroniInstance | undefined
   try {
-    patroni = await PatroniInstance.open(label, configFile, {...options, warn})
-    const where = endpointOf(patroni.client.access.baseUrl)
-    let snapshot = await observe(patroni)
-    if (!patroni.answeredLocally(snapshot.cluster)) {
-      const why = snapshot.cluster.localFailure ?? 'no answer'
-      if (instance.kind === 'not_bootstrapped') return [...findings, notStarted(label, unit, why, where)]
-      findings.push({
-        check: 'rest-reachable',
-        fix: `systemctl status ${unit}; journalctl -u ${unit}`,
-        instance: label,
-        key: 'GET /cluster',
-        problem: `this host's REST API did not answer (${why}); data from ${dataSource(snapshot.cluster)}`,
-        severity: 'error',
-        where,
-      })
-    }
-    let consistency = clusterFindings(label, snapshot)
-    if (consistency.some((f) => TRANSIENT.has(f.check))) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, options.timeoutMs)))
-      snapshot = await observe(patroni)
-      consistency = clusterFindings(label, snapshot)
-    }
-    return [...findings, ...consistency]
+    patroni = await PatroniInstance.open(label, configFile, {...options, warn: identityFindings(label, findings)})
+    return [...findings, ...(await observedFindings(patroni, instance, unit, options.timeoutMs))]
   } catch (error) {
     if (!(error instanceof PgpError)) throw error
-    if (!(error instanceof RestError) && error.exitCode === ExitCode.config) {
-      // a config Patroni cannot use either (restapi.listen a list, a bad port, an unusable TLS key): not "not started yet"
-      return [
-        {
-          check: 'config-read',
-          fix: 'fix the file: Patroni cannot start with it either',
-          instance: label,
-          problem: error.message,
-          severity: 'error',
-          where: configFile,
-        },
-      ]
-    }
-    const reason = error instanceof RestError ? error.reason : error.message
-    const where = error instanceof RestError ? error.endpoint : configFile
-    if (instance.kind === 'not_bootstrapped') return [...findings, notStarted(label, unit, reason, where)]
-    return [
-      ...findings,
-      {
-        check: 'rest-reachable',
-        fix: `systemctl status ${unit}; journalctl -u ${unit}`,
-        instance: label,
-        key: 'GET /cluster',
-        problem: `REST API unreachable: ${reason}`,
-        severity: 'error',
-        where,
-      },
-    ]
+    return [...findings, ...unreadFindings(error, instance, unit, configFile)]
   } finally {
     await patroni?.close()
   }
 }
+
+/** A remembered or DCS address that answers for another cluster: ignored by the read, and worth a finding. */
+function identityFindings(label: string, findings: Finding[]): (line: string, kind: WarningKind) => void {
+  return (line, kind) => {
+    const problem = line.replace(`${label}: `, '')
+    if (kind !== 'ignored' || findings.some((f) => f.problem === problem)) return
+    const fix = 'nothing to do if that address was reused; pgpatronictl forgets it'
+    findings.push({check: 'member-identity', fix, instance: label, problem, severity: 'warning', where: label})
+  }
+}
+
+/** What the cluster looks like (looked at twice when it seems to be changing). */
+async function observedFindings(
+  patroni: PatroniInstance,
+  instance: HostInstance,
+  unit: string,
+  timeoutMs: number,
+): Promise<Finding[]> {
+  const where = endpointOf(patroni.client.access.baseUrl)
+  let snapshot = await observe(patroni)
+  const findings: Finding[] = []
+  if (!patroni.answeredLocally(snapshot.cluster)) {
+    const why = snapshot.cluster.localFailure ?? 'no answer'
+    if (instance.kind === 'not_bootstrapped') return [notStarted(patroni.label, unit, why, where)]
+    const problem = `this host's REST API did not answer (${why}); data from ${dataSource(snapshot.cluster)}`
+    findings.push(unreachable(patroni.label, unit, problem, where))
+  }
+  let consistency = clusterFindings(patroni.label, snapshot)
+  if (consistency.some((f) => TRANSIENT.has(f.check))) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(2000, timeoutMs)))
+    snapshot = await observe(patroni)
+    consistency = clusterFindings(patroni.label, snapshot)
+  }
+  return [...findings, ...consistency]
+}
+
+/** Nothing could be read: a config Patroni cannot use either, an instance not started yet, or one that does not answer. */
+function unreadFindings(error: PgpError, instance: HostInstance, unit: string, configFile: string): Finding[] {
+  const label = formatInstance(instance)
+  if (!(error instanceof RestError) && error.exitCode === ExitCode.config) {
+    // restapi.listen a list, a bad port, an unusable TLS key: not "not started yet"
+    const fix = 'fix the file: Patroni cannot start with it either'
+    return [{check: 'config-read', fix, instance: label, problem: error.message, severity: 'error', where: configFile}]
+  }
+  const reason = error instanceof RestError ? error.reason : error.message
+  const where = error instanceof RestError ? error.endpoint : configFile
+  if (instance.kind === 'not_bootstrapped') return [notStarted(label, unit, reason, where)]
+  return [unreachable(label, unit, `REST API unreachable: ${reason}`, where)]
+}
+
+const unreachable = (instance: string, unit: string, problem: string, where: string): Finding => ({
+  check: 'rest-reachable',
+  fix: `systemctl status ${unit}; journalctl -u ${unit}`,
+  instance,
+  key: 'GET /cluster',
+  problem,
+  severity: 'error',
+  where,
+})
 
 const TRANSIENT = new Set(['leader', 'member-state', 'timeline'])
 
@@ -163,125 +160,148 @@ async function observe(patroni: PatroniInstance): Promise<Snapshot> {
   return {cluster, statuses, ...config}
 }
 
-function clusterFindings(instance: string, snapshot: Snapshot): Finding[] {
-  const {cluster, statuses} = snapshot
-  const where = cluster.source === 'dcs' ? dataSource(cluster) : endpointOf(cluster.answeredBy)
-  const scope = cluster.scope
-  const findings: Finding[] = []
-  const add = (severity: Severity, check: string, key: string, problem: string, fix: string, at = where) =>
-    findings.push({check, fix, instance, key, problem, severity, where: at})
-  const logs = `journalctl -u patroni@${scope} on each member's host`
+/** A finding about the cluster as one look saw it; `where` defaults to the source of that look. */
+interface LiveFinding {
+  severity: Severity
+  check: string
+  key: string
+  problem: string
+  fix: string
+  where?: string
+}
 
+function clusterFindings(instance: string, snapshot: Snapshot): Finding[] {
+  const {cluster} = snapshot
+  const where = cluster.source === 'dcs' ? dataSource(cluster) : endpointOf(cluster.answeredBy)
+  const logs = `journalctl -u patroni@${cluster.scope} on each member's host`
+  const found = [
+    ...leaderFindings(snapshot, logs),
+    ...stateFindings(cluster, logs),
+    ...timelineFindings(snapshot, instance),
+    ...lagFindings(snapshot, logs),
+    ...settingFindings(cluster, instance),
+  ]
+  return found.map((f) => ({
+    check: f.check,
+    fix: f.fix,
+    instance,
+    key: f.key,
+    problem: f.problem,
+    severity: f.severity,
+    where: f.where ?? where,
+  }))
+}
+
+/** No leader; each member's own word against the DCS: another cluster's API, silence, split brain. */
+function leaderFindings({cluster, statuses}: Snapshot, logs: string): LiveFinding[] {
+  const scope = cluster.scope
   const leader = leaderOf(cluster)
-  if (!leader)
-    add('error', 'leader', 'GET /cluster', 'the cluster has no leader', `check the DCS and the members' logs (${logs})`)
+  const found: LiveFinding[] = []
+  if (!leader) {
+    const fix = `check the DCS and the members' logs (${logs})`
+    found.push({check: 'leader', fix, key: 'GET /cluster', problem: 'the cluster has no leader', severity: 'error'})
+  }
   for (const status of statuses) {
+    const at = {key: 'GET /patroni', where: status.endpoint}
     if (status.foreign) {
-      add(
-        'error',
-        'member-identity',
-        'GET /patroni',
-        `member ${status.name}'s REST API answers for another cluster: ${status.foreign}`,
-        `check restapi.connect_address on ${status.name}'s host: its api_url in the DCS leads elsewhere`,
-        status.endpoint,
-      )
+      const problem = `member ${status.name}'s REST API answers for another cluster: ${status.foreign}`
+      const fix = `check restapi.connect_address on ${status.name}'s host: its api_url in the DCS leads elsewhere`
+      found.push({...at, check: 'member-identity', fix, problem, severity: 'error'})
     } else if (status.error) {
-      add(
-        'warning',
-        'member-reachable',
-        'GET /patroni',
-        `member ${status.name} does not answer (${status.error})`,
-        `check patroni@${scope} on ${status.name}'s host, and that its restapi.connect_address is reachable from here`,
-        status.endpoint,
-      )
+      const problem = `member ${status.name} does not answer (${status.error})`
+      const fix = `check patroni@${scope} on ${status.name}'s host, and that its restapi.connect_address is reachable from here`
+      found.push({...at, check: 'member-reachable', fix, problem, severity: 'warning'})
     } else if (status.role && LEADER_ROLES.has(status.role) && status.name !== leader?.name) {
-      add(
-        'error',
-        'leader',
-        'GET /patroni',
-        `member ${status.name} says it is ${status.role} but the DCS leader is ${leader?.name ?? 'nobody'}: split brain`,
-        `stop Patroni on ${status.name} (systemctl stop patroni@${scope} on its host) and check the DCS`,
-        status.endpoint,
-      )
+      const problem = `member ${status.name} says it is ${status.role} but the DCS leader is ${leader?.name ?? 'nobody'}: split brain`
+      const fix = `stop Patroni on ${status.name} (systemctl stop patroni@${scope} on its host) and check the DCS`
+      found.push({...at, check: 'leader', fix, problem, severity: 'error'})
     } else if (status.role && !LEADER_ROLES.has(status.role) && status.name === leader?.name) {
-      add(
-        'error',
-        'leader',
-        'GET /patroni',
-        `member ${status.name} holds the leader key but says it is ${status.role}`,
-        `check ${status.name}'s log (${logs})`,
-        status.endpoint,
-      )
+      const problem = `member ${status.name} holds the leader key but says it is ${status.role}`
+      found.push({...at, check: 'leader', fix: `check ${status.name}'s log (${logs})`, problem, severity: 'error'})
     }
   }
+  return found
+}
 
+function stateFindings(cluster: ClusterState, logs: string): LiveFinding[] {
   const down = cluster.members.filter((m) => !isRunning(m))
-  if (down.length > 0) {
-    add(
-      'warning',
-      'member-state',
-      'GET /cluster',
-      `${down.map((m) => `${m.name} is ${m.state}`).join(', ')}`,
-      `check PostgreSQL and Patroni on those members (${logs})`,
-    )
-  }
+  if (down.length === 0) return []
+  const problem = down.map((m) => `${m.name} is ${m.state}`).join(', ')
+  const fix = `check PostgreSQL and Patroni on those members (${logs})`
+  return [{check: 'member-state', fix, key: 'GET /cluster', problem, severity: 'warning'}]
+}
 
+/** Running members on different timelines (each member's own word first, else the DCS's). */
+function timelineFindings({cluster, statuses}: Snapshot, instance: string): LiveFinding[] {
   const timelines = new Map<string, number>()
   for (const member of cluster.members.filter(isRunning)) {
     const timeline = statuses.find((s) => s.name === member.name)?.timeline ?? member.timeline
     if (timeline !== undefined) timelines.set(member.name, timeline)
   }
-  if (new Set(timelines.values()).size > 1) {
-    const listed = [...timelines].map(([name, tl]) => `${name} TL ${tl}`).join(', ')
-    const newest = Math.max(...timelines.values())
-    const behind = [...timelines].filter(([, tl]) => tl < newest).map(([name]) => name)
-    add(
-      'warning',
-      'timeline',
-      'GET /patroni',
-      `members are on different timelines: ${listed}`,
-      `if ${behind.join(', ')} stay${behind.length === 1 ? 's' : ''} behind, rewind or re-clone: pgpatronictl reinit ${instance} ${behind.join(' ')}`,
-    )
-  }
+  if (new Set(timelines.values()).size <= 1) return []
+  const listed = [...timelines].map(([name, tl]) => `${name} TL ${tl}`).join(', ')
+  const newest = Math.max(...timelines.values())
+  const behind = [...timelines].filter(([, tl]) => tl < newest).map(([name]) => name)
+  const stay = `stay${behind.length === 1 ? 's' : ''}`
+  const fix = `if ${behind.join(', ')} ${stay} behind, rewind or re-clone: pgpatronictl reinit ${instance} ${behind.join(' ')}`
+  return [
+    {
+      check: 'timeline',
+      fix,
+      key: 'GET /patroni',
+      problem: `members are on different timelines: ${listed}`,
+      severity: 'warning',
+    },
+  ]
+}
 
-  const lagging = cluster.members.filter((m) => typeof m.lagBytes === 'number' && m.lagBytes > snapshot.maximumLag)
+/** Replicas too far behind to be failover candidates; a dynamic config that could not be read to say how far. */
+function lagFindings({cluster, configError, maximumLag}: Snapshot, logs: string): LiveFinding[] {
+  const found: LiveFinding[] = []
+  const lagging = cluster.members.filter((m) => typeof m.lagBytes === 'number' && m.lagBytes > maximumLag)
   if (lagging.length > 0) {
-    add(
-      'warning',
-      'lag',
-      'GET /cluster',
-      `${lagging.map((m) => `${m.name} is ${lagInMb(m.lagBytes!)} MB behind`).join(', ')}, above maximum_lag_on_failover (${lagInMb(snapshot.maximumLag)} MB): not a failover candidate`,
-      'find what slows replay on those members (network, disk, long queries); raise maximum_lag_on_failover only if losing that much is acceptable',
-    )
+    const behind = lagging.map((m) => `${m.name} is ${lagInMb(m.lagBytes!)} MB behind`).join(', ')
+    const problem = `${behind}, above maximum_lag_on_failover (${lagInMb(maximumLag)} MB): not a failover candidate`
+    const fix =
+      'find what slows replay on those members (network, disk, long queries); raise maximum_lag_on_failover only if losing that much is acceptable'
+    found.push({check: 'lag', fix, key: 'GET /cluster', problem, severity: 'warning'})
   }
-  if (snapshot.configError) {
-    add(
-      'warning',
-      'dynamic-config',
-      'GET /config',
-      `the dynamic configuration cannot be read (${snapshot.configError}); lag is compared with Patroni's default`,
-      `check the DCS (${logs})`,
-    )
+  if (configError) {
+    const problem = `the dynamic configuration cannot be read (${configError}); lag is compared with Patroni's default`
+    found.push({
+      check: 'dynamic-config',
+      fix: `check the DCS (${logs})`,
+      key: 'GET /config',
+      problem,
+      severity: 'warning',
+    })
   }
+  return found
+}
 
+/** What an admin left on: pending restarts, maintenance mode. */
+function settingFindings(cluster: ClusterState, instance: string): LiveFinding[] {
+  const found: LiveFinding[] = []
   const pending = cluster.members.filter((m) => m.pendingRestart)
   if (pending.length > 0) {
-    add(
-      'warning',
-      'pending-restart',
-      'GET /cluster',
-      `${pending.map((m) => m.name).join(', ')} must restart PostgreSQL to apply changed settings`,
-      `pgpatronictl restart ${instance} --pending`,
-    )
+    const problem = `${pending.map((m) => m.name).join(', ')} must restart PostgreSQL to apply changed settings`
+    found.push({
+      check: 'pending-restart',
+      fix: `pgpatronictl restart ${instance} --pending`,
+      key: 'GET /cluster',
+      problem,
+      severity: 'warning',
+    })
   }
   if (cluster.paused) {
-    add(
-      'warning',
-      'paused',
-      'GET /cluster',
-      'the cluster is paused (maintenance mode): Patroni will not fail over',
-      `pgpatronictl resume ${instance} when maintenance is done`,
-    )
+    const problem = 'the cluster is paused (maintenance mode): Patroni will not fail over'
+    found.push({
+      check: 'paused',
+      fix: `pgpatronictl resume ${instance} when maintenance is done`,
+      key: 'GET /cluster',
+      problem,
+      severity: 'warning',
+    })
   }
-  return findings
+  return found
 }

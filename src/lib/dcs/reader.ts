@@ -126,60 +126,69 @@ async function readOne(
   prefix: string,
   options: ReadDcsOptions,
 ): Promise<DcsSnapshot> {
-  const {ttlOf} = options
-  const snapshot = (keys: Map<string, string>, ttls?: Map<string, number>): DcsSnapshot => ({
-    baseUrl,
-    keys,
-    kind: settings.kind,
-    ...(ttls ? {ttls} : {}),
-  })
-  switch (settings.kind) {
-    case 'etcd3': {
-      const headers: Record<string, string> = {}
-      if (settings.username !== undefined) {
-        const auth = await http.call('POST', baseUrl, '/v3/auth/authenticate', {
-          name: settings.username,
-          password: settings.password,
-        })
-        const token = (auth as {token?: unknown}).token
-        if (typeof token !== 'string')
-          throw new RestError('auth', http.label(baseUrl), 'etcd authentication gave no token')
-        headers.authorization = token
-      }
-      const body = {key: b64(prefix), range_end: b64(prefixRangeEnd(prefix))}
-      const leases = ttlOf && options.leaseRequests ? new Map<string, string>() : undefined
-      const keys = parseEtcd3Range(
-        await http.call('POST', baseUrl, '/v3/kv/range', body, headers),
-        prefix,
-        leases,
-        options.skip,
-      )
-      return snapshot(keys, leases && (await leaseTtls(http, baseUrl, headers, leases, ttlOf!)))
-    }
-    case 'etcd': {
-      const headers: Record<string, string> = {}
-      if (settings.username !== undefined)
-        headers.authorization = `Basic ${b64(`${settings.username}:${settings.password}`)}`
-      const path = `/v2/keys${prefix.split('/').map(encodeURIComponent).join('/')}?recursive=true`
-      // etcd v2 answers 404 with errorCode 100 for a scope that has no keys
-      const ttls = ttlOf ? new Map<string, number>() : undefined
-      const keys = parseEtcd2Keys(
-        await http.call('GET', baseUrl, path, undefined, headers, [404]),
-        prefix,
-        ttls,
-        options.skip,
-      )
-      if (ttls && ttlOf) for (const key of ttls.keys()) if (!ttlOf(key)) ttls.delete(key)
-      return snapshot(keys, ttls)
-    }
-    case 'consul': {
-      const headers: Record<string, string> = settings.token ? {'x-consul-token': settings.token} : {}
-      const path = `/v1/kv/${prefix.slice(1).split('/').map(encodeURIComponent).join('/')}?recurse`
-      return snapshot(
-        parseConsulKv(await http.call('GET', baseUrl, path, undefined, headers, [404]), prefix.slice(1), options.skip),
-      )
-    }
+  const read = {etcd: readEtcd2, etcd3: readEtcd3, consul: readConsul}[settings.kind]
+  const {keys, ttls} = await read(http, settings, baseUrl, prefix, options)
+  return {baseUrl, keys, kind: settings.kind, ...(ttls ? {ttls} : {})}
+}
+
+type KeysAndTtls = {keys: Map<string, string>; ttls?: Map<string, number>}
+
+/** etcd's JSON gateway: a token first when the DCS has a password, then one range read of the prefix. */
+async function readEtcd3(
+  http: DcsHttp,
+  settings: DcsSettings,
+  baseUrl: string,
+  prefix: string,
+  options: ReadDcsOptions,
+): Promise<KeysAndTtls> {
+  const headers: Record<string, string> = {}
+  if (settings.username !== undefined) {
+    const credentials = {name: settings.username, password: settings.password}
+    const auth = await http.call({baseUrl, body: credentials, method: 'POST', path: '/v3/auth/authenticate'})
+    const token = (auth as {token?: unknown}).token
+    if (typeof token !== 'string') throw new RestError('auth', http.label(baseUrl), 'etcd authentication gave no token')
+    headers.authorization = token
   }
+  const body = {key: b64(prefix), range_end: b64(prefixRangeEnd(prefix))}
+  const {ttlOf} = options
+  const leases = ttlOf && options.leaseRequests ? new Map<string, string>() : undefined
+  const answer = await http.call({baseUrl, body, headers, method: 'POST', path: '/v3/kv/range'})
+  const keys = parseEtcd3Range(answer, prefix, leases, options.skip)
+  return {keys, ttls: leases && (await leaseTtls(http, baseUrl, headers, leases, ttlOf!))}
+}
+
+/** etcd v2: one recursive get; a scope without keys is its 404 (errorCode 100). */
+async function readEtcd2(
+  http: DcsHttp,
+  settings: DcsSettings,
+  baseUrl: string,
+  prefix: string,
+  options: ReadDcsOptions,
+): Promise<KeysAndTtls> {
+  const headers: Record<string, string> = {}
+  if (settings.username !== undefined)
+    headers.authorization = `Basic ${b64(`${settings.username}:${settings.password}`)}`
+  const path = `/v2/keys${prefix.split('/').map(encodeURIComponent).join('/')}?recursive=true`
+  const {ttlOf} = options
+  const ttls = ttlOf ? new Map<string, number>() : undefined
+  const answer = await http.call({baseUrl, empty: [404], headers, method: 'GET', path})
+  const keys = parseEtcd2Keys(answer, prefix, ttls, options.skip)
+  if (ttls && ttlOf) for (const key of ttls.keys()) if (!ttlOf(key)) ttls.delete(key)
+  return {keys, ttls}
+}
+
+/** Consul: one recursive get, with the ACL token when there is one. */
+async function readConsul(
+  http: DcsHttp,
+  settings: DcsSettings,
+  baseUrl: string,
+  prefix: string,
+  options: ReadDcsOptions,
+): Promise<KeysAndTtls> {
+  const headers: Record<string, string> = settings.token ? {'x-consul-token': settings.token} : {}
+  const path = `/v1/kv/${prefix.slice(1).split('/').map(encodeURIComponent).join('/')}?recurse`
+  const answer = await http.call({baseUrl, empty: [404], headers, method: 'GET', path})
+  return {keys: parseConsulKv(answer, prefix.slice(1), options.skip)}
 }
 
 /**
@@ -206,7 +215,7 @@ async function leaseTtls(
   const worker = async () => {
     for (let lease = queue.shift(); lease !== undefined; lease = queue.shift()) {
       const answer = await http
-        .call('POST', baseUrl, '/v3/lease/timetolive', {ID: lease}, headers)
+        .call({baseUrl, body: {ID: lease}, headers, method: 'POST', path: '/v3/lease/timetolive'})
         .catch(() => undefined)
       const ttl = Number((answer as {TTL?: unknown} | undefined)?.TTL)
       if (Number.isFinite(ttl)) for (const key of byLease.get(lease)!) ttls.set(key, Math.max(0, ttl))
@@ -229,14 +238,15 @@ class DcsHttp {
   label = (baseUrl: string): string => `DCS ${this.kind} ${endpointOf(baseUrl)}`
 
   /** One JSON request; `empty` statuses mean "no keys" and give null. */
-  async call(
-    method: 'GET' | 'POST',
-    baseUrl: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-    empty: number[] = [],
-  ): Promise<unknown> {
+  async call(request: {
+    method: 'GET' | 'POST'
+    baseUrl: string
+    path: string
+    body?: unknown
+    headers?: Record<string, string>
+    empty?: number[]
+  }): Promise<unknown> {
+    const {baseUrl, body, empty = [], headers = {}, method, path} = request
     const url = new URL(path, baseUrl)
     const label = this.label(baseUrl)
     const started = performance.now()
@@ -419,6 +429,12 @@ export interface DcsParsed {
   memberData: Map<string, Record<string, unknown>> // each member key's value, as the member wrote it
 }
 
+/** A member key's name below the scope: `members/<name>`, nothing deeper. */
+const memberName = (key: string): string | undefined =>
+  key.startsWith('members/') && key.length > 'members/'.length && key.indexOf('/', 'members/'.length) < 0
+    ? key.slice('members/'.length)
+    : undefined
+
 /**
  * What GET /cluster would answer, computed from the DCS keys exactly as Patroni's
  * cluster_as_json does (the same source patronictl list reads): roles from the leader and sync
@@ -428,9 +444,6 @@ export function clusterFromDcs(
   keys: Map<string, string>,
 ): RestCluster & {leader?: string; systemId?: string; parsed: DcsParsed} {
   const config = json(keys.get('config')) ?? {}
-  const standby = config.standby_cluster as Record<string, unknown> | undefined
-  const isStandby =
-    typeof standby === 'object' && standby !== null && Boolean(standby.host || standby.port || standby.restore_command)
   const leader = keys.get('leader')?.trim() || undefined
   const sync = json(keys.get('sync'))
   const syncMembers =
@@ -441,45 +454,19 @@ export function clusterFromDcs(
           .filter(Boolean)
       : []
   const status = json(keys.get('status'))
-  const lastLsn = Number(status ? status.optime : keys.get('optime/leader')) || 0
+  const context = {
+    isStandby: isStandbyCluster(config),
+    lastLsn: Number(status ? status.optime : keys.get('optime/leader')) || 0,
+    leader,
+    syncMembers,
+  }
   const memberData = new Map<string, Record<string, unknown>>()
-  const members = [...keys.entries()]
-    .filter(
-      ([key]) =>
-        key.startsWith('members/') && key.length > 'members/'.length && key.indexOf('/', 'members/'.length) < 0,
-    )
-    .map(([key, value]) => {
-      const name = key.slice('members/'.length)
-      const data = parseMemberValue(value)
-      memberData.set(name, data)
-      const role =
-        name === leader
-          ? isStandby
-            ? 'standby_leader'
-            : 'leader'
-          : syncMembers.includes(name)
-            ? 'sync_standby'
-            : 'replica'
-      const member: Record<string, unknown> = {
-        api_url: data.api_url,
-        name,
-        role,
-        state: typeof data.state === 'string' ? data.state : '',
-      }
-      const address = connAddress(data.conn_url)
-      if (address?.host) {
-        member.host = address.host
-        member.port = address.port
-      }
-      for (const optional of ['timeline', 'pending_restart', 'scheduled_restart', 'tags']) {
-        if (optional in data) member[optional] = data[optional]
-      }
-      if (name !== leader) {
-        const lsn = data.xlog_location
-        member.lag = typeof lsn !== 'number' ? 'unknown' : Math.max(0, lastLsn - lsn)
-      }
-      return member
-    })
+  for (const [key, value] of keys) {
+    const name = memberName(key)
+    if (name !== undefined) memberData.set(name, parseMemberValue(value))
+  }
+  const members = [...memberData]
+    .map(([name, data]) => memberAsRest(name, data, context))
     .sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1))
   const cluster: RestCluster & {leader?: string; systemId?: string; parsed: DcsParsed} = {
     leader,
@@ -494,6 +481,48 @@ export function clusterFromDcs(
   const initialize = keys.get('initialize')?.trim()
   if (initialize) cluster.systemId = initialize
   return cluster
+}
+
+function isStandbyCluster(config: Record<string, unknown>): boolean {
+  const standby = config.standby_cluster as Record<string, unknown> | undefined
+  return (
+    typeof standby === 'object' && standby !== null && Boolean(standby.host || standby.port || standby.restore_command)
+  )
+}
+
+/** One member key as GET /cluster shows the member: role from the leader and sync keys, lag from the leader's LSN. */
+function memberAsRest(
+  name: string,
+  data: Record<string, unknown>,
+  cluster: {leader?: string; isStandby: boolean; syncMembers: string[]; lastLsn: number},
+): Record<string, unknown> {
+  const leading = name === cluster.leader
+  const role = leading
+    ? cluster.isStandby
+      ? 'standby_leader'
+      : 'leader'
+    : cluster.syncMembers.includes(name)
+      ? 'sync_standby'
+      : 'replica'
+  const member: Record<string, unknown> = {
+    api_url: data.api_url,
+    name,
+    role,
+    state: typeof data.state === 'string' ? data.state : '',
+  }
+  const address = connAddress(data.conn_url)
+  if (address?.host) {
+    member.host = address.host
+    member.port = address.port
+  }
+  for (const optional of ['timeline', 'pending_restart', 'scheduled_restart', 'tags']) {
+    if (optional in data) member[optional] = data[optional]
+  }
+  if (!leading) {
+    const lsn = data.xlog_location
+    member.lag = typeof lsn !== 'number' ? 'unknown' : Math.max(0, cluster.lastLsn - lsn)
+  }
+  return member
 }
 
 function connAddress(connUrl: unknown): {host: string; port: number} | undefined {

@@ -141,6 +141,8 @@ export function fleetCluster(entry: ScopeKeys, context: FleetContext): FleetClus
   return cluster
 }
 
+type Add = (kind: ProblemKind, text: string, member?: string) => void
+
 /** The health checks of one cluster, in the order they are shown. */
 function findProblems(
   entry: ScopeKeys,
@@ -149,74 +151,72 @@ function findProblems(
   context: FleetContext,
   ttls: Map<string, number>,
 ): {gone: Map<string, string>; problems: FleetProblem[]} {
-  const {config, memberData} = raw.parsed
-  const maximumLag = setting(config.maximum_lag_on_failover) ?? DEFAULT_MAXIMUM_LAG
-  const loopWait = setting(config.loop_wait) ?? DEFAULT_LOOP_WAIT
-  const names = new Set(state.members.map((m) => m.name))
-  const leader = leaderOf(state)
-
+  const {config} = raw.parsed
   const problems: FleetProblem[] = []
-  const add = (kind: ProblemKind, text: string, member?: string) =>
-    problems.push(member === undefined ? {kind, text} : {kind, member, text})
-
-  const leaderKey = entry.keys.get('leader')?.trim()
-  if (!leader) {
-    add(
-      'no-leader',
-      leaderKey
-        ? `no leader: the leader key names ${leaderKey}, which has no member key`
-        : state.members.length === 0
-          ? 'no leader, no member'
-          : 'no leader',
-    )
-  }
-  for (const member of state.members) {
-    const own = memberData.get(member.name)?.role
-    if (leader && member !== leader && typeof own === 'string' && LEADER_ROLES.has(own)) {
-      add('split-brain', `${member.name} says it is ${own}, but ${leader.name} holds the leader key`, member.name)
-    }
-    if (!isRunning(member)) add('member-state', `${member.name} is ${member.state || 'in no known state'}`, member.name)
-    const ttl = ttls.get(member.name)
-    if (ttl !== undefined && ttl <= loopWait)
-      add('expiring', `${member.name}'s key expires in ${ttl} s (Patroni renews it every ${loopWait} s)`, member.name)
-  }
-
-  const gone = goneMembers(raw.parsed, state, context, names)
+  const add: Add = (kind, text, member) => problems.push(member === undefined ? {kind, text} : {kind, member, text})
+  leaderProblems(entry, raw, state, add)
+  memberProblems(state, ttls, setting(config.loop_wait) ?? DEFAULT_LOOP_WAIT, add)
+  const gone = goneMembers(raw.parsed, state, context, new Set(state.members.map((m) => m.name)))
   for (const [name, why] of gone) add('gone', why, name)
-
-  for (const member of state.members) {
-    if (typeof member.lagBytes === 'number' && member.lagBytes > maximumLag) {
-      add(
-        'lag',
-        `${member.name} is ${lagInMb(member.lagBytes)} MB behind, above maximum_lag_on_failover (${lagInMb(maximumLag)} MB)`,
-        member.name,
-      )
-    }
-  }
-  const timelines = state.members.filter((m) => isRunning(m) && m.timeline !== undefined)
-  const reference =
-    leader && isRunning(leader) && leader.timeline !== undefined
-      ? leader.timeline
-      : Math.max(...timelines.map((m) => m.timeline!))
-  for (const member of timelines) {
-    if (member.timeline !== reference) {
-      add(
-        'timeline',
-        `${member.name} is on timeline ${member.timeline}, ${leader?.timeline === reference ? 'the leader' : 'the newest'} on ${reference}`,
-        member.name,
-      )
-    }
-  }
+  replicationProblems(state, setting(config.maximum_lag_on_failover) ?? DEFAULT_MAXIMUM_LAG, add)
   for (const local of context.local ?? []) {
     if (local.systemId && state.systemId && local.systemId !== state.systemId) {
+      const two = `two clusters share scope ${entry.scope}`
       add(
         'system-id',
-        `this host's ${local.instance ?? local.name} has system identifier ${local.systemId}, the scope ${state.systemId}: two clusters share scope ${entry.scope}`,
+        `this host's ${local.instance ?? local.name} has system identifier ${local.systemId}, the scope ${state.systemId}: ${two}`,
         local.name,
       )
     }
   }
   return {gone, problems}
+}
+
+/** No leader (or a leader key naming a member without a key); a member whose own key says primary beside the leader. */
+function leaderProblems(entry: ScopeKeys, raw: ReturnType<typeof clusterFromDcs>, state: ClusterState, add: Add): void {
+  const leader = leaderOf(state)
+  const leaderKey = entry.keys.get('leader')?.trim()
+  if (!leader) {
+    if (leaderKey) add('no-leader', `no leader: the leader key names ${leaderKey}, which has no member key`)
+    else add('no-leader', state.members.length === 0 ? 'no leader, no member' : 'no leader')
+    return
+  }
+  for (const member of state.members) {
+    const own = raw.parsed.memberData.get(member.name)?.role
+    if (member !== leader && typeof own === 'string' && LEADER_ROLES.has(own)) {
+      add('split-brain', `${member.name} says it is ${own}, but ${leader.name} holds the leader key`, member.name)
+    }
+  }
+}
+
+/** Members not running, and keys about to expire (within one loop_wait: Patroni renews them each loop). */
+function memberProblems(state: ClusterState, ttls: Map<string, number>, loopWait: number, add: Add): void {
+  for (const member of state.members) {
+    if (!isRunning(member)) add('member-state', `${member.name} is ${member.state || 'in no known state'}`, member.name)
+    const ttl = ttls.get(member.name)
+    if (ttl !== undefined && ttl <= loopWait) {
+      add('expiring', `${member.name}'s key expires in ${ttl} s (Patroni renews it every ${loopWait} s)`, member.name)
+    }
+  }
+}
+
+/** Replicas behind more than maximum_lag_on_failover; running members on another timeline than the leader (else the newest). */
+function replicationProblems(state: ClusterState, maximumLag: number, add: Add): void {
+  for (const member of state.members) {
+    if (typeof member.lagBytes === 'number' && member.lagBytes > maximumLag) {
+      const limit = `maximum_lag_on_failover (${lagInMb(maximumLag)} MB)`
+      add('lag', `${member.name} is ${lagInMb(member.lagBytes)} MB behind, above ${limit}`, member.name)
+    }
+  }
+  const leader = leaderOf(state)
+  const timelines = state.members.filter((m) => isRunning(m) && m.timeline !== undefined)
+  const leaderTimeline = leader && isRunning(leader) ? leader.timeline : undefined
+  const reference = leaderTimeline ?? Math.max(...timelines.map((m) => m.timeline!))
+  for (const member of timelines) {
+    if (member.timeline === reference) continue
+    const whose = leader?.timeline === reference ? 'the leader' : 'the newest'
+    add('timeline', `${member.name} is on timeline ${member.timeline}, ${whose} on ${reference}`, member.name)
+  }
 }
 
 /**

@@ -56,27 +56,15 @@ export async function fleetSources(
 ): Promise<{sources: FleetSource[]; local: LocalFacts; warnings: string[]}> {
   const env = request.env ?? process.env
   const override = request.namespaces.map(namespacePrefix)
-  const warnings: string[] = []
-  const configs: {instance?: string; config: PatroniConfig}[] = []
-  const failures: PgpError[] = []
-  for (const file of listInstanceConfigFiles(request.paths.configDir)) {
-    try {
-      configs.push({
-        config: await loadPatroniConfig(file.file, {env, insecure: request.insecure}),
-        instance: formatInstance(file),
-      })
-    } catch (error) {
-      if (!(error instanceof PgpError)) throw error
-      failures.push(error)
-    }
-  }
+  const {configs, failures} = await readInstanceConfigs(request, env)
   const explicit = request.configFile
     ? await loadPatroniConfig(request.configFile, {env, insecure: request.insecure})
     : undefined
   if (explicit) configs.push({config: explicit})
   const local = localFacts(configs)
-
+  const namespacesOr = (own: string | undefined) => (override.length > 0 ? override : [namespacePrefix(own)])
   let sources: FleetSource[]
+  let warnings: string[] = []
   if (request.dcsUrl) {
     let parsed: ReturnType<typeof parseDcsUrl>
     try {
@@ -84,48 +72,70 @@ export async function fleetSources(
     } catch (error) {
       throw usageError(`--dcs-url: ${(error as Error).message}`)
     }
-    const namespaces = override.length > 0 ? override : [namespacePrefix(parsed.namespace ?? DEBIAN_NAMESPACE)]
-    sources = namespaces.map((namespace) => source(parsed.dcs, namespace))
+    sources = namespacesOr(parsed.namespace ?? DEBIAN_NAMESPACE).map((namespace) => source(parsed.dcs, namespace))
   } else if (explicit) {
     if (!explicit.dcs) throw configError(`${request.configFile}: ${explicit.dcsError}`)
-    sources = (override.length > 0 ? override : [namespacePrefix(explicit.namespace)]).map((namespace) =>
-      source(explicit.dcs!, namespace),
-    )
+    sources = namespacesOr(explicit.namespace).map((namespace) => source(explicit.dcs!, namespace))
   } else {
-    sources = []
-    const unusable: string[] = []
-    for (const {config, instance} of configs) {
-      if (!config.dcs) {
-        unusable.push(`${instance}: ${config.dcsError}`)
-        continue
-      }
-      for (const namespace of override.length > 0 ? override : [namespacePrefix(config.namespace)])
-        sources.push(source(config.dcs, namespace))
-    }
-    if (sources.length === 0) {
-      const fromFragment = await dcsFragment(request.paths.configDir, env, override)
-      if (!fromFragment) {
-        const why =
-          failures[0]?.message ??
-          unusable[0] ??
-          `no Patroni instance configs and no dcs.yml in ${request.paths.configDir}`
-        throw new PgpError(
-          `no DCS to read: ${why}; give -d/--dcs-url DCS://HOST:PORT or -c FILE`,
-          failures[0]?.exitCode ?? ExitCode.config,
-        )
-      }
-      sources = fromFragment
-      if (failures.length > 0)
-        warnings.push(
-          `${failures.length === 1 ? 'an instance config' : `${failures.length} instance configs`} could not be read (${failures[0]!.message}): the DCS is read from ${join(request.paths.configDir, 'dcs.yml')}, and members on this host are known by host name only`,
-        )
-    } else {
-      for (const failure of failures) warnings.push(`${failure.message}; its DCS and members are not known`)
-      for (const why of unusable) warnings.push(`${why}; its DCS is not read`)
-    }
+    ;({sources, warnings} = await hostSources(request, env, configs, failures, override))
   }
   const unique = new Map(sources.map((s) => [sourceKey(s), s]))
-  return {local, sources: [...unique.values()], warnings: request.dcsUrl ? [] : warnings}
+  return {local, sources: [...unique.values()], warnings}
+}
+
+/** Every instance config of this host; those that cannot be read are kept as failures. */
+async function readInstanceConfigs(
+  request: FleetRequest,
+  env: NodeJS.ProcessEnv,
+): Promise<{configs: {instance?: string; config: PatroniConfig}[]; failures: PgpError[]}> {
+  const configs: {instance?: string; config: PatroniConfig}[] = []
+  const failures: PgpError[] = []
+  for (const file of listInstanceConfigFiles(request.paths.configDir)) {
+    try {
+      const config = await loadPatroniConfig(file.file, {env, insecure: request.insecure})
+      configs.push({config, instance: formatInstance(file)})
+    } catch (error) {
+      if (!(error instanceof PgpError)) throw error
+      failures.push(error)
+    }
+  }
+  return {configs, failures}
+}
+
+/** The DCS and namespace of each instance config, else Debian's dcs.yml; what could not be used, as warnings. */
+async function hostSources(
+  request: FleetRequest,
+  env: NodeJS.ProcessEnv,
+  configs: {instance?: string; config: PatroniConfig}[],
+  failures: PgpError[],
+  override: string[],
+): Promise<{sources: FleetSource[]; warnings: string[]}> {
+  const sources: FleetSource[] = []
+  const unusable: string[] = []
+  for (const {config, instance} of configs) {
+    if (!config.dcs) {
+      unusable.push(`${instance}: ${config.dcsError}`)
+      continue
+    }
+    for (const namespace of override.length > 0 ? override : [namespacePrefix(config.namespace)])
+      sources.push(source(config.dcs, namespace))
+  }
+  if (sources.length > 0) {
+    const warnings = failures.map((failure) => `${failure.message}; its DCS and members are not known`)
+    return {sources, warnings: [...warnings, ...unusable.map((why) => `${why}; its DCS is not read`)]}
+  }
+  const fromFragment = await dcsFragment(request.paths.configDir, env, override)
+  if (!fromFragment) {
+    const why =
+      failures[0]?.message ?? unusable[0] ?? `no Patroni instance configs and no dcs.yml in ${request.paths.configDir}`
+    const hint = 'give -d/--dcs-url DCS://HOST:PORT or -c FILE'
+    throw new PgpError(`no DCS to read: ${why}; ${hint}`, failures[0]?.exitCode ?? ExitCode.config)
+  }
+  if (failures.length === 0) return {sources: fromFragment, warnings: []}
+  const which = failures.length === 1 ? 'an instance config' : `${failures.length} instance configs`
+  const dcsYml = join(request.paths.configDir, 'dcs.yml')
+  const warning = `${which} could not be read (${failures[0]!.message}): the DCS is read from ${dcsYml}, and members on this host are known by host name only`
+  return {sources: fromFragment, warnings: [warning]}
 }
 
 function source(dcs: DcsSettings, namespace: string): FleetSource {

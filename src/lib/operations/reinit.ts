@@ -103,14 +103,10 @@ async function reinitOne(
   try {
     const baseUrl = await instance.proven(member, REINIT_PROOF)
     const send = async (force: boolean) => {
-      const sent = io.journal.sending(
-        `POST /reinitialize${force ? ' (force)' : ''} to ${member.name} (${endpointOf(baseUrl)})`,
-        `reinitialize of ${member.name}`,
-      )
-      const answer = await instance.client.request('POST', '/reinitialize', {
-        baseUrl,
-        body: force ? {...body, force: true} : body,
-      })
+      const what = `POST /reinitialize${force ? ' (force)' : ''} to ${member.name} (${endpointOf(baseUrl)})`
+      const sent = io.journal.sending(what, `reinitialize of ${member.name}`)
+      const request = {baseUrl, body: force ? {...body, force: true} : body}
+      const answer = await instance.client.request('POST', '/reinitialize', request)
       if (answer.status === 200)
         io.journal.confirmed(sent, 'reinitialize started: its data directory is being replaced')
       else io.journal.failed(sent, `${answer.status} ${plainText(answer.text)}`)
@@ -118,48 +114,58 @@ async function reinitOne(
     }
     const startedBefore = await postmasterStart(instance, baseUrl)
     let answer = await send(false)
+    const text = plainText(answer.text)
     // another action (a restart, an earlier reinit) is running: only a person may cancel it
-    if (
-      answer.status === 503 &&
-      /already in progress$/.test(plainText(answer.text)) &&
-      io.prompter.interactive &&
-      !wanted.force
-    ) {
-      if (await io.prompter.confirm(`${member.name}: ${plainText(answer.text)}. Cancel it and reinitialize anyway?`))
+    const busy = answer.status === 503 && /already in progress$/.test(text)
+    if (busy && io.prompter.interactive && !wanted.force) {
+      if (await io.prompter.confirm(`${member.name}: ${text}. Cancel it and reinitialize anyway?`))
         answer = await send(true)
     }
-    const text = plainText(answer.text)
-    if (answer.status !== 200)
-      return {exitCode: ExitCode.failed, member: member.name, status: answer.status, text: `${answer.status} ${text}`}
-    if (!wanted.wait) return {exitCode: ExitCode.ok, member: member.name, status: 200, text}
-    io.journal.step(`${member.name}: ${text}; waiting until it runs and replicates again`)
-    const started = performance.now()
-    // the DCS still shows the old, running member for a loop or two: wait for a new postmaster first
-    const deadline = started + WAIT_LIMIT_MS
-    for (
-      let now = startedBefore;
-      now === undefined || now === startedBefore;
-      now = await postmasterStart(instance, baseUrl)
-    ) {
-      if (performance.now() > deadline) break
-      await sleep(1000)
+    if (answer.status !== 200) {
+      const why = `${answer.status} ${plainText(answer.text)}`
+      return {exitCode: ExitCode.failed, member: member.name, status: answer.status, text: why}
     }
-    const done = await waitForCluster(instance, (c) => replicating(c, member.name), {deadline, intervalMs: 1000})
-    if (!done.reached)
-      return {
-        exitCode: ExitCode.unreachable,
-        member: member.name,
-        text: 'reinitialize started, but the member is not running yet; check pgpatronictl list',
-      }
-    return {
-      exitCode: ExitCode.ok,
-      member: member.name,
-      text: `reinitialized, replicating again after ${((performance.now() - started) / 1000).toFixed(1)}s`,
-    }
+    if (!wanted.wait) return {exitCode: ExitCode.ok, member: member.name, status: 200, text: plainText(answer.text)}
+    return await waitReinitialized(instance, member, baseUrl, startedBefore, io, plainText(answer.text))
   } catch (error) {
     if (!(error instanceof PgpError)) throw error
     return {exitCode: error.exitCode, member: member.name, text: error.message}
   }
+}
+
+/**
+ * --wait: a new postmaster on the member (the DCS still shows the old, running one for a loop or
+ * two), then the member replicating, within WAIT_LIMIT_MS; a line every minute while it clones.
+ */
+async function waitReinitialized(
+  instance: PatroniInstance,
+  member: Member,
+  baseUrl: string,
+  startedBefore: string | undefined,
+  io: OperationIo,
+  answer: string,
+): Promise<MemberOutcome> {
+  io.journal.step(`${member.name}: ${answer}; waiting until it runs and replicates again`)
+  const started = performance.now()
+  const deadline = started + WAIT_LIMIT_MS
+  const minutes = () => Math.floor((performance.now() - started) / 60_000)
+  let said = 0
+  for (
+    let now = startedBefore;
+    now === undefined || now === startedBefore;
+    now = await postmasterStart(instance, baseUrl)
+  ) {
+    if (performance.now() > deadline) break
+    if (minutes() > said) io.journal.step(`${member.name}: still cloning after ${(said = minutes())} min`)
+    await sleep(1000)
+  }
+  const done = await waitForCluster(instance, (c) => replicating(c, member.name), {deadline, intervalMs: 1000})
+  if (!done.reached) {
+    const text = 'reinitialize started, but the member is not running yet; check pgpatronictl list'
+    return {exitCode: ExitCode.unreachable, member: member.name, text}
+  }
+  const after = ((performance.now() - started) / 1000).toFixed(1)
+  return {exitCode: ExitCode.ok, member: member.name, text: `reinitialized, replicating again after ${after}s`}
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -155,68 +155,77 @@ async function restartOne(
   seconds: number,
   journal: OperationJournal,
 ): Promise<RestartOutcome> {
-  const fail = (detail: string, exitCode: number = ExitCode.failed): RestartOutcome => ({
+  const outcome = (
+    result: RestartOutcome['result'],
+    detail: string,
+    exitCode: number = ExitCode.ok,
+  ): RestartOutcome => ({
     detail,
     exitCode,
     member: member.name,
-    result: 'failed',
+    result,
   })
   let baseUrl: string
   try {
     baseUrl = await instance.proven(member)
   } catch (error) {
-    if (error instanceof PgpError) return fail(error.message, error.exitCode)
+    if (error instanceof PgpError) return outcome('failed', error.message, error.exitCode)
     throw error
   }
   const started = performance.now()
-  if (!request.schedule) journal.step(`${member.name}: restarting`)
-  const sent = journal.sending(
-    `${request.schedule ? `restart of ${member.name} scheduled at ${request.schedule}` : `restart of ${member.name}`} (POST /restart to ${endpointOf(baseUrl)})`,
-    `restart of ${member.name}`,
-  )
-  let answer: {status: number; text: string}
-  try {
-    answer = await instance.client.request('POST', '/restart', {baseUrl, body: request, timeoutMs: seconds * 1000})
-  } catch (error) {
-    // a request that timed out or broke off was delivered: a frozen Patroni may still carry it out when it wakes
-    if (error instanceof RestError && error.maybeCarriedOut) {
-      return fail(
-        `${error.endpoint}: ${error.reason}; it may still restart when its Patroni answers again`,
-        error.exitCode,
-      )
-    }
-    if (error instanceof RestError) {
-      journal.failed(sent, error.reason)
-      return fail(error.message, error.exitCode)
-    }
-    throw error
+  const answer = await sendRestart(instance, member, baseUrl, request, seconds, journal)
+  if ('failure' in answer) return outcome('failed', answer.failure.detail, answer.failure.exitCode)
+  const {sent, status, text} = answer
+  const settle = (settled: RestartOutcome) => {
+    if (settled.exitCode === ExitCode.ok) journal.confirmed(sent, settled.result)
+    else journal.failed(sent, settled.detail)
+    return settled
   }
-  const text = plainText(answer.text)
-  const settle = (outcome: RestartOutcome) => {
-    if (outcome.exitCode === ExitCode.ok) journal.confirmed(sent, outcome.result)
-    else if (outcome.exitCode !== ExitCode.unreachable) journal.failed(sent, outcome.detail)
-    return outcome
+  if (status === 202) return settle(outcome('scheduled', text))
+  if (status === 503 && /conditions are not satisfied/i.test(text) && (wanted.pending || wanted.pgVersion)) {
+    return settle(outcome('skipped', text))
   }
-  if (answer.status === 202)
-    return settle({detail: text, exitCode: ExitCode.ok, member: member.name, result: 'scheduled'})
-  if (answer.status === 503 && /conditions are not satisfied/i.test(text) && (wanted.pending || wanted.pgVersion)) {
-    return settle({detail: text, exitCode: ExitCode.ok, member: member.name, result: 'skipped'})
-  }
-  if (answer.status !== 200) return settle(fail(`${answer.status} ${text}`))
+  if (status !== 200) return settle(outcome('failed', `${status} ${text}`, ExitCode.failed))
   journal.confirmed(sent, 'Patroni restarted PostgreSQL')
-  const back = await waitForCluster(instance, (c) => isHealthy(c, member.name), {
-    deadline: started + seconds * 1000 + 30_000,
-  })
-  if (!back.reached)
-    return fail(
-      `restarted, but not running again within ${seconds + 30}s; check pgpatronictl list`,
-      ExitCode.unreachable,
-    )
-  return {
-    detail: `running again after ${((performance.now() - started) / 1000).toFixed(1)}s`,
-    exitCode: ExitCode.ok,
-    member: member.name,
-    result: 'restarted',
+  const deadline = started + seconds * 1000 + 30_000
+  const back = await waitForCluster(instance, (c) => isHealthy(c, member.name), {deadline})
+  if (!back.reached) {
+    const detail = `restarted, but not running again within ${seconds + 30}s; check pgpatronictl list`
+    return outcome('failed', detail, ExitCode.unreachable)
+  }
+  return outcome('restarted', `running again after ${((performance.now() - started) / 1000).toFixed(1)}s`)
+}
+
+/** POST /restart to a proven member, in the journal; a failure to get Patroni's answer, said as the outcome. */
+async function sendRestart(
+  instance: PatroniInstance,
+  member: Member,
+  baseUrl: string,
+  request: RestartRequest,
+  seconds: number,
+  journal: OperationJournal,
+): Promise<{sent: number; status: number; text: string} | {failure: {detail: string; exitCode: number}}> {
+  if (!request.schedule) journal.step(`${member.name}: restarting`)
+  const what = request.schedule
+    ? `restart of ${member.name} scheduled at ${request.schedule}`
+    : `restart of ${member.name}`
+  const sent = journal.sending(`${what} (POST /restart to ${endpointOf(baseUrl)})`, `restart of ${member.name}`)
+  try {
+    const answer = await instance.client.request('POST', '/restart', {
+      baseUrl,
+      body: request,
+      timeoutMs: seconds * 1000,
+    })
+    return {sent, status: answer.status, text: plainText(answer.text)}
+  } catch (error) {
+    if (!(error instanceof RestError)) throw error
+    // a request that timed out or broke off was delivered: a frozen Patroni may still carry it out when it wakes
+    if (error.maybeCarriedOut) {
+      const detail = `${error.endpoint}: ${error.reason}; it may still restart when its Patroni answers again`
+      return {failure: {detail, exitCode: error.exitCode}}
+    }
+    journal.failed(sent, error.reason)
+    return {failure: {detail: error.message, exitCode: error.exitCode}}
   }
 }
 

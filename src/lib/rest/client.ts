@@ -102,27 +102,14 @@ export class PatroniClient {
     const url = new URL(path, baseUrl)
     const endpoint = endpointOf(baseUrl)
     const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs)
-    const headers: Record<string, string> = {accept: 'application/json', 'user-agent': 'pgpatronictl'}
-    // A member's api_url comes from the cluster: credentials meant for https never go out in clear
-    // (Patroni asks for them only on changes, which are refused; reads go without).
-    const downgrade = this.access.baseUrl.startsWith('https:') && url.protocol === 'http:'
-    if (downgrade && method !== 'GET') {
-      throw new RestError(
-        'tls',
-        endpoint,
-        `api_url is plain http while this instance's REST API uses https: not sending credentials in clear`,
-      )
-    }
-    if (this.access.auth && !downgrade) {
-      const {password, username} = this.access.auth
-      headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
-    }
+    const headers = this.headersFor(method, url, endpoint)
     let body: string | undefined
     if (options.body !== undefined) {
       body = JSON.stringify(options.body)
       headers['content-type'] = 'application/json'
     }
     const started = performance.now()
+    const took = () => `${Math.round(performance.now() - started)} ms`
     try {
       const response = await this.agent.request({
         body,
@@ -135,31 +122,47 @@ export class PatroniClient {
         signal: AbortSignal.timeout(timeoutMs),
       })
       let text = await readAnswer(response.body, endpoint)
-      this.options.log?.(
-        `${method} ${url.href} -> ${response.statusCode} (${Math.round(performance.now() - started)} ms)`,
-      )
+      const status = response.statusCode
+      this.options.log?.(`${method} ${url.href} -> ${status} (${took()})`)
       // Error pages are printed: never with our credentials in them (some servers echo headers).
-      if (response.statusCode >= 300 && this.access.auth) text = redact(text, this.access.auth, headers.authorization!)
-      if (response.statusCode === 401 || response.statusCode === 403) {
-        throw new RestError(
-          'auth',
-          endpoint,
-          `${response.statusCode} ${plainText(text) || 'access denied'}`,
-          response.statusCode,
-        )
+      if (status >= 300 && this.access.auth) text = redact(text, this.access.auth, headers.authorization!)
+      if (status === 401 || status === 403) {
+        throw new RestError('auth', endpoint, `${status} ${plainText(text) || 'access denied'}`, status)
       }
-      return {status: response.statusCode, text}
+      return {status, text}
     } catch (error) {
       if (error instanceof RestError) throw error
-      let failure = classifyNetworkError(error, endpoint, timeoutMs, method !== 'GET')
-      // Patroni's TLS 1.3 refusal of a missing client certificate reaches undici as a closed socket
-      if (failure.kind === 'broken' && url.protocol === 'https:' && !this.access.tls?.certFile) {
-        const hint = `${failure.reason}; if its restapi.verify_client requires a client certificate, set ctl.certfile and ctl.keyfile`
-        failure = new RestError(failure.kind, failure.endpoint, hint, undefined, failure.maybeCarriedOut)
-      }
-      this.options.log?.(`${method} ${url.href} -> ${failure.reason} (${Math.round(performance.now() - started)} ms)`)
+      const failure = this.failureOf(error, url, endpoint, timeoutMs, method !== 'GET')
+      this.options.log?.(`${method} ${url.href} -> ${failure.reason} (${took()})`)
       throw failure
     }
+  }
+
+  /**
+   * Credentials only where they may go: a member's api_url comes from the cluster, and credentials
+   * meant for https never go out in clear (Patroni asks for them only on changes, which are
+   * refused; reads go without).
+   */
+  private headersFor(method: Dispatcher.HttpMethod, url: URL, endpoint: string): Record<string, string> {
+    const headers: Record<string, string> = {accept: 'application/json', 'user-agent': 'pgpatronictl'}
+    const downgrade = this.access.baseUrl.startsWith('https:') && url.protocol === 'http:'
+    if (downgrade && method !== 'GET') {
+      const why = "api_url is plain http while this instance's REST API uses https: not sending credentials in clear"
+      throw new RestError('tls', endpoint, why)
+    }
+    if (this.access.auth && !downgrade) {
+      const {password, username} = this.access.auth
+      headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+    }
+    return headers
+  }
+
+  /** A network failure in words; Patroni's TLS 1.3 refusal of a missing client certificate reaches undici as a closed socket. */
+  private failureOf(error: unknown, url: URL, endpoint: string, timeoutMs: number, change: boolean): RestError {
+    const failure = classifyNetworkError(error, endpoint, timeoutMs, change)
+    if (failure.kind !== 'broken' || url.protocol !== 'https:' || this.access.tls?.certFile) return failure
+    const hint = `${failure.reason}; if its restapi.verify_client requires a client certificate, set ctl.certfile and ctl.keyfile`
+    return new RestError(failure.kind, failure.endpoint, hint, undefined, failure.maybeCarriedOut)
   }
 
   async close(): Promise<void> {
