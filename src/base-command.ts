@@ -85,7 +85,7 @@ export abstract class PatroniCommand extends Command {
 
   /** Prompts only on a terminal, and never with --no-interactive. */
   protected prompter(flags: {interactive: boolean}): Prompter {
-    return Prompter.forTerminal(!flags.interactive)
+    return Prompter.forTerminal(flags.interactive)
   }
 
   /**

@@ -25,7 +25,7 @@ export default class Pause extends PatroniCommand {
     const target = await this.target(args.instance, flags, options, io.prompter)
     process.exitCode = await runPause(
       target,
-      true,
+      'pause',
       {dryRun: flags['dry-run'], force: flags.force, wait: flags.wait},
       options,
       io,

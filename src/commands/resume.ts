@@ -25,7 +25,7 @@ export default class Resume extends PatroniCommand {
     const target = await this.target(args.instance, flags, options, io.prompter)
     process.exitCode = await runPause(
       target,
-      false,
+      'resume',
       {dryRun: flags['dry-run'], force: flags.force, wait: flags.wait},
       options,
       io,

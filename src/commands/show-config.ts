@@ -1,8 +1,6 @@
-import {Flags} from '@oclif/core'
-
 import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags} from '../flags.js'
-import {CONFIG_FORMATS, type ConfigFormat, dynamicConfig, renderDynamicConfig} from '../lib/output/dynamic-config.js'
+import {formatFlagsOf, instanceArg, operationFlags, outputFormat} from '../flags.js'
+import {CONFIG_FORMATS, dynamicConfig, renderDynamicConfig} from '../lib/output/dynamic-config.js'
 import {endpointOf} from '../lib/rest/client.js'
 import {PatroniInstance} from '../lib/rest/instance.js'
 
@@ -14,14 +12,8 @@ export default class ShowConfig extends PatroniCommand {
     '<%= config.bin %> <%= command.id %> 15/main --json',
   ]
   static override flags = {
-    format: Flags.option({
-      char: 'f',
-      default: 'yaml' as ConfigFormat,
-      options: CONFIG_FORMATS,
-      summary: 'Output format.',
-    })(),
+    ...formatFlagsOf(CONFIG_FORMATS, 'yaml'),
     interactive: operationFlags.interactive,
-    json: Flags.boolean({summary: 'Same as --format json.'}),
   }
   static override summary = "Show the cluster's dynamic configuration (as patronictl show-config)."
 
@@ -34,7 +26,7 @@ export default class ShowConfig extends PatroniCommand {
       const answer = await patroni.read('/config', 'config', (body, answeredBy) =>
         dynamicConfig(body, endpointOf(answeredBy)),
       )
-      this.log(await renderDynamicConfig(answer.value, flags.json ? 'json' : flags.format))
+      this.log(await renderDynamicConfig(answer.value, outputFormat(flags)))
     } finally {
       await patroni.close()
     }

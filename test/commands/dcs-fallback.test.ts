@@ -15,7 +15,7 @@ import {PrivateEtcd, patroniKeys} from '../helpers/private-etcd.js'
 import {announceSkip} from '../helpers/test-cluster.js'
 
 const DCS_PASSWORD = 'dcs-root-pw-4711'
-const unavailable = PrivateEtcd.available()
+const unavailable = PrivateEtcd.unavailableReason()
 announceSkip('list from a real private etcd', unavailable)
 
 // The built CLI, this host's REST API dead, against a real etcd 3.4 (its own, on free ports,

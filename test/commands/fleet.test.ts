@@ -12,7 +12,7 @@ import {HostTree} from '../helpers/host-tree.js'
 import {PrivateEtcd, patroniKeys} from '../helpers/private-etcd.js'
 import {announceSkip} from '../helpers/test-cluster.js'
 
-const unavailable = PrivateEtcd.available()
+const unavailable = PrivateEtcd.unavailableReason()
 announceSkip('list --fleet against a private etcd', unavailable)
 
 // Never Debian's namespace, never a real DCS port: a private etcd on free ports, our own namespace.

@@ -143,6 +143,7 @@ describe('read-only commands against fake Patroni answers', () => {
       ttl: 30,
     })
     expect((await cli('show-config', '15/main', '-f', 'tsv')).code).toBe(2)
+    expect((await cli('show-config', '15/main', '--json', '-f', 'yaml')).code).toBe(2) // one or the other, as for history
 
     await fake({'GET /config': {body: 'Bad Gateway', status: 502}})
     const missing = await cli('show-config', '15/main')

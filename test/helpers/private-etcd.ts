@@ -20,7 +20,8 @@ export class PrivateEtcd {
     private user?: string, // root:pw once auth is on
   ) {}
 
-  static available(): string | undefined {
+  /** Why a private etcd cannot be started here, or undefined when it can. */
+  static unavailableReason(): string | undefined {
     if (!existsSync(ETCD_BIN)) return `${ETCD_BIN} missing (Debian package etcd-server)`
     try {
       execFileSync('etcdctl', ['version'], {env: {...process.env, ETCDCTL_API: '3'}, stdio: 'ignore'})

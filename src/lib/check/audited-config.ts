@@ -1,9 +1,9 @@
-import {ExitCode, PgpError, describeFsError} from '../errors.js'
+import {ConfigDocument, type KeyPath, type Mapping} from '../config/document.js'
 import {parseYamlMapping} from '../config/patroni-config.js'
-import {readRegularFile} from '../config/regular-file.js'
+import {readRegularFile} from '../config/files.js'
+import {ExitCode, PgpError, describeFsError} from '../errors.js'
 
-type Mapping = Record<string, unknown>
-export type KeyPath = (number | string)[]
+export type {KeyPath}
 
 /** A setting as Patroni would see it: from the YAML, or overridden by a PATRONI_* variable. */
 export interface Setting {
@@ -18,14 +18,16 @@ export interface Setting {
  * EnvironmentFile (/etc/patroni/env.conf), which override the file for every instance.
  * Values are only ever compared, never shown: many of them are passwords.
  */
-export class AuditedConfig {
+export class AuditedConfig extends ConfigDocument {
   private constructor(
-    readonly file: string,
-    readonly doc: Mapping,
+    file: string,
+    doc: Mapping,
     readonly env: ReadonlyMap<string, string>,
     readonly envFile: string,
     private readonly locate: (path: KeyPath) => number | undefined,
-  ) {}
+  ) {
+    super(doc, file)
+  }
 
   static async load(file: string, env: ReadonlyMap<string, string>, envFile: string): Promise<AuditedConfig> {
     let text: string
@@ -36,23 +38,6 @@ export class AuditedConfig {
     }
     const doc = await parseYamlMapping(text, file)
     return new AuditedConfig(file, doc, env, envFile, await lineLocator(text))
-  }
-
-  value(...path: KeyPath): unknown {
-    let node: unknown = this.doc
-    for (const key of path) {
-      if (typeof node !== 'object' || node === null) return undefined
-      node = (node as Record<string | number, unknown>)[key]
-    }
-    return node
-  }
-
-  /** A scalar as text; a mapping or list where a scalar belongs counts as absent. */
-  string(...path: KeyPath): string | undefined {
-    const value = this.value(...path)
-    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-      ? String(value)
-      : undefined
   }
 
   /** The env.conf variable wins over the YAML key, as in Patroni's own config loading. */
@@ -126,9 +111,6 @@ export function readEnvironmentFile(file: string): Map<string, string> {
   }
   return env
 }
-
-export const isTrue = (value: unknown): boolean =>
-  value === true || (typeof value === 'string' && ['on', 'true', 'y', 'yes', '1'].includes(value.toLowerCase()))
 
 export const isEmptySecret = (setting: Setting | undefined): boolean =>
   setting === undefined || setting.value === '' || setting.value === null

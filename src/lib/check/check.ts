@@ -41,7 +41,7 @@ export async function auditHost(paths: AuditPaths, names: InstanceName[], option
 
   const findings: Finding[] = unreadable.map(unreadableFinding)
   for (const {config, instance} of mine) {
-    if (config) findings.push(...auditInstanceConfig({config, host, instance, paths}))
+    if (config) findings.push(...configFindings({config, host, instance, paths}))
   }
   findings.push(...auditHostWide(loaded).filter((f) => selected.has(f.instance)))
   if (options.live) {
@@ -78,6 +78,16 @@ async function loadInstance(
   } catch (error) {
     if (!(error instanceof PgpError)) throw error
     return {instance, loadError: error}
+  }
+}
+
+/** The config rules; a value Patroni could not use (a list where a string belongs) is a finding, not the end of the check. */
+function configFindings(audit: Parameters<typeof auditInstanceConfig>[0]): Finding[] {
+  try {
+    return auditInstanceConfig(audit)
+  } catch (error) {
+    if (!(error instanceof PgpError)) throw error
+    return [unreadableFinding({instance: audit.instance, loadError: error})]
   }
 }
 

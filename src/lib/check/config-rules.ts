@@ -1,11 +1,14 @@
 import {readFileSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
-import {type AuditedConfig, type Setting, isEmptySecret, isTrue} from './audited-config.js'
+import {hostAndPort} from '../config/addresses.js'
+import {isTrue} from '../config/document.js'
+import {type AuditedConfig, type Setting, isEmptySecret} from './audited-config.js'
 import type {Finding, Severity} from './findings.js'
 import type {HostInstance, HostPaths} from '../instances/discovery.js'
 import {formatInstance, instanceStem} from '../instances/names.js'
-import {existsOrDangling, readdirQuiet} from '../instances/pg-common.js'
+import {existsOrDangling} from '../instances/pg-common.js'
+import {readRegularFile, readdirQuiet} from '../config/files.js'
 
 export interface AuditPaths extends HostPaths {
   systemdDir: string // /etc/systemd/system, where `systemctl enable` puts its wants links
@@ -290,12 +293,7 @@ export function listenAddresses(value: string): {host: string; port?: number}[] 
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean)
-    .map((entry) => {
-      const colon = entry.lastIndexOf(':')
-      const host = (colon < 0 ? entry : entry.slice(0, colon)).replace(/^\[(.*)\]$/, '$1')
-      const port = colon < 0 ? undefined : Number.parseInt(entry.slice(colon + 1), 10)
-      return {host, port: Number.isFinite(port) ? port : undefined}
-    })
+    .map((entry) => (entry.includes(':') ? hostAndPort(entry) : {host: entry}))
 }
 
 const isLoopback = (host: string) => /^127\./.test(host) || host === '::1' || host === 'localhost'
@@ -605,9 +603,10 @@ function dashedClusterName(context: InstanceContext): Finding[] {
   ]
 }
 
+/** The script a config names is read as every named file is: a FIFO or a huge file is not waited on. */
 function splitsAtLastDash(command: string): boolean {
   try {
-    return /sed\s+-e\s+'s\/\.\*-\/\/'|sed\s+'s\/\.\*-\/\/'/.test(readFileSync(command.split(/\s+/)[0]!, 'utf8'))
+    return /sed\s+-e\s+'s\/\.\*-\/\/'|sed\s+'s\/\.\*-\/\/'/.test(readRegularFile(command.split(/\s+/)[0]!, 'utf8'))
   } catch {
     return false
   }

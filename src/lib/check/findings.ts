@@ -1,6 +1,6 @@
 import {ExitCode} from '../errors.js'
 import {type InstanceName, compareInstances, parseInstanceName} from '../instances/names.js'
-import {type Column, type OutputFormat, renderJson, renderTsv, renderYaml} from '../output/printer.js'
+import {type Column, type OutputFormat, renderAs, renderTsv} from '../output/printer.js'
 
 export type Severity = 'error' | 'info' | 'warning'
 
@@ -52,19 +52,14 @@ export async function renderAudit(report: AuditReport, format: OutputFormat, col
   const records = report.findings.map((f) =>
     Object.fromEntries(RECORD_KEYS.filter((k) => f[k] !== undefined).map((k) => [k, f[k]])),
   )
-  switch (format) {
-    case 'json':
-      return renderJson(records)
-    case 'yaml':
-      return report.findings.length > 0 ? renderYaml(records) : '[]'
-    case 'tsv':
-      return renderTsv(
+  return renderAs(format, records, {
+    pretty: () => renderPretty(report, color),
+    tsv: () =>
+      renderTsv(
         COLUMNS,
         report.findings.map((f) => ({...f, location: locationOf(f)})),
-      )
-    case 'pretty':
-      return renderPretty(report, color)
-  }
+      ),
+  })
 }
 
 /** Three lines a finding: severity, instance and problem; where; fix. Then a one-line summary. */

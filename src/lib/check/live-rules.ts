@@ -7,6 +7,7 @@ import {RestError, endpointOf} from '../rest/client.js'
 import {type ClusterState, type Member, dataSource, isRunning, leaderOf, memberBaseUrl} from '../rest/cluster.js'
 import {type ConnectOptions, PatroniInstance} from '../rest/instance.js'
 import {IdentityError, type WarningKind} from '../rest/verified-read.js'
+import {saysLeader} from '../rest/member-status.js'
 
 /** Patroni's own default for maximum_lag_on_failover (bytes). */
 const DEFAULT_MAXIMUM_LAG = 1_048_576
@@ -28,8 +29,6 @@ interface Snapshot {
   maximumLag: number
   configError?: string
 }
-
-const LEADER_ROLES = new Set(['master', 'primary', 'standby_leader'])
 
 /**
  * Live checks of one instance through its REST API, every request bounded by the timeout.
@@ -211,11 +210,11 @@ function leaderFindings({cluster, statuses}: Snapshot, logs: string): LiveFindin
       const problem = `member ${status.name} does not answer (${status.error})`
       const fix = `check patroni@${scope} on ${status.name}'s host, and that its restapi.connect_address is reachable from here`
       found.push({...at, check: 'member-reachable', fix, problem, severity: 'warning'})
-    } else if (status.role && LEADER_ROLES.has(status.role) && status.name !== leader?.name) {
+    } else if (status.role && saysLeader(status.role) && status.name !== leader?.name) {
       const problem = `member ${status.name} says it is ${status.role} but the DCS leader is ${leader?.name ?? 'nobody'}: split brain`
       const fix = `stop Patroni on ${status.name} (systemctl stop patroni@${scope} on its host) and check the DCS`
       found.push({...at, check: 'leader', fix, problem, severity: 'error'})
-    } else if (status.role && !LEADER_ROLES.has(status.role) && status.name === leader?.name) {
+    } else if (status.role && !saysLeader(status.role) && status.name === leader?.name) {
       const problem = `member ${status.name} holds the leader key but says it is ${status.role}`
       found.push({...at, check: 'leader', fix: `check ${status.name}'s log (${logs})`, problem, severity: 'error'})
     }

@@ -4,6 +4,9 @@
  * supported (etcd3 through its JSON gateway, etcd v2, consul).
  */
 
+import {splitHostPort} from './addresses.js'
+import {type Mapping, isMapping} from './document.js'
+
 export type DcsKind = 'consul' | 'etcd' | 'etcd3'
 
 export interface DcsSettings {
@@ -14,8 +17,6 @@ export interface DcsSettings {
   token?: string // consul ACL token: a secret, never printed
   tls?: {caFile?: string; certFile?: string; keyFile?: string}
 }
-
-type Mapping = Record<string, unknown>
 
 // Patroni takes the first section it finds, in the (sorted) order of its dcs modules.
 const PATRONI_ORDER = ['consul', 'etcd', 'etcd3', 'exhibitor', 'kubernetes', 'raft', 'zookeeper'] as const
@@ -191,19 +192,6 @@ function hostList(value: unknown): string[] {
     .filter((v) => v !== '')
 }
 
-/** "host:port", "[v6]:port" or "host"; Patroni's split_host_port. */
-export function splitHostPort(value: string, defaultPort: number): [string, number] {
-  const v = value.trim()
-  if (v.startsWith('[')) {
-    const end = v.indexOf(']')
-    const port = Number(v.slice(end + 2))
-    return [v.slice(1, end), v[end + 1] === ':' && port ? port : defaultPort]
-  }
-  const colon = v.lastIndexOf(':')
-  if (colon < 0 || v.indexOf(':') !== colon) return [v, defaultPort]
-  return [v.slice(0, colon), Number(v.slice(colon + 1)) || defaultPort]
-}
-
 const origin = (protocol: string, host: string, port: number): string =>
   `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}`
 
@@ -217,6 +205,3 @@ function parseUrl(url: string): URL {
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined
-
-const isMapping = (value: unknown): value is Mapping =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)

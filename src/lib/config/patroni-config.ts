@@ -3,17 +3,15 @@ import {join} from 'node:path'
 
 import {type DcsSettings, resolveDcs} from './dcs-settings.js'
 import {ExitCode, PgpError, describeFsError} from '../errors.js'
-import {type InstanceName, compareInstances, isValidCluster} from '../instances/names.js'
-import {readRegularFile} from './regular-file.js'
+import {hostAndPort} from './addresses.js'
+import {ConfigDocument, type Mapping, isMapping, isTrue} from './document.js'
+import {type InstanceName, compareInstances, instanceOfStem} from '../instances/names.js'
+import {readRegularFile} from './files.js'
 
 export const DEFAULT_CONFIG_DIR = '/etc/patroni'
 
 export const resolveConfigDir = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string =>
   flag || env.PGPATRONICTL_CONFIG_DIR || DEFAULT_CONFIG_DIR
-
-// Debian's per-instance files are V-C.yml. config.yml, dcs.yml, postgres.yml, config.yml.in,
-// env.conf, *.vip and editor or dpkg leftovers (15-main.yml~, 15-main.yml.dpkg-old) never match.
-const INSTANCE_FILE = /^(\d+(?:\.\d+)?)-([A-Za-z0-9_.-]+)\.yml$/
 
 export interface InstanceConfigFile extends InstanceName {
   file: string
@@ -27,12 +25,11 @@ export function listInstanceConfigFiles(configDir: string): InstanceConfigFile[]
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw new PgpError(describeFsError(error, configDir), ExitCode.config)
   }
+  // Debian's per-instance files are V-C.yml; 15-main.yml~ or 15-main.yml.dpkg-old never match
   const files: InstanceConfigFile[] = []
   for (const entry of names) {
-    const match = INSTANCE_FILE.exec(entry)
-    if (match?.[1] && match[2] && isValidCluster(match[2])) {
-      files.push({cluster: match[2], file: join(configDir, entry), version: match[1]})
-    }
+    const name = entry.endsWith('.yml') ? instanceOfStem(entry.slice(0, -'.yml'.length)) : undefined
+    if (name) files.push({...name, file: join(configDir, entry)})
   }
   return files.sort(compareInstances)
 }
@@ -70,8 +67,6 @@ export interface PatroniConfig {
   dcs?: DcsSettings // for reading when no REST API answers
   dcsError?: string // why the DCS cannot be read
 }
-
-type Mapping = Record<string, unknown>
 
 /** Reads and interprets a Patroni YAML; every failure is a one-line config error naming the file. */
 export async function loadPatroniConfig(
@@ -144,7 +139,7 @@ export function interpretPatroniConfig(
   file: string,
   options: {env: NodeJS.ProcessEnv; insecure: boolean},
 ): PatroniConfig {
-  const read = new ConfigReader(doc, file)
+  const read = new ConfigDocument(doc, file)
   const env = options.env
   const config: PatroniConfig = {
     dataDir: env.PATRONI_POSTGRESQL_DATA_DIR ?? read.string('postgresql', 'data_dir'),
@@ -186,7 +181,7 @@ export function interpretPatroniConfig(
 }
 
 /** patronictl's order: ctl credentials first, then the REST API's own; PATRONI_* env overrides the file. */
-function resolveAuth(read: ConfigReader, env: NodeJS.ProcessEnv): BasicAuth | undefined {
+function resolveAuth(read: ConfigDocument, env: NodeJS.ProcessEnv): BasicAuth | undefined {
   const fromSection = (section: 'ctl' | 'restapi'): BasicAuth | undefined => {
     const prefix = section === 'ctl' ? 'PATRONI_CTL_' : 'PATRONI_RESTAPI_'
     const username = env[`${prefix}USERNAME`] ?? read.string(section, 'authentication', 'username')
@@ -205,7 +200,7 @@ function splitAuth(value: string | undefined): BasicAuth | undefined {
     : {password: value.slice(colon + 1), username: value.slice(0, colon)}
 }
 
-function resolveTls(read: ConfigReader, env: NodeJS.ProcessEnv, insecureFlag: boolean): TlsSettings {
+function resolveTls(read: ConfigDocument, env: NodeJS.ProcessEnv, insecureFlag: boolean): TlsSettings {
   const ctl = (key: string) => env[`PATRONI_CTL_${key.toUpperCase()}`] ?? read.string('ctl', key)
   const restapi = (key: string) => env[`PATRONI_RESTAPI_${key.toUpperCase()}`] ?? read.string('restapi', key)
   const tls: TlsSettings = {
@@ -225,9 +220,6 @@ function resolveTls(read: ConfigReader, env: NodeJS.ProcessEnv, insecureFlag: bo
   return tls
 }
 
-const isTrue = (value: unknown): boolean =>
-  value === true || (typeof value === 'string' && ['on', 'true', 'y', 'yes', '1'].includes(value.toLowerCase()))
-
 /** http(s)://host:port for a Patroni `host:port`, or undefined when it is not one. */
 function restBaseUrl(scheme: string, hostPort: string): string | undefined {
   const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/.exec(hostPort)
@@ -242,38 +234,8 @@ function restBaseUrl(scheme: string, hostPort: string): string | undefined {
 /** A wildcard listen address is reachable on loopback; Debian's template binds the host IP. */
 export function reachableListenAddress(listen: string): string {
   const first = listen.split(',')[0]!.trim()
-  const colon = first.lastIndexOf(':')
-  const host = colon < 0 ? '' : first.slice(0, colon)
-  const port = colon < 0 ? first : first.slice(colon + 1)
+  const {host = '', port} = first.includes(':') ? hostAndPort(first) : {port: first}
   if (host === '' || host === '*' || host === '0.0.0.0') return `127.0.0.1:${port}`
-  if (host === '::' || host === '[::]') return `[::1]:${port}`
-  return `${host}:${port}`
-}
-
-const isMapping = (value: unknown): value is Mapping =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-
-/** Typed access to nested keys; a wrong type is a config error that names the key, not a crash. */
-class ConfigReader {
-  constructor(
-    private readonly doc: Mapping,
-    private readonly file: string,
-  ) {}
-
-  value(...path: string[]): unknown {
-    let node: unknown = this.doc
-    for (const key of path) {
-      if (!isMapping(node)) return undefined
-      node = node[key]
-    }
-    return node
-  }
-
-  string(...path: string[]): string | undefined {
-    const value = this.value(...path)
-    if (value === undefined || value === null) return undefined
-    if (typeof value === 'string') return value
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-    throw new PgpError(`${this.file}: ${path.join('.')} must be a string`, ExitCode.config)
-  }
+  if (host === '::') return `[::1]:${port}`
+  return first.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`
 }

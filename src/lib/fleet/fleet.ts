@@ -1,7 +1,8 @@
 import {type DcsParsed, clusterFromDcs} from '../dcs/reader.js'
-import {isValidCluster} from '../instances/names.js'
+import {formatInstance, instanceOfStem} from '../instances/names.js'
 import {lagInMb} from '../output/member-table.js'
 import {type ClusterState, type Member, isRunning, leaderOf, normaliseCluster} from '../rest/cluster.js'
+import {saysLeader} from '../rest/member-status.js'
 
 /** Patroni's defaults when the dynamic config does not set them. */
 const DEFAULT_MAXIMUM_LAG = 1_048_576 // maximum_lag_on_failover, bytes
@@ -103,8 +104,6 @@ export interface FleetContext {
   seen?: Map<string, string> // --watch: member -> when its key was last seen
 }
 
-const LEADER_ROLES = new Set(['master', 'primary', 'standby_leader'])
-
 /**
  * One cluster from its keys: the members as GET /cluster would show them (clusterFromDcs, the
  * same computation as Patroni's), and its problems: no leader, a second member that says it is
@@ -183,7 +182,7 @@ function leaderProblems(entry: ScopeKeys, raw: ReturnType<typeof clusterFromDcs>
   }
   for (const member of state.members) {
     const own = raw.parsed.memberData.get(member.name)?.role
-    if (member !== leader && typeof own === 'string' && LEADER_ROLES.has(own)) {
+    if (member !== leader && typeof own === 'string' && saysLeader(own)) {
       add('split-brain', `${member.name} says it is ${own}, but ${leader.name} holds the leader key`, member.name)
     }
   }
@@ -267,8 +266,8 @@ export function slotName(member: string): string {
 
 /** Debian's scope V-C is the pg-common instance V/C. */
 export function instanceOfScope(scope: string): string | undefined {
-  const match = /^(\d+(?:\.\d+)?)-(.+)$/.exec(scope)
-  return match && isValidCluster(match[2]!) ? `${match[1]}/${match[2]}` : undefined
+  const name = instanceOfStem(scope)
+  return name && formatInstance(name)
 }
 
 /** The member records shown for a cluster, with a row for each member whose key is gone. */

@@ -15,7 +15,7 @@ import {
   loadPatroniConfig,
   parseYamlMapping,
 } from '../config/patroni-config.js'
-import {readRegularFile} from '../config/regular-file.js'
+import {readRegularFile} from '../config/files.js'
 
 /** Debian's template puts every instance of every host here (and Patroni's own default is /service/). */
 export const DEBIAN_NAMESPACE = '/postgresql-common/'

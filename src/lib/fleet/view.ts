@@ -16,12 +16,13 @@ import {isRunning, leaderOf} from '../rest/cluster.js'
 import {
   type Column,
   type OutputFormat,
-  type Row,
   renderAligned,
+  renderAs,
   renderFramedTable,
   renderJson,
   renderTsv,
   renderYaml,
+  type Row,
 } from '../output/printer.js'
 
 export interface FleetView {
@@ -206,28 +207,23 @@ async function renderMembers(clusters: FleetCluster[], sources: FleetSource[], f
     {key: 'This host', title: 'This host'},
     {key: 'Problems', title: 'Problems'},
   ]
-  switch (format) {
-    case 'json':
-      return renderJson(records)
-    case 'yaml':
-      return renderYaml(records)
-    case 'tsv':
-      return renderTsv([...memberColumns(records, true, true), ...extra], textRows(records, 'flow'))
-    case 'pretty': {
-      const text = tables.map(({cluster, records: own}) =>
-        renderFramedTable({
-          columns: [...memberColumns(own, true), ...extra],
-          footer: [
-            ...clusterFooter(cluster.state),
-            ...cluster.problems.filter((p) => p.member === undefined).map((p) => ` Problem: ${p.text}`),
-          ],
-          rows: textRows(own, 'block'),
-          title: `Cluster: ${cluster.scope}${cluster.group === undefined ? '' : ` (group ${cluster.group})`}${cluster.state.systemId ? ` (${cluster.state.systemId})` : ''}${sources.length > 1 ? ` in ${cluster.source} ${cluster.namespace}` : ''}`,
-        }),
-      )
-      return text.join('\n')
-    }
-  }
+  return renderAs(format, records, {
+    pretty: () =>
+      tables
+        .map(({cluster, records: own}) =>
+          renderFramedTable({
+            columns: [...memberColumns(own, true), ...extra],
+            footer: [
+              ...clusterFooter(cluster.state),
+              ...cluster.problems.filter((p) => p.member === undefined).map((p) => ` Problem: ${p.text}`),
+            ],
+            rows: textRows(own, 'block'),
+            title: `Cluster: ${cluster.scope}${cluster.group === undefined ? '' : ` (group ${cluster.group})`}${cluster.state.systemId ? ` (${cluster.state.systemId})` : ''}${sources.length > 1 ? ` in ${cluster.source} ${cluster.namespace}` : ''}`,
+          }),
+        )
+        .join('\n'),
+    tsv: () => renderTsv([...memberColumns(records, true, true), ...extra], textRows(records, 'flow')),
+  })
 }
 
 function memberRecordsOf(cluster: FleetCluster, withClusterProblems: boolean): MemberRecord[] {

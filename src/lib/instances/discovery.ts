@@ -1,5 +1,5 @@
-import {ExitCode, PgpError, usageError} from '../errors.js'
-import {type InstanceName, compareInstances, formatInstance, parseInstanceName, quote} from './names.js'
+import {ExitCode, PgpError} from '../errors.js'
+import {type InstanceName, compareInstances, formatInstance} from './names.js'
 import {listInstanceConfigFiles} from '../config/patroni-config.js'
 import {type PgCommonCluster, type PgCommonPaths, isVersionInstalled, listPgCommonClusters} from './pg-common.js'
 
@@ -54,29 +54,6 @@ export function findInstance(name: InstanceName, host: HostInstance[], configDir
     )
   }
   throw new PgpError(`no instance ${wanted} on this host; ${describeChoices(host, configDir)}`, ExitCode.config)
-}
-
-/**
- * The instance a command acts on when none is named: PGCLUSTER (pg-common's variable, split at
- * the first `/`), else the only Patroni instance on the host. Anything else is a usage error
- * that lists the choices; commands that may prompt do so before calling this.
- */
-export function defaultInstance(
-  host: HostInstance[],
-  configDir: string,
-  env: NodeJS.ProcessEnv = process.env,
-): InstanceName {
-  const fromEnv = env.PGCLUSTER
-  if (fromEnv) {
-    const slash = fromEnv.indexOf('/')
-    if (slash < 0) throw usageError(`PGCLUSTER=${quote(fromEnv)} is not VERSION/CLUSTER`)
-    return parseInstanceName(fromEnv)
-  }
-  const patroni = host.filter((i) => i.kind === 'patroni' || i.kind === 'not_bootstrapped')
-  if (patroni.length === 1) return patroni[0]!
-  throw usageError(
-    `no instance given and ${patroni.length === 0 ? 'none' : 'more than one'} on this host; ${describeChoices(host, configDir)}`,
-  )
 }
 
 export function describeChoices(host: HostInstance[], configDir: string): string {

@@ -27,6 +27,15 @@ export function parseInstanceName(text: string): InstanceName {
   return {cluster, version}
 }
 
+/**
+ * The instance of a Debian scope or file stem (`15-main`, also in `15-main.yml`), or undefined for
+ * anything else: config.yml, dcs.yml, env.conf and editor or dpkg leftovers never name one.
+ */
+export function instanceOfStem(stem: string): InstanceName | undefined {
+  const match = /^(\d+(?:\.\d+)?)-(.+)$/s.exec(stem)
+  return match && isValidCluster(match[2]!) ? {cluster: match[2]!, version: match[1]!} : undefined
+}
+
 export function isValidCluster(cluster: string): boolean {
   return CLUSTER.test(cluster) && !/^\.+$/.test(cluster) && cluster.length <= MAX_CLUSTER_LENGTH
 }

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 
 import {type InstanceName, compareInstances, isValidCluster, isValidVersion} from './names.js'
 import {readPostgresConf} from './postgresql-conf.js'
-import {readRegularFile} from '../config/regular-file.js'
+import {readRegularFile, readdirQuiet} from '../config/files.js'
 
 /** Where pg-common keeps things; every root is a parameter so tests can use fixture trees. */
 export interface PgCommonPaths {
@@ -115,14 +115,6 @@ function readStartConf(file: string): string | undefined {
     return /\S+/.exec(text)?.[0]
   } catch {
     return existsSync(file) ? undefined : 'auto' // a missing start.conf means auto
-  }
-}
-
-export function readdirQuiet(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-  } catch {
-    return []
   }
 }
 

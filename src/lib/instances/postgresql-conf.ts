@@ -1,7 +1,6 @@
-import {readdirSync} from 'node:fs'
 import {dirname, isAbsolute, join} from 'node:path'
 
-import {readRegularFile} from '../config/regular-file.js'
+import {readRegularFile, readdirQuiet} from '../config/files.js'
 
 /**
  * Reads a postgresql.conf the way pg-common's read_conf_file does: `key = value` or `key value`,
@@ -33,7 +32,7 @@ export function readPostgresConf(
       readPostgresConf(resolveFrom(file, value), into, depth + 1, budget)
     } else if (key === 'include_dir') {
       const dir = resolveFrom(file, value)
-      for (const name of safeReaddir(dir)
+      for (const name of readdirQuiet(dir)
         .filter((n) => n.endsWith('.conf') && !n.startsWith('.'))
         .sort()) {
         readPostgresConf(join(dir, name), into, depth + 1, budget)
@@ -58,11 +57,3 @@ export function parseConfLine(line: string): [string, string] | undefined {
 }
 
 const resolveFrom = (file: string, path: string): string => (isAbsolute(path) ? path : join(dirname(file), path))
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-  } catch {
-    return []
-  }
-}

@@ -8,15 +8,7 @@ import {
 } from './host.js'
 import {clusterFooter, memberColumns, memberRecords, memberRows} from '../output/member-table.js'
 import type {ClusterState} from '../rest/cluster.js'
-import {
-  type OutputFormat,
-  printable,
-  renderAligned,
-  renderFramedTable,
-  renderJson,
-  renderTsv,
-  renderYaml,
-} from '../output/printer.js'
+import {type OutputFormat, printable, renderAligned, renderAs, renderFramedTable, renderTsv} from '../output/printer.js'
 
 export interface ClusterView {
   cluster: ClusterState
@@ -26,15 +18,9 @@ export interface ClusterView {
 /** `list 15/main ...`: patronictl's member table per cluster; machine formats as one flat list. */
 export async function renderClusters(views: ClusterView[], format: OutputFormat, extended: boolean): Promise<string> {
   const records = views.flatMap((v) => memberRecords(v.cluster))
-  switch (format) {
-    case 'json':
-      return renderJson(records)
-    case 'yaml':
-      return renderYaml(records)
-    case 'tsv':
-      return renderTsv(memberColumns(records, extended, true), memberRows(records, 'flow'))
-    case 'pretty':
-      return views
+  return renderAs(format, records, {
+    pretty: () =>
+      views
         .map(({cluster, systemId}) => {
           const own = memberRecords(cluster)
           return renderFramedTable({
@@ -44,20 +30,15 @@ export async function renderClusters(views: ClusterView[], format: OutputFormat,
             title: `Cluster: ${cluster.scope}${systemId ? ` (${systemId})` : ''}`,
           })
         })
-        .join('\n')
-  }
+        .join('\n'),
+    tsv: () => renderTsv(memberColumns(records, extended, true), memberRows(records, 'flow')),
+  })
 }
 
 /** `list`: every instance on the host, pg_lsclusters-style; rows coloured only on a terminal. */
 export async function renderHost(summaries: InstanceSummary[], format: OutputFormat, color: boolean): Promise<string> {
-  switch (format) {
-    case 'json':
-      return renderJson(overviewRecords(summaries))
-    case 'yaml':
-      return renderYaml(overviewRecords(summaries))
-    case 'tsv':
-      return renderTsv(OVERVIEW_COLUMNS, overviewRows(summaries))
-    case 'pretty': {
+  return renderAs(format, overviewRecords(summaries), {
+    pretty: () => {
       const paint = color
         ? (row: Parameters<typeof overviewHealth>[0], line: string) => colour(overviewHealth(row), line)
         : undefined
@@ -67,8 +48,9 @@ export async function renderHost(summaries: InstanceSummary[], format: OutputFor
           ? renderAligned(OVERVIEW_COLUMNS, overviewRows(summaries), paint)
           : 'No PostgreSQL instances on this host.'
       return notes.length > 0 ? `${table}\n\n${notes.join('\n')}` : table
-    }
-  }
+    },
+    tsv: () => renderTsv(OVERVIEW_COLUMNS, overviewRows(summaries)),
+  })
 }
 
 const colour = (health: 'bad' | 'good' | 'neutral', line: string): string =>

@@ -18,7 +18,7 @@ import {endpointOf, expectSuccess} from '../rest/client.js'
 import {parseYamlMapping} from '../config/patroni-config.js'
 import type {ConnectOptions} from '../rest/instance.js'
 import type {Prompter} from '../prompt/prompt.js'
-import {readRegularFile} from '../config/regular-file.js'
+import {readRegularFile} from '../config/files.js'
 import {describeRequest} from './request-preview.js'
 import {unifiedDiff} from '../output/text-diff.js'
 

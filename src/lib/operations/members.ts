@@ -1,9 +1,7 @@
 import {ExitCode, PgpError} from '../errors.js'
-import type {ClusterState, Member} from '../rest/cluster.js'
+import {type ClusterState, type Member, isLeader} from '../rest/cluster.js'
 
 export type MemberRole = 'any' | 'leader' | 'replica'
-
-export const isLeader = (m: Member): boolean => m.role === 'leader' || m.role === 'standby_leader'
 
 /** `--role`: primary and master are the leader, as in patronictl. */
 export const memberRole = (flag: string): MemberRole => (flag === 'any' || flag === 'replica' ? flag : 'leader')

@@ -24,12 +24,12 @@ export interface PauseWanted {
 /** pause/resume: PATCH /config {"pause": true|null}, sent to the leader (else whoever answered). */
 export async function runPause(
   target: InstanceTarget,
-  pause: boolean,
+  action: 'pause' | 'resume',
   wanted: PauseWanted,
   options: ConnectOptions,
   io: OperationIo,
 ): Promise<number> {
-  const action = pause ? 'pause' : 'resume'
+  const pause = action === 'pause'
   requireConsent(action, wanted, io.prompter)
   return withCluster(target, options, async (instance, cluster) => {
     if (cluster.paused === pause) {
@@ -53,8 +53,9 @@ export async function runPause(
     if (!wanted.wait) return ExitCode.ok
     const lagging = await waitForPauseState(instance, cluster.members, pause, io)
     if (lagging.length > 0) {
+      const named = lagging.map(({name, lastFailure}) => (lastFailure ? `${name} (${lastFailure})` : name))
       throw new PgpError(
-        `${lagging.join(', ')} did not report the ${action} in time; check pgpatronictl list ${target.label}`,
+        `${named.join(', ')} did not report the ${action} in time; check pgpatronictl list ${target.label}`,
         ExitCode.unreachable,
       )
     }
@@ -73,34 +74,43 @@ async function configPause(instance: PatroniInstance, baseUrl: string): Promise<
   }
 }
 
+interface LaggingMember {
+  name: string
+  /** Why its last answer did not count, when it failed to answer at all. */
+  lastFailure?: string
+}
+
 /**
  * Each member's GET /patroni says `pause: true` once its HA loop has seen the change. Every
  * member of the cluster as it was when the command started must say so: one that went silent
- * (frozen, its key expired) is named, not forgotten. Each is reported as it does.
+ * (frozen, its key expired) is named with its last failure, not forgotten. Each is reported as it does.
  */
 async function waitForPauseState(
   instance: PatroniInstance,
   members: Member[],
   pause: boolean,
   io: OperationIo,
-): Promise<string[]> {
+): Promise<LaggingMember[]> {
   const deadline = performance.now() + (2 * (await loopWaitOf(instance)) + 5) * 1000
   let lagging = members
   for (;;) {
+    const failures = new Map<string, string | undefined>()
     const states = await Promise.all(
       lagging.map(async (m) => {
         try {
           return (await instance.memberStatus(m)).pause === pause
         } catch (error) {
-          if (error instanceof PgpError) return false // not yet: it may answer in a moment
-          throw error
+          if (!(error instanceof PgpError)) throw error
+          failures.set(m.name, error.message) // not yet: it may answer in a moment
+          return false
         }
       }),
     )
     for (const [i, m] of lagging.entries())
       if (states[i]) io.journal.step(`${m.name} reports it is ${pause ? 'paused' : 'resumed'}`)
     lagging = lagging.filter((_, i) => !states[i])
-    if (lagging.length === 0 || performance.now() > deadline) return lagging.map((m) => m.name)
+    if (lagging.length === 0 || performance.now() > deadline)
+      return lagging.map(({name}) => ({name, lastFailure: failures.get(name)}))
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
 }

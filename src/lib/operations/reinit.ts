@@ -2,7 +2,7 @@ import {waitForCluster} from '../rest/cluster-wait.js'
 import {ExitCode, PgpError, usageError} from '../errors.js'
 import {renderClusters} from '../list/views.js'
 import type {InstanceTarget} from '../list/list.js'
-import {isLeader, selectMembers} from './members.js'
+import {selectMembers} from './members.js'
 import {
   confirmOrAbort,
   dryRunEachMember,
@@ -15,7 +15,7 @@ import {
   worstExit,
 } from './operation.js'
 import {endpointOf, plainText} from '../rest/client.js'
-import {type ClusterState, type Member, isRunning} from '../rest/cluster.js'
+import {type ClusterState, isLeader, isRunning, type Member} from '../rest/cluster.js'
 import type {ConnectOptions, PatroniInstance} from '../rest/instance.js'
 
 export interface ReinitWanted {

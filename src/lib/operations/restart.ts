@@ -3,7 +3,7 @@ import {ExitCode, PgpError} from '../errors.js'
 import {renderClusters} from '../list/views.js'
 import type {InstanceTarget} from '../list/list.js'
 import {RestError, endpointOf, plainText} from '../rest/client.js'
-import {type ClusterState, type Member, isRunning, leaderOf} from '../rest/cluster.js'
+import {type ClusterState, isLeader, isRunning, leaderOf, type Member} from '../rest/cluster.js'
 import {
   confirmOrAbort,
   dryRunEachMember,
@@ -14,7 +14,7 @@ import {
   worstExit,
 } from './operation.js'
 import type {ConnectOptions, PatroniInstance} from '../rest/instance.js'
-import {type MemberRole, isLeader, selectMembers} from './members.js'
+import {type MemberRole, selectMembers} from './members.js'
 import type {OperationJournal} from './journal.js'
 import {parseScheduledTime} from './switchover-plan.js'
 

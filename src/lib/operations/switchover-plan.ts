@@ -1,6 +1,6 @@
 import {ExitCode, PgpError, usageError} from '../errors.js'
 import {lagInMb} from '../output/member-table.js'
-import {type ClusterState, type Member, isRunning, leaderOf} from '../rest/cluster.js'
+import {type ClusterState, isLeader, isRunning, leaderOf, type Member} from '../rest/cluster.js'
 
 export type LeaderChange = 'failover' | 'switchover'
 
@@ -17,7 +17,7 @@ const noFailover = (member: Member): boolean => member.tags?.nofailover === true
 
 /** Replicas Patroni could promote: running (or streaming), not tagged nofailover. */
 export const healthyReplicas = (cluster: ClusterState): Member[] =>
-  cluster.members.filter((m) => m.role !== 'leader' && m.role !== 'standby_leader' && isRunning(m) && !noFailover(m))
+  cluster.members.filter((m) => !isLeader(m) && isRunning(m) && !noFailover(m))
 
 export const describeCandidate = (member: Member): string =>
   `${member.name} (${member.state}, lag ${member.lagBytes === undefined ? '-' : `${lagInMb(member.lagBytes)} MB`})`

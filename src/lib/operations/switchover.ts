@@ -8,6 +8,7 @@ import {confirmOrAbort, type OperationIo, reportDryRun, requireConsent, withClus
 import type {ConnectOptions, PatroniInstance} from '../rest/instance.js'
 import type {Choice, Prompter} from '../prompt/prompt.js'
 import {describeRequest} from './request-preview.js'
+import {saysLeader} from '../rest/member-status.js'
 import {
   type LeaderChange,
   type LeaderChangeRequest,
@@ -121,7 +122,7 @@ async function primariesBeside(
       .map(async (member) => {
         try {
           const {role} = await instance.memberStatus(member)
-          if (role === 'master' || role === 'primary') {
+          if (saysLeader(role)) {
             found = true
             io.log(
               `Error: ${member.name} still runs as primary beside the new leader ${newLeader}: two members take writes; stop Patroni on ${member.name} (or its PostgreSQL) now`,

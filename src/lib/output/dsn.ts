@@ -1,5 +1,5 @@
 import {ExitCode, PgpError} from '../errors.js'
-import {type ClusterState, type Member, isRunning, leaderOf} from '../rest/cluster.js'
+import {type ClusterState, isLeader, isRunning, leaderOf, type Member} from '../rest/cluster.js'
 
 export type DsnRole = 'any' | 'leader' | 'replica'
 
@@ -34,7 +34,7 @@ export function chooseDsnMember(cluster: ClusterState, wanted: {role: DsnRole; m
 function bestReplica(cluster: ClusterState): Member | undefined {
   const lag = (m: Member) => (typeof m.lagBytes === 'number' ? m.lagBytes : Number.POSITIVE_INFINITY)
   return cluster.members
-    .filter((m) => m.role !== 'leader' && m.role !== 'standby_leader' && isRunning(m))
+    .filter((m) => !isLeader(m) && isRunning(m))
     .sort((a, b) => lag(a) - lag(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0]
 }
 

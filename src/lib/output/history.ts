@@ -1,5 +1,5 @@
 import {RestError} from '../rest/client.js'
-import {type Column, type OutputFormat, renderFramedTable, renderJson, renderTsv, renderYaml} from './printer.js'
+import {type Column, type OutputFormat, renderAs, renderFramedTable, renderTsv} from './printer.js'
 
 /** One timeline switch, keyed as `patronictl history -f json` keys it. */
 export interface HistoryRecord {
@@ -49,14 +49,8 @@ export async function renderHistory(records: HistoryRecord[], format: OutputForm
     Timestamp: r.Timestamp,
     'New Leader': r['New Leader'],
   }))
-  switch (format) {
-    case 'json':
-      return renderJson(ordered)
-    case 'yaml':
-      return renderYaml(ordered)
-    case 'tsv':
-      return renderTsv(HISTORY_COLUMNS, ordered)
-    case 'pretty':
-      return renderFramedTable({columns: HISTORY_COLUMNS, rows: ordered})
-  }
+  return renderAs(format, ordered, {
+    pretty: () => renderFramedTable({columns: HISTORY_COLUMNS, rows: ordered}),
+    tsv: () => renderTsv(HISTORY_COLUMNS, ordered),
+  })
 }

@@ -103,6 +103,27 @@ export function renderTsv(columns: Column[], rows: Row[]): string {
 
 export const renderJson = (records: unknown): string => JSON.stringify(records)
 
+/**
+ * A listing in the format asked for: JSON and YAML of the records, TSV and the pretty form each
+ * listing's own way. The one place that switches on the format.
+ */
+export async function renderAs(
+  format: OutputFormat,
+  records: unknown,
+  text: {tsv: () => string; pretty: () => Promise<string> | string},
+): Promise<string> {
+  switch (format) {
+    case 'json':
+      return renderJson(records)
+    case 'yaml':
+      return renderYaml(records)
+    case 'tsv':
+      return text.tsv()
+    case 'pretty':
+      return text.pretty()
+  }
+}
+
 export async function renderYaml(records: unknown): Promise<string> {
   const {stringify} = await import('yaml')
   return stringify(records, {lineWidth: 0}).trimEnd()

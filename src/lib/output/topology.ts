@@ -2,13 +2,12 @@ import type {ClusterView} from '../list/views.js'
 import {clusterFooter, memberColumns, memberRecords, memberRows} from './member-table.js'
 import type {ClusterState, Member} from '../rest/cluster.js'
 import {renderFramedTable} from './printer.js'
+import {isLeader} from '../rest/cluster.js'
 
 export interface TopologyNode {
   member: Member
   level: number // 0 the leader, 1 its replicas, 2 replicas of those, ...
 }
-
-const leads = (m: Member) => m.role === 'leader' || m.role === 'standby_leader'
 
 /**
  * patronictl's topology_sort: the leader, then each replica under the member it replicates
@@ -17,14 +16,15 @@ const leads = (m: Member) => m.role === 'leader' || m.role === 'standby_leader'
  * the leader instead of vanishing.
  */
 export function topologyOrder(members: Member[]): TopologyNode[] {
-  const leader = members.find(leads)
-  const replicas = new Set(members.filter((m) => !leads(m)).map((m) => m.name))
+  const leader = members.find(isLeader)
+  const replicas = new Set(members.filter((m) => !isLeader(m)).map((m) => m.name))
   const children = new Map<string | undefined, Member[]>()
   const parentOf = (m: Member): string | undefined => {
     const from = m.tags?.replicatefrom
     return typeof from === 'string' && from !== m.name && replicas.has(from) ? from : leader?.name
   }
-  for (const m of members.filter((m) => !leads(m))) children.set(parentOf(m), [...(children.get(parentOf(m)) ?? []), m])
+  for (const m of members.filter((m) => !isLeader(m)))
+    children.set(parentOf(m), [...(children.get(parentOf(m)) ?? []), m])
   const nodes: TopologyNode[] = []
   const seen = new Set<string>()
   const walk = (member: Member, level: number) => {
@@ -35,7 +35,7 @@ export function topologyOrder(members: Member[]): TopologyNode[] {
   }
   if (leader) walk(leader, 0)
   for (const m of children.get(leader?.name) ?? []) walk(m, 1) // no leader: replicas at level 1, as patronictl
-  for (const m of members) if (!seen.has(m.name) && !leads(m)) walk(m, 1)
+  for (const m of members) if (!seen.has(m.name) && !isLeader(m)) walk(m, 1)
   return nodes
 }
 

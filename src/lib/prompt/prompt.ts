@@ -17,8 +17,9 @@ export const aborted = () => new PgpError('aborted, nothing changed', ExitCode.a
 export class Prompter {
   constructor(readonly interactive: boolean) {}
 
-  static forTerminal(disabled = false): Prompter {
-    return new Prompter(!disabled && process.stdin.isTTY === true && process.stdout.isTTY === true)
+  /** Asks only when allowed (`--no-interactive` forbids it) and stdin and stdout are a terminal. */
+  static forTerminal(allowed = true): Prompter {
+    return new Prompter(allowed && process.stdin.isTTY === true && process.stdout.isTTY === true)
   }
 
   async select<T>(message: string, choices: Choice<T>[]): Promise<T> {

@@ -2,7 +2,7 @@ import type {Agent, Dispatcher} from 'undici'
 
 import {ExitCode, PgpError, configError, describeFsError} from '../errors.js'
 import type {RestAccess, TlsSettings} from '../config/patroni-config.js'
-import {readRegularFile} from '../config/regular-file.js'
+import {readRegularFile} from '../config/files.js'
 
 // broken: the connection failed after the request may have been delivered (reset, closed mid-answer)
 export type RestFailure = 'auth' | 'broken' | 'http' | 'malformed' | 'timeout' | 'tls' | 'unreachable'

@@ -1,3 +1,4 @@
+import {splitHostPort} from '../config/addresses.js'
 import {RestError, endpointOf} from './client.js'
 
 /** A member as GET /cluster returns it (Patroni 3.x and 4.x; every field optional on the wire). */
@@ -103,7 +104,7 @@ function normaliseMember(raw: RestMember): Member {
   }
   // 4.1 adds receive_lag/replay_lag beside lag; older versions have lag only.
   const lag = raw.lag ?? raw.replay_lag ?? raw.receive_lag
-  if (member.role !== 'leader' && member.role !== 'standby_leader') {
+  if (!isLeader(member)) {
     member.lagBytes = typeof lag === 'number' ? lag : 'unknown'
   }
   const schedule = str(raw.scheduled_restart?.schedule)
@@ -121,8 +122,11 @@ const num = (value: unknown): number | undefined => (typeof value === 'number' ?
 export const isRunning = (member: Member): boolean =>
   member.state === 'running' || member.state === 'streaming' || member.state === 'in archive recovery'
 
-export const leaderOf = (cluster: ClusterState): Member | undefined =>
-  cluster.members.find((m) => m.role === 'leader' || m.role === 'standby_leader')
+/** The member holding the leader key: the primary, or a standby cluster's standby leader. */
+export const isLeader = (member: Pick<Member, 'role'>): boolean =>
+  member.role === 'leader' || member.role === 'standby_leader'
+
+export const leaderOf = (cluster: ClusterState): Member | undefined => cluster.members.find(isLeader)
 
 /** Where the data came from, for warnings: the member that answered, or the DCS. */
 export const dataSource = (cluster: ClusterState): string =>
@@ -138,12 +142,8 @@ export function withThisMember(
   pgConnectAddress: string | undefined,
 ): ClusterState {
   if (!name || cluster.members.some((m) => m.name === name)) return cluster
-  const colon = pgConnectAddress?.lastIndexOf(':') ?? -1
   const self: Member = {name, pendingRestart: false, role: '', state: 'unreachable'}
-  if (pgConnectAddress) {
-    self.host = (colon < 0 ? pgConnectAddress : pgConnectAddress.slice(0, colon)).replace(/^\[|\]$/g, '')
-    self.port = colon < 0 ? 5432 : Number(pgConnectAddress.slice(colon + 1)) || 5432
-  }
+  if (pgConnectAddress) [self.host, self.port] = splitHostPort(pgConnectAddress, 5432)
   const members = [...cluster.members, self].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   return {...cluster, members}
 }

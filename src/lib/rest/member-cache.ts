@@ -2,7 +2,7 @@ import {mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 
-import {readRegularFile} from '../config/regular-file.js'
+import {readRegularFile} from '../config/files.js'
 
 /** Whose members an entry holds: one config file's cluster (its namespace and scope). */
 export interface CacheKey {

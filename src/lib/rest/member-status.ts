@@ -34,6 +34,10 @@ export function parseMemberStatus(body: Record<string, unknown>): MemberStatus {
   }
 }
 
+/** A member's own word (GET /patroni `role`, or its DCS key) that it runs as the leader: 3.x says master, 4.x primary. */
+export const saysLeader = (role: string | undefined): boolean =>
+  role === 'master' || role === 'primary' || role === 'standby_leader'
+
 /** The cluster the user named: its scope, and its system identifier once one source proved it. */
 export interface ClusterIdentity {
   scope: string

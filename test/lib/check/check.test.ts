@@ -360,6 +360,17 @@ describe('check: config and host checks', () => {
         instance('other-db', 5433)
         expect(problems(await audit()).map((f) => [f.instance, f.severity])).toEqual([['15/my-db', 'info']])
       })
+
+      it('takes a list where the command belongs as an unusable config (a finding), not as no command', async () => {
+        const file = instance('my-db', 5432, (doc) => (doc.postgresql.pg_clonecluster = {command: ['/usr/bin/a', 'b']}))
+        expect(problems(await audit(), 'config-read')).toEqual([
+          expect.objectContaining({
+            instance: '15/my-db',
+            problem: `${file}: postgresql.pg_clonecluster.command must be a string; this instance's config was not checked`,
+            severity: 'error',
+          }),
+        ])
+      })
     })
   })
 

@@ -9,7 +9,8 @@ import {
   parseMemberValue,
   prefixRangeEnd,
 } from '../../../src/lib/dcs/reader.js'
-import {resolveDcs, splitHostPort} from '../../../src/lib/config/dcs-settings.js'
+import {splitHostPort} from '../../../src/lib/config/addresses.js'
+import {resolveDcs} from '../../../src/lib/config/dcs-settings.js'
 import {normaliseCluster, withThisMember} from '../../../src/lib/rest/cluster.js'
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')

@@ -2,7 +2,7 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {defaultInstance, discoverHost, findInstance} from '../../../src/lib/instances/discovery.js'
+import {discoverHost, findInstance} from '../../../src/lib/instances/discovery.js'
 import {ExitCode} from '../../../src/lib/errors.js'
 import {formatInstance} from '../../../src/lib/instances/names.js'
 import {listInstanceConfigFiles} from '../../../src/lib/config/patroni-config.js'
@@ -88,40 +88,5 @@ describe('discovery', () => {
     expect(() => findInstance({cluster: 'legacy', version: '15'}, host, tree.paths.configDir)).toThrow(
       /plain pg-common cluster/,
     )
-  })
-
-  describe('default instance', () => {
-    it('takes PGCLUSTER first', () => {
-      tree.patroniConfig('15-main', debianYaml('15', 'main', 58008))
-      expect(defaultInstance(discoverHost(tree.paths), tree.paths.configDir, {PGCLUSTER: '16/other'})).toEqual({
-        cluster: 'other',
-        version: '16',
-      })
-    })
-
-    it('refuses a PGCLUSTER that is not V/C', () => {
-      expect(() => defaultInstance([], tree.paths.configDir, {PGCLUSTER: '15-main'})).toThrow(
-        expect.objectContaining({exitCode: ExitCode.usage}),
-      )
-      expect(() => defaultInstance([], tree.paths.configDir, {PGCLUSTER: '15/../x'})).toThrow(
-        expect.objectContaining({exitCode: ExitCode.usage}),
-      )
-    })
-
-    it('takes the only Patroni instance', () => {
-      tree.patroniConfig('15-main', debianYaml('15', 'main', 58008))
-      tree.pgCluster('15', 'legacy', 5452)
-      expect(defaultInstance(discoverHost(tree.paths), tree.paths.configDir, {})).toEqual(
-        expect.objectContaining({cluster: 'main', version: '15'}),
-      )
-    })
-
-    it('lists the choices when there are several', () => {
-      tree.patroniConfig('15-main', debianYaml('15', 'main', 58008))
-      tree.patroniConfig('15-other', debianYaml('15', 'other', 58009))
-      expect(() => defaultInstance(discoverHost(tree.paths), tree.paths.configDir, {})).toThrow(
-        expect.objectContaining({exitCode: ExitCode.usage, message: expect.stringContaining('15/main, 15/other')}),
-      )
-    })
   })
 })

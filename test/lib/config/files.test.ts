@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {describeFsError} from '../../../src/lib/errors.js'
-import {MAX_FILE_BYTES, readRegularFile} from '../../../src/lib/config/regular-file.js'
+import {MAX_FILE_BYTES, readRegularFile} from '../../../src/lib/config/files.js'
 
 let dir: string
 beforeAll(() => {

@@ -1,4 +1,4 @@
-import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs'
+import {closeSync, constants, fstatSync, openSync, readFileSync, readdirSync} from 'node:fs'
 
 /** Configuration, TLS and pg-common files are small; anything bigger is not one. */
 export const MAX_FILE_BYTES = 1024 * 1024 // Debian's Patroni config is 5 kB; YAML parsing is ~5 s per MiB here
@@ -26,3 +26,12 @@ export function readRegularFile(file: string, encoding?: 'utf8'): Buffer | strin
 }
 
 const fileError = (code: string, message: string) => Object.assign(new Error(message), {code})
+
+/** The names in a directory, or none when it is missing or unreadable (optional directories: conf.d, include_dir). */
+export function readdirQuiet(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+  } catch {
+    return []
+  }
+}
