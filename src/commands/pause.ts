@@ -17,15 +17,16 @@ export default class Pause extends PatroniCommand {
     wait: Flags.boolean({summary: 'Wait until every member reports the change.'}),
   }
   static override summary = 'Put the cluster of an instance in maintenance mode: no automatic failover or restarts.'
+  protected readonly action: 'pause' | 'resume' = 'pause'
 
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(Pause)
+    const {args, flags} = await this.parse(this.constructor as typeof Pause)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)
     process.exitCode = await runPause(
       target,
-      'pause',
+      this.action,
       {dryRun: flags['dry-run'], force: flags.force, wait: flags.wait},
       options,
       io,

@@ -233,6 +233,16 @@ describe('switchover and restart against fake Patroni answers', () => {
     expect(raced).toMatchObject({code: 0, stdout: 'cluster management of 15-main is paused\n'})
   })
 
+  it('resume takes the same instance and flags as pause and sends {"pause": null}', async () => {
+    const s = await fake({
+      'GET /cluster': () => ({body: JSON.stringify({...JSON.parse(clusterJson(s.url, 'node1', 1)), pause: true})}),
+      'PATCH /config': {body: '{"ttl": 30}'},
+    })
+    const result = await cli('resume', '15/main', '--force')
+    expect(result).toMatchObject({code: 0, stderr: '', stdout: 'cluster management of 15-main is resumed\n'})
+    expect(s.requests.filter((r) => r.method === 'PATCH').map((r) => r.body)).toEqual(['{"pause":null}'])
+  })
+
   it('Ctrl-C after the request went out says what was sent and that it may still happen (exit 5)', async () => {
     await fake({'POST /switchover': {body: 'Successfully switched over to "node2"', delayMs: 20_000}})
     const run = startCli(['switchover', '15/main', '--candidate', 'node2', '--force', '--config-dir', configDir], {env})

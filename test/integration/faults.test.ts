@@ -152,7 +152,9 @@ describe.skipIf(!lab)('operations under faults on the real Patroni test cluster'
     }
     expect(result.stdout).toMatch(/^node1 reports it is resumed$/m)
     expect(result.stdout).not.toContain('every member reports it')
-    expect(result.stderr).toMatch(/^Error: node3 \(.*no answer within 2s\) did not report the resume in time; check pgpatronictl list 15\/pgpt_ha\n$/)
+    expect(result.stderr).toMatch(
+      /^Error: node3 \(.*no answer within 2s\) did not report the resume in time; check pgpatronictl list 15\/pgpt_ha\n$/,
+    )
     expect(result.code).toBe(4)
   })
 

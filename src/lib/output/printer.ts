@@ -15,7 +15,7 @@ export interface Column {
 
 export type Row = Record<string, Cell>
 
-const ASCII_FRAME = {
+export const ASCII_FRAME = {
   bottom: '-',
   'bottom-left': '+',
   'bottom-mid': '+',

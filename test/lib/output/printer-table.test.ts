@@ -3,26 +3,9 @@ import {describe, expect, it} from 'vitest'
 
 import {renderClusters} from '../../../src/lib/list/views.js'
 import {normaliseCluster} from '../../../src/lib/rest/cluster.js'
-import {type Column, type Row, renderAligned, renderFramedTable} from '../../../src/lib/output/printer.js'
+import {ASCII_FRAME, type Column, type Row, renderAligned, renderFramedTable} from '../../../src/lib/output/printer.js'
 
 // cli-table3 in one table for all rows, the way render.ts once used it: the reference for the output
-const ASCII_FRAME = {
-  bottom: '-',
-  'bottom-left': '+',
-  'bottom-mid': '+',
-  'bottom-right': '+',
-  left: '|',
-  'left-mid': '+',
-  mid: '-',
-  'mid-mid': '+',
-  middle: '|',
-  right: '|',
-  'right-mid': '+',
-  top: '-',
-  'top-left': '+',
-  'top-mid': '+',
-  'top-right': '+',
-}
 function cliTable3(columns: Column[], rows: Row[]): string {
   const multiLine = rows.some((row) => Object.values(row).some((v) => typeof v === 'string' && v.includes('\n')))
   const grid = new Table({
