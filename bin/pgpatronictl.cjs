@@ -86,7 +86,11 @@ function loadCached(file, parent) {
   const stat = fs.statSync(file)
   const chunk = path.basename(file, '.cjs')
   const cacheFile =
-    cacheDir && path.join(cacheDir, `code-${chunk}-${hash(`${process.version}|${process.arch}|${file}|${stat.size}|${stat.mtimeMs}`)}.bin`)
+    cacheDir &&
+    path.join(
+      cacheDir,
+      `code-${chunk}-${hash(`${process.version}|${process.arch}|${file}|${stat.size}|${stat.mtimeMs}`)}.bin`,
+    )
   let cachedData
   if (cacheFile) {
     try {
@@ -121,7 +125,12 @@ function loadCached(file, parent) {
 function requireFor(mod) {
   const plain = Module.createRequire(mod.filename)
   const req = (id) => (/^\.\/[\w-]+\.cjs$/.test(id) ? loadCached(path.join(dist, id), mod) : plain(id))
-  return Object.assign(req, {cache: plain.cache, extensions: plain.extensions, main: plain.main, resolve: plain.resolve})
+  return Object.assign(req, {
+    cache: plain.cache,
+    extensions: plain.extensions,
+    main: plain.main,
+    resolve: plain.resolve,
+  })
 }
 
 // Output that cannot be written (a pipe closed by `head`, a full disk) must not crash a command
@@ -139,7 +148,10 @@ process.stdout.on('error', outputError)
 process.stderr.on('error', () => {})
 process.on('uncaughtException', (error) => {
   if (error && error.syscall === 'write') outputError(error)
-  else process.stderr.write(`Error: unexpected error: ${error && error.message}${process.argv.includes('--debug') ? `\n${error && error.stack}` : ''}\n`)
+  else
+    process.stderr.write(
+      `Error: unexpected error: ${error && error.message}${process.argv.includes('--debug') ? `\n${error && error.stack}` : ''}\n`,
+    )
   process.exit(1)
 })
 
@@ -147,7 +159,9 @@ let cli
 try {
   cli = cacheDir ? loadCached(bundle, module) : require(bundle)
 } catch (error) {
-  process.stderr.write(`Error: cannot load ${bundle}: ${error.code === 'ENOENT' ? 'not built (run npm run build)' : error.message}\n`)
+  process.stderr.write(
+    `Error: cannot load ${bundle}: ${error.code === 'ENOENT' ? 'not built (run npm run build)' : error.message}\n`,
+  )
   process.exit(1)
 }
 cli.run().then(saveCaches, (error) => {

@@ -1,0 +1,49 @@
+import {describe, expect, it} from 'vitest'
+
+import {chooseDsnMember, formatDsn, libpqValue} from '../../../src/lib/output/dsn.js'
+import {normaliseCluster} from '../../../src/lib/rest/cluster.js'
+
+const cluster = normaliseCluster(
+  {
+    members: [
+      {host: '10.0.0.1', name: 'node1', port: 5432, role: 'leader', state: 'running'},
+      {host: '10.0.0.2', lag: 4096, name: 'node2', port: 5433, role: 'replica', state: 'streaming'},
+      {host: '10.0.0.3', lag: 0, name: 'node3', port: 5434, role: 'replica', state: 'streaming'},
+      {host: '10.0.0.4', lag: 0, name: 'node4', port: 5435, role: 'replica', state: 'stopped'},
+    ],
+  },
+  '15-main',
+  'http://10.0.0.1:8008',
+)
+const pick = (wanted: Parameters<typeof chooseDsnMember>[1], c = cluster) => chooseDsnMember(c, wanted).name
+
+describe('dsn', () => {
+  it('takes the leader, the least-lagging running replica, or the member named', () => {
+    expect(pick({role: 'leader'})).toBe('node1')
+    expect(pick({role: 'replica'})).toBe('node3')
+    expect(pick({role: 'any'})).toBe('node1')
+    expect(pick({member: 'node4', role: 'leader'})).toBe('node4')
+  })
+
+  it('refuses (exit 1) when there is no such member', () => {
+    const noLeader = {...cluster, members: cluster.members.filter((m) => m.role !== 'leader')}
+    expect(() => chooseDsnMember(noLeader, {role: 'leader'})).toThrow(
+      expect.objectContaining({exitCode: 1, message: '15-main has no leader'}),
+    )
+    expect(pick({role: 'any'}, noLeader)).toBe('node3')
+    const onlyLeader = {...cluster, members: cluster.members.slice(0, 1)}
+    expect(() => chooseDsnMember(onlyLeader, {role: 'replica'})).toThrow('15-main has no running replica')
+    expect(() => chooseDsnMember(cluster, {member: 'node9', role: 'leader'})).toThrow(
+      'node9 is not a member of 15-main (members: node1, node2, node3, node4)',
+    )
+  })
+
+  it('prints host and port, and quotes values as libpq reads them', () => {
+    expect(formatDsn(cluster.members[1]!)).toBe('host=10.0.0.2 port=5433')
+    expect(formatDsn(cluster.members[0]!, {dbname: 'app', user: "o'brien x"})).toBe(
+      "host=10.0.0.1 port=5432 dbname=app user='o\\'brien x'",
+    )
+    expect(libpqValue('')).toBe("''")
+    expect(libpqValue('a\\b')).toBe("'a\\\\b'")
+  })
+})
