@@ -46,7 +46,11 @@ describe.skipIf(!lab)('maintenance commands on the real Patroni test cluster', (
       // each member as it reports, in whatever order their HA loops see it
       const lines = paused.stdout.trimEnd().split('\n')
       expect(lines[0]).toBe('cluster management of 15-pgpt_ha is paused')
-      expect(lines.slice(1, -1).sort()).toEqual(['node1 reports it is paused', 'node2 reports it is paused', 'node3 reports it is paused'])
+      expect(lines.slice(1, -1).sort()).toEqual([
+        'node1 reports it is paused',
+        'node2 reports it is paused',
+        'node3 reports it is paused',
+      ])
       expect(lines.at(-1)).toBe('every member reports it')
       expect((await cli('list', ha.name)).stdout).toContain(' Maintenance mode: on')
       expect(
