@@ -46,7 +46,7 @@ const COLUMNS: Column[] = [
 
 const RECORD_KEYS = ['severity', 'instance', 'check', 'where', 'key', 'line', 'problem', 'fix'] as const
 
-export const locationOf = (f: Finding): string => `${f.where}${f.line ? `:${f.line}` : ''}${f.key ? ` ${f.key}` : ''}`
+const locationOf = (f: Finding): string => `${f.where}${f.line ? `:${f.line}` : ''}${f.key ? ` ${f.key}` : ''}`
 
 export async function renderAudit(report: AuditReport, format: OutputFormat, color: boolean): Promise<string> {
   const records = report.findings.map((f) =>

@@ -8,7 +8,7 @@ import {ConfigDocument, type Mapping, isMapping, isTrue} from './document.js'
 import {type InstanceName, compareInstances, instanceOfStem} from '../instances/names.js'
 import {readRegularFile} from './files.js'
 
-export const DEFAULT_CONFIG_DIR = '/etc/patroni'
+const DEFAULT_CONFIG_DIR = '/etc/patroni'
 
 export const resolveConfigDir = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string =>
   flag || env.PGPATRONICTL_CONFIG_DIR || DEFAULT_CONFIG_DIR
@@ -134,7 +134,7 @@ function yamlProblem(code: string): string {
   return words[code] ?? `syntax error (${code.toLowerCase().replaceAll('_', ' ')})`
 }
 
-export function interpretPatroniConfig(
+function interpretPatroniConfig(
   doc: Mapping,
   file: string,
   options: {env: NodeJS.ProcessEnv; insecure: boolean},

@@ -18,10 +18,10 @@ import {
 import {readRegularFile} from '../config/files.js'
 
 /** Debian's template puts every instance of every host here (and Patroni's own default is /service/). */
-export const DEBIAN_NAMESPACE = '/postgresql-common/'
+const DEBIAN_NAMESPACE = '/postgresql-common/'
 
 /** A fleet read can be large (every scope of a namespace): up to this, memory grows with it. */
-export const FLEET_MAX_BYTES = 256 * 1024 * 1024
+const FLEET_MAX_BYTES = 256 * 1024 * 1024
 
 /** One DCS and namespace to read: one request (and a login for etcd with a password). */
 export interface FleetSource {
@@ -194,7 +194,7 @@ function localFacts(configs: {instance?: string; config: PatroniConfig}[]): Loca
  * The database system identifier: the first 8 bytes of global/pg_control, little-endian (x86,
  * arm64). Readable by root and postgres only; anyone else simply gets no system-id check.
  */
-export function readSystemId(dataDir: string): string | undefined {
+function readSystemId(dataDir: string): string | undefined {
   let fd: number | undefined
   try {
     fd = openSync(join(dataDir, 'global', 'pg_control'), 'r')

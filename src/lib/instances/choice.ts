@@ -70,7 +70,7 @@ const targetOf = (instance: HostInstance): InstanceTarget => ({
 })
 
 /** `15/main  leader node1, 3/3 running, max lag 0 MB` */
-export function describeInstanceChoice(s: InstanceSummary): string {
+function describeInstanceChoice(s: InstanceSummary): string {
   const health = s.leader
     ? `leader ${s.leader}, ${s.members_running}/${s.members_total} running${s.max_lag_mb === undefined ? '' : `, max lag ${s.max_lag_mb}${typeof s.max_lag_mb === 'number' ? ' MB' : ''}`}${s.paused ? ', paused' : ''}`
     : 'no leader'

@@ -40,7 +40,7 @@ export function discoverHost(paths: HostPaths): HostInstance[] {
   return [...byName.values()].sort(compareInstances)
 }
 
-export const isPatroniInstance = (instance: HostInstance): boolean => instance.configFile !== undefined
+const isPatroniInstance = (instance: HostInstance): boolean => instance.configFile !== undefined
 
 /** Looks an instance up by name; an unknown one is exit 3 with the instances that do exist. */
 export function findInstance(name: InstanceName, host: HostInstance[], configDir: string): HostInstance {

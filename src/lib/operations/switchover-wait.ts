@@ -19,7 +19,7 @@ export interface LeaderChangeResult {
 }
 
 /** After Patroni's own wait for the request, how long the cluster is watched for the outcome. */
-export const CONFIRM_SECONDS = 30
+const CONFIRM_SECONDS = 30
 
 /** The bound of a switchover or failover, request and wait together (README). */
 export const leaderChangeBoundSeconds = (loopWait: number): number =>

@@ -145,7 +145,7 @@ async function topology(cluster: ClusterState): Promise<string> {
 }
 
 /** Fills in what was not given (on a terminal: candidate and time), then checks it all. */
-export async function planLeaderChange(
+async function planLeaderChange(
   action: LeaderChange,
   cluster: ClusterState,
   wanted: LeaderChangeWanted,

@@ -10,7 +10,7 @@ export interface HistoryRecord {
   'New Leader': string
 }
 
-export const HISTORY_COLUMNS: Column[] = [
+const HISTORY_COLUMNS: Column[] = [
   {align: 'right', key: 'TL', title: 'TL'},
   {align: 'right', key: 'LSN', title: 'LSN'},
   {key: 'Reason', title: 'Reason'},

@@ -176,7 +176,7 @@ export function expectSuccess(response: RestResponse, endpoint: string): RestRes
   throw new RestError('http', endpoint, `${response.status} ${plainText(response.text)}`.trim(), response.status)
 }
 
-export function parseJson<T>(response: RestResponse, endpoint: string): T {
+function parseJson<T>(response: RestResponse, endpoint: string): T {
   expectSuccess(response, endpoint)
   let value: unknown
   try {

@@ -369,7 +369,7 @@ function memberUrls(snapshot: DcsSnapshot): string[] {
     .filter((u): u is string => u !== undefined)
 }
 
-export function originOf(url: string): string | undefined {
+function originOf(url: string): string | undefined {
   try {
     const parsed = new URL(url)
     return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined
