@@ -243,7 +243,8 @@ module.exports = {
       let source = readFileSync(args.path, 'utf8')
       for (const [from, to] of patches[file] ?? []) {
         if (source.includes(from)) source = source.replace(from, to)
-        else console.warn(`build: @oclif/core ${file} changed, not patched (startup gets slower): ${from.trim()}`)
+        // pinned in package-lock.json, so a miss is an upgrade that needs the patch redone
+        else throw new Error(`build: @oclif/core ${file} changed, cannot patch: ${from.trim()}`)
       }
       return {contents: source, loader: 'js'}
     })

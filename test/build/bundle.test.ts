@@ -100,7 +100,7 @@ describe('startup bundle dist/cli.cjs', () => {
     }
   })
 
-  it('keeps the @oclif/core startup patches (a failed patch only warns at build time)', () => {
+  it('keeps the @oclif/core startup patches (a patch that no longer applies fails the build)', () => {
     const source = readFileSync(join(dist, 'cli.cjs'), 'latin1')
     expect(source).not.toMatch(/\ncheckNodeVersion\(\);/) // semver on every start
     expect(source).not.toContain('.sort((a,b)=>a.id.localeCompare(b.id))') // ICU collation set-up
