@@ -102,7 +102,8 @@ function saveCaches() {
         .map((name) => ({file: path.join(cacheDir, name), mtime: fs.statSync(path.join(cacheDir, name)).mtimeMs}))
         .sort((a, b) => b.mtime - a.mtime)
       for (const {file} of others.slice(prime ? 0 : KEEP - 1)) fs.rmSync(file, {force: true})
-      for (const name of fs.readdirSync(cacheDir)) if (/^code-[0-9a-f]{16}\.bin$/.test(name)) fs.rmSync(path.join(cacheDir, name), {force: true}) // before 0.1.0
+      for (const name of fs.readdirSync(cacheDir))
+        if (/^code-[0-9a-f]{16}\.bin$/.test(name)) fs.rmSync(path.join(cacheDir, name), {force: true}) // before 0.1.0
     } catch {
       try {
         fs.rmSync(tmp, {force: true}) // a full disk leaves a partial file behind
@@ -154,7 +155,12 @@ function loadCached(file, parent) {
 function requireFor(mod) {
   const plain = Module.createRequire(mod.filename)
   const req = (id) => (/^\.\/[\w-]+\.cjs$/.test(id) ? loadCached(path.join(dist, id), mod) : plain(id))
-  return Object.assign(req, {cache: plain.cache, extensions: plain.extensions, main: plain.main, resolve: plain.resolve})
+  return Object.assign(req, {
+    cache: plain.cache,
+    extensions: plain.extensions,
+    main: plain.main,
+    resolve: plain.resolve,
+  })
 }
 
 // Output that cannot be written (a pipe closed by `head`, a full disk) must not crash a command
@@ -172,7 +178,10 @@ process.stdout.on('error', outputError)
 process.stderr.on('error', () => {})
 process.on('uncaughtException', (error) => {
   if (error && error.syscall === 'write') outputError(error)
-  else process.stderr.write(`Error: unexpected error: ${error && error.message}${process.argv.includes('--debug') ? `\n${error && error.stack}` : ''}\n`)
+  else
+    process.stderr.write(
+      `Error: unexpected error: ${error && error.message}${process.argv.includes('--debug') ? `\n${error && error.stack}` : ''}\n`,
+    )
   process.exit(1)
 })
 
@@ -180,14 +189,20 @@ let cli
 try {
   cli = cacheDir ? loadCached(bundle, module) : require(bundle)
 } catch (error) {
-  process.stderr.write(`Error: cannot load ${bundle}: ${error.code === 'ENOENT' ? 'not built (run npm run build)' : error.message}\n`)
+  process.stderr.write(
+    `Error: cannot load ${bundle}: ${error.code === 'ENOENT' ? 'not built (run npm run build)' : error.message}\n`,
+  )
   process.exit(1)
 }
-cli.run().then(() => {
-  // install time: the chunks too, though --help never loads them
-  if (prime) for (const name of fs.readdirSync(dist)) if (/^[\w-]+\.cjs$/.test(name)) loadCached(path.join(dist, name), module)
-  saveCaches()
-}, (error) => {
-  process.stderr.write(`Error: ${error.message}\n`)
-  process.exitCode = 1
-})
+cli.run().then(
+  () => {
+    // install time: the chunks too, though --help never loads them
+    if (prime)
+      for (const name of fs.readdirSync(dist)) if (/^[\w-]+\.cjs$/.test(name)) loadCached(path.join(dist, name), module)
+    saveCaches()
+  },
+  (error) => {
+    process.stderr.write(`Error: ${error.message}\n`)
+    process.exitCode = 1
+  },
+)

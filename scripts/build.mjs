@@ -29,7 +29,7 @@ const LAZY = [
     specifier: /^undici$/,
   },
   {chunk: 'yaml', entry: 'yaml', specifier: /^yaml$/},
-  {chunk: 'prompts', entry: 'src/lib/prompt-widgets.ts', specifier: /prompt-widgets\.js$/},
+  {chunk: 'prompts', entry: 'src/lib/prompt/widgets.ts', specifier: /^\.\/widgets\.js$/},
 ]
 const common = {
   bundle: true,
@@ -46,7 +46,13 @@ const common = {
 }
 
 const toAscii = (file) =>
-  writeFileSync(file, readFileSync(file, 'utf8').replaceAll(/[^\u0000-\u007F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8').replaceAll(
+      /[^\u0000-\u007F]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    ),
+  )
 
 // `await import('undici')` becomes a require('./undici.cjs') that runs only when reached.
 const lazyChunks = {
@@ -56,7 +62,9 @@ const lazyChunks = {
       b.onResolve({filter: specifier}, () => ({namespace: 'lazy', path: chunk}))
     }
     b.onResolve({filter: /^\.\/\w+\.cjs$/, namespace: 'lazy'}, (args) => ({external: true, path: args.path}))
-    b.onLoad({filter: /.*/, namespace: 'lazy'}, (args) => ({contents: `module.exports = require('./${args.path}.cjs')`}))
+    b.onLoad({filter: /.*/, namespace: 'lazy'}, (args) => ({
+      contents: `module.exports = require('./${args.path}.cjs')`,
+    }))
   },
 }
 
@@ -83,16 +91,20 @@ const ENGINES_NODE = JSON.parse(readFileSync('package.json', 'utf8')).engines.no
 const lazyDeps = {
   name: 'oclif-lazy-deps',
   setup(b) {
-    const fromOclif = (args) => args.namespace === 'file' && /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]/.test(args.importer)
-    const real = (args) => ({namespace: 'real', path: args.path, pluginData: {resolveDir: args.resolveDir}})
+    const fromOclif = (args) =>
+      args.namespace === 'file' && /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]/.test(args.importer)
     for (const name of LAZY_FOR_OCLIF) {
       const filter = new RegExp(`^${name.replaceAll('/', '\\/')}$`)
-      b.onResolve({filter}, (args) => (fromOclif(args) ? {namespace: 'lazy-dep', path: name, pluginData: {resolveDir: args.resolveDir}} : undefined))
+      b.onResolve({filter}, (args) =>
+        fromOclif(args) ? {namespace: 'lazy-dep', path: name, pluginData: {resolveDir: args.resolveDir}} : undefined,
+      )
     }
     // string-width (help, tables) compiles emoji-regex, a huge regex, on its first call (~8 ms):
     // printable ASCII, our usual text, is one column per character without it.
     b.onResolve({filter: /^string-width$/}, (args) =>
-      args.namespace === 'file' ? {namespace: 'shim', path: 'string-width', pluginData: {resolveDir: args.resolveDir}} : undefined,
+      args.namespace === 'file'
+        ? {namespace: 'shim', path: 'string-width', pluginData: {resolveDir: args.resolveDir}}
+        : undefined,
     )
     b.onLoad({filter: /^string-width$/, namespace: 'shim'}, (args) => ({
       contents: `let real
@@ -105,7 +117,9 @@ module.exports.default = stringWidth
       resolveDir: args.pluginData.resolveDir,
     }))
     for (const name of ['debug', 'ejs', 'wsl-utils', 'node:fs/promises']) {
-      b.onResolve({filter: new RegExp(`^${name}$`)}, (args) => (fromOclif(args) ? {namespace: 'shim', path: name, pluginData: {resolveDir: args.resolveDir}} : undefined))
+      b.onResolve({filter: new RegExp(`^${name}$`)}, (args) =>
+        fromOclif(args) ? {namespace: 'shim', path: name, pluginData: {resolveDir: args.resolveDir}} : undefined,
+      )
     }
     // `require(<name>)` inside a stand-in: the real module, resolved from oclif's directory.
     b.onResolve({filter: /^real:/}, async (args) => {
@@ -198,29 +212,39 @@ module.exports = {
     //   the code-point order, so compare those directly.
     const patches = {
       'config/plugin.js': [
-        ['.sort((a, b) => a.id.localeCompare(b.id));', `.sort((a, b) => (/^[a-z:-]*$/.test(a.id) && /^[a-z:-]*$/.test(b.id) ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.id.localeCompare(b.id)));`],
+        [
+          '.sort((a, b) => a.id.localeCompare(b.id));',
+          `.sort((a, b) => (/^[a-z:-]*$/.test(a.id) && /^[a-z:-]*$/.test(b.id) ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.id.localeCompare(b.id)));`,
+        ],
         // The command manifest (what help and command lookup need) comes with the build in
         // dist/: without one, oclif rebuilds it from every command's flags on each start (~15 ms).
-        ["(0, node_path_1.join)(this.root, `${dotfile ? '.' : ''}oclif.manifest.json`)", "(0, node_path_1.join)(this.root, this.isRoot && !dotfile ? 'dist/oclif.manifest.json' : `${dotfile ? '.' : ''}oclif.manifest.json`)"],
+        [
+          "(0, node_path_1.join)(this.root, `${dotfile ? '.' : ''}oclif.manifest.json`)",
+          "(0, node_path_1.join)(this.root, this.isRoot && !dotfile ? 'dist/oclif.manifest.json' : `${dotfile ? '.' : ''}oclif.manifest.json`)",
+        ],
       ],
       'index.js': [],
     }
     const min = /^>=\s*(\d+)\.(\d+)\.(\d+)$/.exec(ENGINES_NODE.trim())
     if (min) {
-      patches['index.js'].push(['\ncheckNodeVersion();', `
+      patches['index.js'].push([
+        '\ncheckNodeVersion();',
+        `
 (function () {
   if (process.env.OCLIF_DISABLE_ENGINE_WARNING && (0, util_1.isTruthy)(process.env.OCLIF_DISABLE_ENGINE_WARNING)) return;
   const have = process.versions.node.split('.').map(Number), want = [${min.slice(1, 4).join(', ')}];
   const diff = have.map((n, i) => n - want[i]).find((d) => d !== 0) ?? 0;
   if (diff < 0) process.emitWarning(${JSON.stringify(`Node version must be ${ENGINES_NODE} to use this CLI. Current node version: `)} + process.versions.node);
-})();`])
+})();`,
+      ])
     }
     b.onLoad({filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/](index|config[\\/]plugin)\.js$/}, (args) => {
       const file = args.path.replaceAll('\\', '/').replace(/.*\/lib\//, '')
       let source = readFileSync(args.path, 'utf8')
       for (const [from, to] of patches[file] ?? []) {
         if (source.includes(from)) source = source.replace(from, to)
-        else console.warn(`build: @oclif/core ${file} changed, not patched (startup gets slower): ${from.trim()}`)
+        // pinned in package-lock.json, so a miss is an upgrade that needs the patch redone
+        else throw new Error(`build: @oclif/core ${file} changed, cannot patch: ${from.trim()}`)
       }
       return {contents: source, loader: 'js'}
     })
@@ -256,7 +280,9 @@ const main = await build({
 const lazyHttp2 = {
   name: 'lazy-http2',
   setup(b) {
-    b.onResolve({filter: /^node:http2$/}, (args) => (args.namespace === 'file' ? {namespace: 'lazy-http2', path: 'node:http2'} : undefined))
+    b.onResolve({filter: /^node:http2$/}, (args) =>
+      args.namespace === 'file' ? {namespace: 'lazy-http2', path: 'node:http2'} : undefined,
+    )
     b.onResolve({filter: /^node:http2$/, namespace: 'lazy-http2'}, () => ({external: true, path: 'node:http2'}))
     b.onLoad({filter: /.*/, namespace: 'lazy-http2'}, () => ({
       contents: `const constants = ${JSON.stringify(http2Constants)}
@@ -274,7 +300,9 @@ module.exports = new Proxy({}, {get: (_, k) => (k === 'constants' && !m ? consta
 const lazyHttp = {
   name: 'lazy-http',
   setup(b) {
-    b.onResolve({filter: /^node:http$/}, (args) => (args.namespace === 'file' ? {namespace: 'lazy-http', path: 'node:http'} : undefined))
+    b.onResolve({filter: /^node:http$/}, (args) =>
+      args.namespace === 'file' ? {namespace: 'lazy-http', path: 'node:http'} : undefined,
+    )
     b.onResolve({filter: /^node:http$/, namespace: 'lazy-http'}, () => ({external: true, path: 'node:http'}))
     b.onLoad({filter: /.*/, namespace: 'lazy-http'}, () => ({
       contents: `let m
@@ -293,7 +321,9 @@ module.exports = new Proxy({}, {
 const lazyAssert = {
   name: 'lazy-assert',
   setup(b) {
-    b.onResolve({filter: /^node:assert$/}, (args) => (args.namespace === 'file' ? {namespace: 'lazy-assert', path: 'node:assert'} : undefined))
+    b.onResolve({filter: /^node:assert$/}, (args) =>
+      args.namespace === 'file' ? {namespace: 'lazy-assert', path: 'node:assert'} : undefined,
+    )
     b.onResolve({filter: /^node:assert$/, namespace: 'lazy-assert'}, () => ({external: true, path: 'node:assert'}))
     b.onLoad({filter: /.*/, namespace: 'lazy-assert'}, () => ({
       contents: `let m
@@ -308,12 +338,21 @@ module.exports = new Proxy(function assert() {}, {
   },
 }
 for (const {chunk, contents, entry} of LAZY) {
-  const input = contents ? {stdin: {contents, resolveDir: '.', sourcefile: `${chunk}-entry.cjs`}} : {entryPoints: [entry]}
-  await build({...common, ...input, outfile: `${out}/${chunk}.cjs`, plugins: chunk === 'undici' ? [lazyHttp2, lazyHttp, lazyAssert, globalProcess] : [globalProcess]})
+  const input = contents
+    ? {stdin: {contents, resolveDir: '.', sourcefile: `${chunk}-entry.cjs`}}
+    : {entryPoints: [entry]}
+  await build({
+    ...common,
+    ...input,
+    outfile: `${out}/${chunk}.cjs`,
+    plugins: chunk === 'undici' ? [lazyHttp2, lazyHttp, lazyAssert, globalProcess] : [globalProcess],
+  })
 }
 for (const file of ['cli.cjs', ...LAZY.map((l) => `${l.chunk}.cjs`)]) toAscii(`${out}/${file}`)
 const meta = main.metafile
-meta.outputs = Object.fromEntries(Object.entries(meta.outputs).map(([file, output]) => [file.replace(`${out}/`, 'dist/'), output]))
+meta.outputs = Object.fromEntries(
+  Object.entries(meta.outputs).map(([file, output]) => [file.replace(`${out}/`, 'dist/'), output]),
+)
 writeFileSync(`${out}/meta.json`, JSON.stringify(meta))
 const old = `dist.old-${process.pid}`
 if (existsSync('dist')) renameSync('dist', old)

@@ -14,7 +14,20 @@
 // revision (0.1.0-1). Timestamps: the last commit's time when the tree is clean (a reproducible
 // package), else now, so that two different builds never look the same to the code cache.
 import {execFileSync, spawnSync} from 'node:child_process'
-import {chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -34,14 +47,22 @@ const gzip = (text) => gzipSync(text, {level: 9}) // no name, no time in the hea
 const pkg = JSON.parse(read('package.json'))
 const changelog = read('deb/changelog')
 const version = /^pgpatronictl \(([^)]+)\)/.exec(changelog)?.[1]
-if (!version?.startsWith(`${pkg.version}-`)) fail(`deb/changelog's first entry is ${version ?? 'missing'}; package.json says ${pkg.version}: add an entry "pgpatronictl (${pkg.version}-1)"`)
+if (!version?.startsWith(`${pkg.version}-`))
+  fail(
+    `deb/changelog's first entry is ${version ?? 'missing'}; package.json says ${pkg.version}: add an entry "pgpatronictl (${pkg.version}-1)"`,
+  )
 const nodeMin = /^>=\s*(\d+\.\d+)(\.0)?$/.exec(pkg.engines.node)?.[1]
-if (!read('deb/control').includes(`Depends: nodejs (>= ${nodeMin})`)) fail(`deb/control must depend on nodejs (>= ${nodeMin}), as package.json engines say (${pkg.engines.node})`)
-for (const tool of ['dpkg-deb']) if (spawnSync(tool, ['--version'], {stdio: 'ignore'}).status !== 0) fail(`${tool} is missing (apt-get install dpkg)`)
+if (!read('deb/control').includes(`Depends: nodejs (>= ${nodeMin})`))
+  fail(`deb/control must depend on nodejs (>= ${nodeMin}), as package.json engines say (${pkg.engines.node})`)
+for (const tool of ['dpkg-deb'])
+  if (spawnSync(tool, ['--version'], {stdio: 'ignore'}).status !== 0) fail(`${tool} is missing (apt-get install dpkg)`)
 
 const git = (...args) => spawnSync('git', args, {cwd: root, encoding: 'utf8'})
 const clean = git('status', '--porcelain').status === 0 && git('status', '--porcelain').stdout.trim() === ''
-const epoch = Number(process.env.SOURCE_DATE_EPOCH) || (clean && Number(git('log', '-1', '--format=%ct').stdout.trim())) || Math.floor(Date.now() / 1000)
+const epoch =
+  Number(process.env.SOURCE_DATE_EPOCH) ||
+  (clean && Number(git('log', '-1', '--format=%ct').stdout.trim())) ||
+  Math.floor(Date.now() / 1000)
 process.env.SOURCE_DATE_EPOCH = String(epoch) // dpkg-deb takes its archive times from it
 
 say('building dist/ (npm run build)')
@@ -60,20 +81,36 @@ const put = (path, content, mode = 0o644) => {
 // --- the program -------------------------------------------------------------------------
 const share = 'usr/share/pgpatronictl'
 const manifest = JSON.parse(read('dist/oclif.manifest.json'))
-const runtime = Object.fromEntries(['name', 'version', 'description', 'license', 'type', 'bin', 'engines', 'oclif'].map((k) => [k, pkg[k]]))
+const runtime = Object.fromEntries(
+  ['name', 'version', 'description', 'license', 'type', 'bin', 'engines', 'oclif'].map((k) => [k, pkg[k]]),
+)
 put(`${share}/package.json`, `${JSON.stringify(runtime, null, 2)}\n`)
 // /usr/bin/node, not env: the nodejs package's node, whatever PATH says (Debian policy 10.4)
 put(`${share}/bin/pgpatronictl.cjs`, read('bin/pgpatronictl.cjs').replace(/^#!.*\n/, '#!/usr/bin/node\n'), 0o755)
-for (const file of pkg.files.filter((f) => f.startsWith('dist/'))) put(`${share}/${file}`, readFileSync(join(root, file)))
+for (const file of pkg.files.filter((f) => f.startsWith('dist/')))
+  put(`${share}/${file}`, readFileSync(join(root, file)))
 const unlisted = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.cjs') && !pkg.files.includes(`dist/${f}`))
 if (unlisted.length) fail(`dist/ has files package.json "files" does not ship: ${unlisted.join(', ')}`)
 mkdirSync(join(stage, 'usr/bin'), {recursive: true})
 symlinkSync('../share/pgpatronictl/bin/pgpatronictl.cjs', join(stage, 'usr/bin/pgpatronictl'))
 
 // --- manual page and completion, from the staged program itself ----------------------------
-put('usr/share/man/man1/pgpatronictl.1.gz', gzip(manPage({date: new Date(epoch * 1000).toISOString().slice(0, 10), manifest, readme: read('README.md'), version: pkg.version})))
+put(
+  'usr/share/man/man1/pgpatronictl.1.gz',
+  gzip(
+    manPage({
+      date: new Date(epoch * 1000).toISOString().slice(0, 10),
+      manifest,
+      readme: read('README.md'),
+      version: pkg.version,
+    }),
+  ),
+)
 const staged = (...args) =>
-  execFileSync(process.execPath, [join(stage, share, 'bin/pgpatronictl.cjs'), ...args], {encoding: 'utf8', env: {...process.env, PGPATRONICTL_NO_CODE_CACHE: '1'}})
+  execFileSync(process.execPath, [join(stage, share, 'bin/pgpatronictl.cjs'), ...args], {
+    encoding: 'utf8',
+    env: {...process.env, PGPATRONICTL_NO_CODE_CACHE: '1'},
+  })
 put('usr/share/bash-completion/completions/pgpatronictl', staged('completion', 'bash'))
 put('usr/share/zsh/vendor-completions/_pgpatronictl', staged('completion', 'zsh'))
 
@@ -85,17 +122,29 @@ put(`${doc}/README.md.gz`, gzip(read('README.md')))
 
 // --- control ---------------------------------------------------------------------------------
 const files = walk(stage)
-const installedKiB = files.reduce((sum, f) => sum + (f.link ? 1 : Math.ceil(statSync(join(stage, f.path)).size / 1024)), 0)
-put('DEBIAN/control', read('deb/control').replace('@VERSION@', version).replace('@INSTALLED_SIZE@', String(installedKiB)))
+const installedKiB = files.reduce(
+  (sum, f) => sum + (f.link ? 1 : Math.ceil(statSync(join(stage, f.path)).size / 1024)),
+  0,
+)
+put(
+  'DEBIAN/control',
+  read('deb/control').replace('@VERSION@', version).replace('@INSTALLED_SIZE@', String(installedKiB)),
+)
 for (const script of ['postinst', 'postrm']) put(`DEBIAN/${script}`, read(`deb/${script}`), 0o755)
 put('DEBIAN/triggers', read('deb/triggers'))
-const md5 = files.filter((f) => !f.link).map((f) => `${execFileSync('md5sum', [join(stage, f.path)], {encoding: 'utf8'}).split(' ')[0]}  ${f.path}`)
+const md5 = files
+  .filter((f) => !f.link)
+  .map((f) => `${execFileSync('md5sum', [join(stage, f.path)], {encoding: 'utf8'}).split(' ')[0]}  ${f.path}`)
 put('DEBIAN/md5sums', `${md5.join('\n')}\n`)
 
 for (const f of [...walk(stage, true), {path: ''}]) if (!f.link) utimesSync(join(stage, f.path), epoch, epoch)
 const out = join(root, `pgpatronictl_${version}_all.deb`)
-execFileSync('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', stage, out], {stdio: ['ignore', 'ignore', 'inherit']})
-say(`${relative(process.cwd(), out) || out}: ${(statSync(out).size / 1024).toFixed(0)} KiB, ${installedKiB} KiB installed, ${files.length} files`)
+execFileSync('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', stage, out], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+})
+say(
+  `${relative(process.cwd(), out) || out}: ${(statSync(out).size / 1024).toFixed(0)} KiB, ${installedKiB} KiB installed, ${files.length} files`,
+)
 
 /** Files and links under dir (relative paths, sorted); with dirs, the directories too. */
 function walk(dir, dirs = false, base = dir) {
@@ -121,7 +170,8 @@ function walk(dir, dirs = false, base = dir) {
  */
 function copyright() {
   const TEXTS = {
-    'Apache-2.0': ' On Debian systems, the complete text of the Apache License, Version 2.0, is in\n /usr/share/common-licenses/Apache-2.0.',
+    'Apache-2.0':
+      ' On Debian systems, the complete text of the Apache License, Version 2.0, is in\n /usr/share/common-licenses/Apache-2.0.',
     Expat: licenseBody(read('LICENSE')),
     ISC: [
       'Permission to use, copy, modify, and/or distribute this software for any',
@@ -142,7 +192,11 @@ function copyright() {
   const SPDX = {'Apache-2.0': 'Apache-2.0', ISC: 'ISC', MIT: 'Expat', '(MIT OR CC0-1.0)': 'Expat'}
   const own = /^Copyright \(c\) (.+)$/m.exec(read('LICENSE'))?.[1]
   const paragraphs = [
-    ['Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/', 'Upstream-Name: pgpatronictl', 'Upstream-Contact: pgpatronictl maintainers'],
+    [
+      'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/',
+      'Upstream-Name: pgpatronictl',
+      'Upstream-Contact: pgpatronictl maintainers',
+    ],
     ['Files: *', `Copyright: ${own}`, 'License: Expat'],
   ]
   const lock = JSON.parse(read('package-lock.json'))
@@ -163,7 +217,8 @@ function copyright() {
       `Comment: ${meta.name} ${meta.version}, bundled into /${share}/dist/`,
     ])
   }
-  for (const license of ['Expat', ...[...used].filter((l) => l !== 'Expat').sort()]) paragraphs.push([`License: ${license}`, TEXTS[license]])
+  for (const license of ['Expat', ...[...used].filter((l) => l !== 'Expat').sort()])
+    paragraphs.push([`License: ${license}`, TEXTS[license]])
   return `${paragraphs.map((p) => p.join('\n')).join('\n\n')}\n`
 }
 
@@ -184,8 +239,18 @@ function copyrightLines(dir) {
   const lines = readFileSync(join(dir, file), 'utf8')
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => /^copyright\b/i.test(l) && !/^copyright (notice|and permission|holders?)\b/i.test(l) && /\d{4}|\(c\)|©/i.test(l))
-    .map((l) => l.replace(/^copyright\s*(\(c\)|©)?\s*/i, '').replace(/[^\x20-\x7e]/g, '').trim())
+    .filter(
+      (l) =>
+        /^copyright\b/i.test(l) &&
+        !/^copyright (notice|and permission|holders?)\b/i.test(l) &&
+        /\d{4}|\(c\)|©/i.test(l),
+    )
+    .map((l) =>
+      l
+        .replace(/^copyright\s*(\(c\)|©)?\s*/i, '')
+        .replace(/[^\x20-\x7e]/g, '')
+        .trim(),
+    )
   return lines.length ? [...new Set(lines)] : undefined
 }
 

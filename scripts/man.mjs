@@ -17,17 +17,34 @@ export function readmeSection(readme, title) {
   const level = lines[start].indexOf(' ')
   let end = start + 1
   while (end < lines.length && !(/^#+ /.test(lines[end]) && lines[end].indexOf(' ') <= level)) end++
-  return lines.slice(start + 1, end).join('\n').trim()
+  return lines
+    .slice(start + 1, end)
+    .join('\n')
+    .trim()
 }
 
-const SPECIAL = {'\u00d7': '\\(mu', '\u2014': '\\(em', '\u2013': '\\(en', '\u2212': '\\-', '\u2265': '\\(>=', '\u2264': '\\(<=', '\u2192': '\\(->', '\u201c': '\\(lq', '\u201d': '\\(rq', '\u2019': "'"}
+const SPECIAL = {
+  '\u00d7': '\\(mu',
+  '\u2014': '\\(em',
+  '\u2013': '\\(en',
+  '\u2212': '\\-',
+  '\u2265': '\\(>=',
+  '\u2264': '\\(<=',
+  '\u2192': '\\(->',
+  '\u201c': '\\(lq',
+  '\u201d': '\\(rq',
+  '\u2019': "'",
+}
 
 /** Plain text for roff: backslashes, hyphens (as ASCII minus, so copied options work), other characters. */
 function escape(text) {
   return text
     .replaceAll('\\', '\\e')
     .replaceAll('-', '\\-')
-    .replaceAll(/[^\x00-\x7f]/g, (c) => SPECIAL[c] ?? `\\[u${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}]`)
+    .replaceAll(
+      /[^\x00-\x7f]/g,
+      (c) => SPECIAL[c] ?? `\\[u${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}]`,
+    )
 }
 
 /** Markdown inline text to roff: `code` and **bold** in bold, *emphasis* in italics, links as their text. */
@@ -66,7 +83,7 @@ const cells = (row) =>
 export function markdownToRoff(markdown) {
   const out = []
   const lines = markdown.split('\n')
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     const line = lines[i]
     if (line.trim() === '') {
       i++
@@ -86,9 +103,10 @@ export function markdownToRoff(markdown) {
       }
     } else if (/^\s*- /.test(line)) {
       out.push('.PP')
-      for (; i < lines.length && /^\s*- /.test(lines[i]); ) {
+      for (; i < lines.length && /^\s*- /.test(lines[i]);) {
         const item = [lines[i].replace(/^\s*- /, '')]
-        for (i++; i < lines.length && /^\s{2,}\S/.test(lines[i]) && !/^\s*- /.test(lines[i]); i++) item.push(lines[i].trim())
+        for (i++; i < lines.length && /^\s{2,}\S/.test(lines[i]) && !/^\s*- /.test(lines[i]); i++)
+          item.push(lines[i].trim())
         out.push('.IP \\(bu 2', textLine(inline(item.join(' '))))
       }
     } else if (/^#+ /.test(line)) {
@@ -96,25 +114,38 @@ export function markdownToRoff(markdown) {
       i++
     } else {
       const paragraph = []
-      for (; i < lines.length && lines[i].trim() !== '' && !/^(```|\||\s*- |#+ )/.test(lines[i]); i++) paragraph.push(lines[i].trim())
+      for (; i < lines.length && lines[i].trim() !== '' && !/^(```|\||\s*- |#+ )/.test(lines[i]); i++)
+        paragraph.push(lines[i].trim())
       out.push('.PP', textLine(inline(paragraph.join(' '))))
     }
   }
   return out.join('\n')
 }
 
-const template = (text, id) => text.replaceAll(/<%=\s*config\.bin\s*%>/g, 'pgpatronictl').replaceAll(/<%=\s*command\.id\s*%>/g, id)
+const template = (text, id) =>
+  text.replaceAll(/<%=\s*config\.bin\s*%>/g, 'pgpatronictl').replaceAll(/<%=\s*command\.id\s*%>/g, id)
 
 /** `INSTANCE`-style synopsis of one command, as its --help shows it. */
 function usage(id, command) {
-  if (command.usage) return template(Array.isArray(command.usage) ? command.usage[0] : command.usage, id).replace(/\s*\[FLAGS\]$/, '')
-  const args = Object.values(command.args ?? {}).map((a) => (a.required ? a.name.toUpperCase() : `[${a.name.toUpperCase()}]`))
+  if (command.usage)
+    return template(Array.isArray(command.usage) ? command.usage[0] : command.usage, id).replace(/\s*\[FLAGS\]$/, '')
+  const args = Object.values(command.args ?? {}).map((a) =>
+    a.required ? a.name.toUpperCase() : `[${a.name.toUpperCase()}]`,
+  )
   return [id, ...args].join(' ')
 }
 
 function flagEntry(flag) {
-  const names = [flag.char && `\\fB\\-${flag.char}\\fR`, `\\fB\\-\\-${flag.allowNo ? '[no\\-]' : ''}${escape(flag.name)}\\fR`].filter(Boolean).join(', ')
-  const value = flag.type === 'option' ? `=\\fI${flag.options ? flag.options.map(escape).join('|') : escape(flag.helpValue ?? 'VALUE')}\\fR` : ''
+  const names = [
+    flag.char && `\\fB\\-${flag.char}\\fR`,
+    `\\fB\\-\\-${flag.allowNo ? '[no\\-]' : ''}${escape(flag.name)}\\fR`,
+  ]
+    .filter(Boolean)
+    .join(', ')
+  const value =
+    flag.type === 'option'
+      ? `=\\fI${flag.options ? flag.options.map(escape).join('|') : escape(flag.helpValue ?? 'VALUE')}\\fR`
+      : ''
   return ['.TP', textLine(`${names}${value}`), textLine(inline(flag.summary ?? flag.description ?? ''))]
 }
 
@@ -129,18 +160,27 @@ export function manPage({date, manifest, readme, version}) {
     'pgpatronictl \\- list and operate the Patroni instances of a Debian host by VERSION/CLUSTER',
     '.SH SYNOPSIS',
   ]
-  for (const [id, command] of commands) out.push(textLine(`\\fBpgpatronictl\\fR ${escape(usage(id, command))} [\\fIoptions\\fR]`), '.br')
+  for (const [id, command] of commands)
+    out.push(textLine(`\\fBpgpatronictl\\fR ${escape(usage(id, command))} [\\fIoptions\\fR]`), '.br')
   out.pop()
   const intro = readme.split('\n## ')[0].split('\n').slice(1).join('\n')
-  out.push('.SH DESCRIPTION', markdownToRoff(intro), '.SS Naming instances', markdownToRoff(readmeSection(readme, 'Naming instances')))
+  out.push(
+    '.SH DESCRIPTION',
+    markdownToRoff(intro),
+    '.SS Naming instances',
+    markdownToRoff(readmeSection(readme, 'Naming instances')),
+  )
   out.push('.SH COMMANDS')
   let globals = []
   for (const [id, command] of commands) {
     out.push('.SS', textLine(`pgpatronictl ${escape(usage(id, command))}`))
     out.push('.PP', textLine(inline(template(command.summary ?? '', id))))
-    if (command.description && command.description !== command.summary) out.push(markdownToRoff(template(command.description, id)))
+    if (command.description && command.description !== command.summary)
+      out.push(markdownToRoff(template(command.description, id)))
     const flags = Object.values(command.flags ?? {}).filter((f) => !f.hidden)
-    for (const arg of Object.values(command.args ?? {})) if (arg.description) out.push('.TP', textLine(`\\fI${arg.name.toUpperCase()}\\fR`), textLine(inline(arg.description)))
+    for (const arg of Object.values(command.args ?? {}))
+      if (arg.description)
+        out.push('.TP', textLine(`\\fI${arg.name.toUpperCase()}\\fR`), textLine(inline(arg.description)))
     for (const flag of flags.filter((f) => f.helpGroup !== 'GLOBAL')) out.push(...flagEntry(flag))
     if (flags.some((f) => f.helpGroup === 'GLOBAL')) globals = flags.filter((f) => f.helpGroup === 'GLOBAL')
     if (command.examples?.length) {

@@ -22,11 +22,13 @@ export function node18({log = () => {}} = {}) {
   const given = process.env.PGPT_NODE18
   if (given) {
     const version = versionOf(given)
-    if (!version?.startsWith('18.')) throw new Error(`PGPT_NODE18=${given} is not a working Node 18 (${version ?? 'does not run'})`)
+    if (!version?.startsWith('18.'))
+      throw new Error(`PGPT_NODE18=${given} is not a working Node 18 (${version ?? 'does not run'})`)
     return given
   }
   const arch = {arm64: 'arm64', x64: 'x64'}[process.arch]
-  if (process.platform !== 'linux' || !arch) throw new Error(`no Node ${NODE18_VERSION} package for ${process.platform}-${process.arch}: set PGPT_NODE18`)
+  if (process.platform !== 'linux' || !arch)
+    throw new Error(`no Node ${NODE18_VERSION} package for ${process.platform}-${process.arch}: set PGPT_NODE18`)
   const home = join(root, '.node18', `v${NODE18_VERSION}-${arch}`)
   const node = join(home, 'bin', 'node')
   if (existsSync(node) && versionOf(node) === NODE18_VERSION) return node
@@ -34,10 +36,19 @@ export function node18({log = () => {}} = {}) {
   mkdirSync(dirname(home), {recursive: true})
   const work = mkdtempSync(join(dirname(home), 'fetch-'))
   try {
-    const pack = spawnSync('npm', ['pack', `node-linux-${arch}@${NODE18_VERSION}`, '--silent', '--pack-destination', work], {encoding: 'utf8', timeout: 600_000})
+    const pack = spawnSync(
+      'npm',
+      ['pack', `node-linux-${arch}@${NODE18_VERSION}`, '--silent', '--pack-destination', work],
+      {encoding: 'utf8', timeout: 600_000},
+    )
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))
-    if (pack.status !== 0 || !tarball) throw new Error(`npm pack node-linux-${arch}@${NODE18_VERSION} failed: ${(pack.stderr || pack.error?.message || '').trim().split('\n').pop()}`)
-    const untar = spawnSync('tar', ['-xzf', join(work, tarball), '-C', work, 'package/bin/node', 'package/LICENSE'], {encoding: 'utf8'})
+    if (pack.status !== 0 || !tarball)
+      throw new Error(
+        `npm pack node-linux-${arch}@${NODE18_VERSION} failed: ${(pack.stderr || pack.error?.message || '').trim().split('\n').pop()}`,
+      )
+    const untar = spawnSync('tar', ['-xzf', join(work, tarball), '-C', work, 'package/bin/node', 'package/LICENSE'], {
+      encoding: 'utf8',
+    })
     if (untar.status !== 0) throw new Error(`cannot unpack ${tarball}: ${untar.stderr.trim()}`)
     rmSync(home, {force: true, recursive: true})
     renameSync(join(work, 'package'), home)

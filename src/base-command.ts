@@ -1,18 +1,18 @@
 import {Command, Errors, Flags} from '@oclif/core'
 
 import {secondsFlag} from './flags.js'
-import {type HostPaths} from './lib/discovery.js'
+import {type HostPaths} from './lib/instances/discovery.js'
 import {ExitCode, PgpError} from './lib/errors.js'
-import {chooseInstance} from './lib/instance-choice.js'
-import type {InstanceTarget} from './lib/listing.js'
-import {RestError} from './lib/patroni-client.js'
-import type {ConnectOptions} from './lib/patroni-instance.js'
-import {resolveConfigDir} from './lib/patroni-config.js'
-import {defaultPgCommonPaths} from './lib/pg-common.js'
-import {Prompter} from './lib/prompt.js'
-import {printable} from './lib/render.js'
-import type {OperationIo} from './lib/operation.js'
-import {OperationJournal} from './lib/operation-journal.js'
+import {chooseInstance} from './lib/instances/choice.js'
+import type {InstanceTarget} from './lib/list/list.js'
+import {RestError} from './lib/rest/client.js'
+import type {ConnectOptions} from './lib/rest/instance.js'
+import {resolveConfigDir} from './lib/config/patroni-config.js'
+import {defaultPgCommonPaths} from './lib/instances/pg-common.js'
+import {Prompter} from './lib/prompt/prompt.js'
+import {printable} from './lib/output/printer.js'
+import type {OperationIo} from './lib/operations/operation.js'
+import {OperationJournal} from './lib/operations/journal.js'
 
 const DEFAULT_TIMEOUT_SECONDS = 5
 
@@ -30,7 +30,10 @@ export abstract class PatroniCommand extends Command {
       helpGroup: 'GLOBAL',
       summary: 'An explicit Patroni YAML, as patronictl -c (instead of an instance name).',
     }),
-    debug: Flags.boolean({helpGroup: 'GLOBAL', summary: 'Log each REST request (never credentials) and show stack traces.'}),
+    debug: Flags.boolean({
+      helpGroup: 'GLOBAL',
+      summary: 'Log each REST request (never credentials) and show stack traces.',
+    }),
     insecure: Flags.boolean({char: 'k', helpGroup: 'GLOBAL', summary: 'Do not verify the REST API TLS certificate.'}),
     timeout: secondsFlag(3600)({
       helpGroup: 'GLOBAL',
@@ -39,7 +42,11 @@ export abstract class PatroniCommand extends Command {
   }
 
   protected hostPaths(flags: {'config-dir'?: string}): HostPaths {
-    const given = flags['config-dir'] ? '--config-dir' : process.env.PGPATRONICTL_CONFIG_DIR ? '$PGPATRONICTL_CONFIG_DIR' : undefined
+    const given = flags['config-dir']
+      ? '--config-dir'
+      : process.env.PGPATRONICTL_CONFIG_DIR
+        ? '$PGPATRONICTL_CONFIG_DIR'
+        : undefined
     return {configDir: resolveConfigDir(flags['config-dir']), configDirGiven: given, pg: defaultPgCommonPaths()}
   }
 
@@ -66,7 +73,12 @@ export abstract class PatroniCommand extends Command {
     options: ConnectOptions,
     prompter: Prompter,
   ): Promise<InstanceTarget> {
-    const target = await chooseInstance({configFile: flags['config-file'], name}, this.hostPaths(flags), options, prompter)
+    const target = await chooseInstance(
+      {configFile: flags['config-file'], name},
+      this.hostPaths(flags),
+      options,
+      prompter,
+    )
     this.targetLabel = target.label
     return target
   }
@@ -78,7 +90,7 @@ export abstract class PatroniCommand extends Command {
 
   /** Prompts only on a terminal, and never with --no-interactive. */
   protected prompter(flags: {interactive: boolean}): Prompter {
-    return Prompter.forTerminal(!flags.interactive)
+    return Prompter.forTerminal(flags.interactive)
   }
 
   /**
@@ -117,7 +129,10 @@ export abstract class PatroniCommand extends Command {
     } else if (error instanceof Errors.CLIError) {
       exitCode = ExitCode.usage // oclif's parse errors: unknown flag, bad option value, missing argument
       const help = [this.config.bin, this.id, '--help'].filter(Boolean).join(' ')
-      const lines = error.message.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('See more help') && !/^The following errors? occurred:$/.test(l))
+      const lines = error.message
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('See more help') && !/^The following errors? occurred:$/.test(l))
       message = `${lines.join(': ')} (see ${help})`
     } else {
       exitCode = ExitCode.failed

@@ -1,6 +1,6 @@
 import {Args, Errors, Flags} from '@oclif/core'
 
-import {OUTPUT_FORMATS, type OutputFormat} from './lib/render.js'
+import {OUTPUT_FORMATS} from './lib/output/printer.js'
 
 /** An instance as pg-common names it; validated by parseInstanceName, not here. */
 export const instanceArg = Args.string({
@@ -20,21 +20,22 @@ export const secondsFlag = (max: number) =>
     },
   })
 
-export const formatFlags = {
-  format: Flags.option({
-    char: 'f',
-    default: 'pretty' as OutputFormat,
-    options: OUTPUT_FORMATS,
-    summary: 'Output format.',
-  })(),
+/** `-f/--format` and `--json` (its short form; never both), for any set of formats. */
+export const formatFlagsOf = <F extends string>(formats: readonly F[], fallback: F) => ({
+  format: Flags.option({char: 'f', default: fallback, options: formats, summary: 'Output format.'})(),
   json: Flags.boolean({exclusive: ['format'], summary: 'Same as --format json.'}),
-}
+})
 
-export const outputFormat = (flags: {format: OutputFormat; json: boolean}): OutputFormat => (flags.json ? 'json' : flags.format)
+export const formatFlags = formatFlagsOf(OUTPUT_FORMATS, 'pretty')
+
+export const outputFormat = <F extends string>(flags: {format: F; json: boolean}): F | 'json' =>
+  flags.json ? 'json' : flags.format
 
 /** Flags of every command that changes a cluster. */
 export const operationFlags = {
-  'dry-run': Flags.boolean({summary: 'Print the exact requests (method, URL, body; never credentials) and send nothing.'}),
+  'dry-run': Flags.boolean({
+    summary: 'Print the exact requests (method, URL, body; never credentials) and send nothing.',
+  }),
   force: Flags.boolean({summary: 'Do not ask for anything: act without confirmation (required without a terminal).'}),
   interactive: Flags.boolean({
     allowNo: true,
@@ -47,8 +48,14 @@ export const scheduledFlag = Flags.string({
   summary: 'When: an ISO 8601 time (2026-11-24T22:30 is local time; add Z or +01:00 for another zone) or now.',
 })
 
-export const roleFlag = Flags.option({
-  default: 'any',
-  options: ['any', 'leader', 'primary', 'master', 'replica'] as const,
-  summary: 'Which members (primary and master mean the leader).',
-})
+/** `-r/--role`: primary and master mean the leader, as in patronictl. */
+export const roleFlag = (
+  fallback: 'any' | 'leader' = 'any',
+  summary = 'Which members (primary and master mean the leader).',
+) =>
+  Flags.option({
+    char: 'r',
+    default: fallback,
+    options: ['any', 'leader', 'primary', 'master', 'replica'] as const,
+    summary,
+  })()

@@ -2,9 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {formatFlags, outputFormat} from '../flags.js'
-import {auditHost, instanceOfConfigFile} from '../lib/audit.js'
-import {auditExitCode, renderAudit} from '../lib/audit-findings.js'
-import {parseInstanceName} from '../lib/instance-name.js'
+import {auditHost, instanceOfConfigFile} from '../lib/check/check.js'
+import {auditExitCode, renderAudit} from '../lib/check/findings.js'
+import {parseInstanceName} from '../lib/instances/names.js'
 
 export default class Check extends PatroniCommand {
   static override description = `Audits the instances on this host (all, or those named) for the mistakes that break Debian Patroni setups: config file access and secrets, an open REST API, disagreement with pg-common (start.conf, ports, scope, namespace, paths, systemd units), port and scope collisions between instances, and, through each REST API, the cluster's leader, lag, timelines, pending restarts and pause.
@@ -16,8 +16,15 @@ Exit 0 when nothing is an error, 1 otherwise.`
   ]
   static override flags = {
     ...formatFlags,
-    live: Flags.boolean({allowNo: true, default: true, summary: 'Also ask each Patroni REST API (--no-live checks the files only).'}),
-    'systemd-dir': Flags.string({hidden: true, summary: 'Where systemctl enable puts its links (default /etc/systemd/system).'}),
+    live: Flags.boolean({
+      allowNo: true,
+      default: true,
+      summary: 'Also ask each Patroni REST API (--no-live checks the files only).',
+    }),
+    'systemd-dir': Flags.string({
+      hidden: true,
+      summary: 'Where systemctl enable puts its links (default /etc/systemd/system).',
+    }),
   }
   static override strict = false
   static override summary = 'Audit the Patroni instances on this host for common mistakes.'
@@ -31,7 +38,10 @@ Exit 0 when nothing is an error, 1 otherwise.`
       ...this.hostPaths({'config-dir': explicit?.configDir ?? flags['config-dir']}),
       systemdDir: flags['systemd-dir'] ?? process.env.PGPATRONICTL_SYSTEMD_DIR ?? '/etc/systemd/system',
     }
-    const report = await auditHost(paths, explicit ? [explicit.name] : names, {connect: this.connectOptions(flags), live: flags.live})
+    const report = await auditHost(paths, explicit ? [explicit.name] : names, {
+      connect: this.connectOptions(flags),
+      live: flags.live,
+    })
     this.log(await renderAudit(report, outputFormat(flags), Boolean(process.stdout.isTTY) && !process.env.NO_COLOR))
     process.exitCode = auditExitCode(report)
   }

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {completionInstances} from '../lib/completion.js'
+import {completionInstances} from '../lib/shell/completion.js'
 
 /** Called by the completion scripts on Tab: only reads directories, so it stays fast. */
 export default class Complete extends PatroniCommand {

@@ -1,14 +1,17 @@
 import {Args, type Command} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {type CompletionCommand, SHELLS, completionScript} from '../lib/completion.js'
+import {type CompletionCommand, SHELLS, completionScript} from '../lib/shell/completion.js'
 
 export default class Completion extends PatroniCommand {
   static override args = {shell: Args.string({description: 'bash or zsh.', options: [...SHELLS], required: true})}
   static override description = `Prints a script that completes command names, each command's flags and their values, and instance names (read from the config directory, as --config-dir says, when you press Tab; no REST call).
 bash: source <(pgpatronictl completion bash), or save it as /etc/bash_completion.d/pgpatronictl.
 zsh: source <(pgpatronictl completion zsh), or save it as _pgpatronictl in a directory of $fpath.`
-  static override examples = ['source <(<%= config.bin %> <%= command.id %> bash)', '<%= config.bin %> <%= command.id %> bash > /etc/bash_completion.d/<%= config.bin %>']
+  static override examples = [
+    'source <(<%= config.bin %> <%= command.id %> bash)',
+    '<%= config.bin %> <%= command.id %> bash > /etc/bash_completion.d/<%= config.bin %>',
+  ]
   static override summary = 'Print a shell completion script for bash or zsh.'
 
   async run(): Promise<void> {
@@ -30,9 +33,14 @@ function describe(command: Command.Loadable): CompletionCommand {
       options: f.type === 'option' ? f.options : undefined,
       summary: f.summary ?? f.description,
       takesValue: f.type === 'option',
-      values: f.name === 'config-dir' ? ('directory' as const) : f.name === 'config-file' ? ('file' as const) : undefined,
+      values:
+        f.name === 'config-dir' ? ('directory' as const) : f.name === 'config-file' ? ('file' as const) : undefined,
     }))
-  const instances = /\[INSTANCE\.\.\.\]/.test(String(command.usage ?? '')) ? 'many' : command.args.instance ? 'one' : 'none'
+  const instances = /\[INSTANCE\.\.\.\]/.test(String(command.usage ?? ''))
+    ? 'many'
+    : command.args.instance
+      ? 'one'
+      : 'none'
   const choices = Object.values(command.args)[0]?.options
   return {choices, flags, id: command.id, instances, summary: command.summary}
 }

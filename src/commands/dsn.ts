@@ -1,11 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags} from '../flags.js'
-import {chooseDsnMember, formatDsn, localSocketFor} from '../lib/dsn.js'
+import {instanceArg, operationFlags, roleFlag} from '../flags.js'
+import {chooseDsnMember, formatDsn, localSocketFor} from '../lib/output/dsn.js'
 import {usageError} from '../lib/errors.js'
-import {PatroniInstance} from '../lib/patroni-instance.js'
-import {isRunning} from '../lib/patroni-cluster.js'
+import {PatroniInstance} from '../lib/rest/instance.js'
+import {isRunning} from '../lib/rest/cluster.js'
 
 export default class Dsn extends PatroniCommand {
   static override args = {instance: instanceArg}
@@ -18,8 +18,13 @@ export default class Dsn extends PatroniCommand {
     dbname: Flags.string({char: 'd', summary: 'Add dbname=DBNAME.'}),
     interactive: operationFlags.interactive,
     member: Flags.string({char: 'm', exclusive: ['role'], summary: 'This member, whatever its role.'}),
-    role: Flags.option({char: 'r', options: ['leader', 'primary', 'master', 'replica', 'any'] as const, summary: 'leader (default; primary and master mean the same), replica (least lag), or any running member.'})(),
-    tcp: Flags.boolean({summary: "The TCP address also for this host's member (connect_address, as patronictl dsn prints it)."}),
+    role: roleFlag(
+      'leader',
+      'leader (default; primary and master mean the same), replica (least lag), or any running member.',
+    ),
+    tcp: Flags.boolean({
+      summary: "The TCP address also for this host's member (connect_address, as patronictl dsn prints it).",
+    }),
     user: Flags.string({char: 'U', summary: 'Add user=USER.'}),
   }
   static override summary = 'Print a libpq connection string for the leader or a replica.'

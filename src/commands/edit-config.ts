@@ -2,11 +2,12 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {runEditConfig} from '../lib/edit-config.js'
+import {runEditConfig} from '../lib/operations/edit-config.js'
 
 export default class EditConfig extends PatroniCommand {
   static override args = {instance: instanceArg}
-  static override description = 'Edits the dynamic configuration in $EDITOR, or with --set/--pg/--apply/--replace; shows a diff and asks before sending PATCH /config (PUT with --replace). If someone else changed the configuration meanwhile, nothing is applied.'
+  static override description =
+    'Edits the dynamic configuration in $EDITOR, or with --set/--pg/--apply/--replace; shows a diff and asks before sending PATCH /config (PUT with --replace). If someone else changed the configuration meanwhile, nothing is applied.'
   static override examples = [
     '<%= config.bin %> <%= command.id %> 15/main',
     '<%= config.bin %> <%= command.id %> 15/main --set ttl=25 --set loop_wait=5 --force',
@@ -17,8 +18,15 @@ export default class EditConfig extends PatroniCommand {
     ...operationFlags,
     apply: Flags.string({summary: 'Merge the YAML in FILE (- for stdin) into the configuration.'}),
     pg: Flags.string({multiple: true, summary: 'Set postgresql.parameters.NAME=VALUE (VALUE null removes it).'}),
-    replace: Flags.string({exclusive: ['apply'], summary: 'Replace the whole configuration with the YAML in FILE (- for stdin), with PUT.'}),
-    set: Flags.string({char: 's', multiple: true, summary: 'Set KEY.PATH=VALUE; VALUE is YAML (null removes the key).'}),
+    replace: Flags.string({
+      exclusive: ['apply'],
+      summary: 'Replace the whole configuration with the YAML in FILE (- for stdin), with PUT.',
+    }),
+    set: Flags.string({
+      char: 's',
+      multiple: true,
+      summary: 'Set KEY.PATH=VALUE; VALUE is YAML (null removes the key).',
+    }),
   }
   static override summary = 'Change the cluster-wide Patroni configuration (the one in the DCS).'
 
@@ -27,7 +35,14 @@ export default class EditConfig extends PatroniCommand {
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)
-    const wanted = {apply: flags.apply, dryRun: flags['dry-run'], force: flags.force, pg: flags.pg ?? [], replace: flags.replace, set: flags.set ?? []}
+    const wanted = {
+      apply: flags.apply,
+      dryRun: flags['dry-run'],
+      force: flags.force,
+      pg: flags.pg ?? [],
+      replace: flags.replace,
+      set: flags.set ?? [],
+    }
     process.exitCode = await runEditConfig(target, wanted, options, io)
   }
 }

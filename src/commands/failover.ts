@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {runLeaderChange} from '../lib/leader-change-flow.js'
+import {runLeaderChange} from '../lib/operations/switchover.js'
 
 export default class Failover extends PatroniCommand {
   static override args = {instance: instanceArg}
@@ -13,8 +13,14 @@ export default class Failover extends PatroniCommand {
   ]
   static override flags = {
     ...operationFlags,
-    candidate: Flags.string({summary: 'The replica to promote (asked on a terminal; chosen when it is the only healthy one and there is no leader).'}),
-    leader: Flags.string({aliases: ['primary', 'master'], summary: 'The current leader, checked before anything is sent.'}),
+    candidate: Flags.string({
+      summary:
+        'The replica to promote (asked on a terminal; chosen when it is the only healthy one and there is no leader).',
+    }),
+    leader: Flags.string({
+      aliases: ['primary', 'master'],
+      summary: 'The current leader, checked before anything is sent.',
+    }),
   }
   static override summary = 'Promote a replica now, even without a healthy leader (may lose data).'
 

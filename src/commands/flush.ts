@@ -1,12 +1,17 @@
 import {PatroniCommand} from '../base-command.js'
 import {operationFlags, roleFlag} from '../flags.js'
 import {usageError} from '../lib/errors.js'
-import {runFlush} from '../lib/flush.js'
-import {memberRole} from '../lib/member-selection.js'
+import {runFlush} from '../lib/operations/flush.js'
+import {memberRole} from '../lib/operations/members.js'
 
 export default class Flush extends PatroniCommand {
-  static override description = 'restart: DELETE /restart on each member with a scheduled restart (default: all of --role). switchover: DELETE /switchover on the leader.'
-  static override examples = ['<%= config.bin %> <%= command.id %> 15/main restart', '<%= config.bin %> <%= command.id %> 15/main node2 restart --force', '<%= config.bin %> <%= command.id %> 15/main switchover']
+  static override description =
+    'restart: DELETE /restart on each member with a scheduled restart (default: all of --role). switchover: DELETE /switchover on the leader.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> 15/main restart',
+    '<%= config.bin %> <%= command.id %> 15/main node2 restart --force',
+    '<%= config.bin %> <%= command.id %> 15/main switchover',
+  ]
   static override flags = {...operationFlags, role: roleFlag()}
   static override strict = false
   static override summary = 'Cancel scheduled restarts or a scheduled switchover.'
@@ -23,6 +28,11 @@ export default class Flush extends PatroniCommand {
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(instance, flags, options, io.prompter)
-    process.exitCode = await runFlush(target, {dryRun: flags['dry-run'], force: flags.force, members, role: memberRole(flags.role), what}, options, io)
+    process.exitCode = await runFlush(
+      target,
+      {dryRun: flags['dry-run'], force: flags.force, members, role: memberRole(flags.role), what},
+      options,
+      io,
+    )
   }
 }

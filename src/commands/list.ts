@@ -3,10 +3,10 @@ import {Flags} from '@oclif/core'
 import {PatroniCommand} from '../base-command.js'
 import {formatFlags, outputFormat, secondsFlag} from '../flags.js'
 import {usageError} from '../lib/errors.js'
-import {bothGiven} from '../lib/instance-choice.js'
-import {parseInstanceName} from '../lib/instance-name.js'
-import {type InstanceTarget, listClusters, listHost, targetFor} from '../lib/listing.js'
-import {repeatEvery, timestampLine} from '../lib/watch.js'
+import {bothGiven} from '../lib/instances/choice.js'
+import {parseInstanceName} from '../lib/instances/names.js'
+import {type InstanceTarget, listClusters, listHost, targetFor} from '../lib/list/list.js'
+import {repeatEvery, timestampLine} from '../lib/output/watch.js'
 
 export default class List extends PatroniCommand {
   static override description = `Without an instance: one row per PostgreSQL instance on this host (pg-common clusters and Patroni configs), with each Patroni cluster's state from its REST API, probed concurrently.
@@ -22,18 +22,37 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
   ]
   static override flags = {
     ...formatFlags,
-    extended: Flags.boolean({char: 'e', summary: 'Add Pending restart, Scheduled restart and Tags columns (with --fleet: a row per member).'}),
-    fleet: Flags.boolean({summary: 'Every Patroni cluster in the DCS (the namespaces of this host\'s instance configs), read in one request, never written.'}),
-    'dcs-url': Flags.string({char: 'd', dependsOn: ['fleet'], summary: 'With --fleet: the DCS to read, DCS://HOST:PORT[/NAMESPACE] as patronictl -d (etcd3, etcd, consul).'}),
-    namespace: Flags.string({dependsOn: ['fleet'], multiple: true, multipleNonGreedy: true, summary: 'With --fleet: the namespace to read (repeatable; default: the configs\', else /postgresql-common/).'}),
+    extended: Flags.boolean({
+      char: 'e',
+      summary: 'Add Pending restart, Scheduled restart and Tags columns (with --fleet: a row per member).',
+    }),
+    fleet: Flags.boolean({
+      summary:
+        "Every Patroni cluster in the DCS (the namespaces of this host's instance configs), read in one request, never written.",
+    }),
+    'dcs-url': Flags.string({
+      char: 'd',
+      dependsOn: ['fleet'],
+      summary: 'With --fleet: the DCS to read, DCS://HOST:PORT[/NAMESPACE] as patronictl -d (etcd3, etcd, consul).',
+    }),
+    namespace: Flags.string({
+      dependsOn: ['fleet'],
+      multiple: true,
+      multipleNonGreedy: true,
+      summary: "With --fleet: the namespace to read (repeatable; default: the configs', else /postgresql-common/).",
+    }),
     problems: Flags.boolean({dependsOn: ['fleet'], summary: 'With --fleet: only the clusters that have a problem.'}),
-    ttl: Flags.boolean({dependsOn: ['fleet'], summary: 'With --fleet: also ask each member key\'s time to live (etcd3: a request per member).'}),
+    ttl: Flags.boolean({
+      dependsOn: ['fleet'],
+      summary: "With --fleet: also ask each member key's time to live (etcd3: a request per member).",
+    }),
     timestamp: Flags.boolean({char: 't', summary: 'Print the time before each listing.'}),
     watch: secondsFlag(86_400)({char: 'w', summary: 'Refresh every SECONDS until Ctrl-C.'}),
     W: Flags.boolean({char: 'W', summary: 'Refresh every 2 seconds until Ctrl-C.'}),
   }
   static override strict = false
-  static override summary = 'List the instances on this host, the members of an instance, or (--fleet) every cluster in the DCS.'
+  static override summary =
+    'List the instances on this host, the members of an instance, or (--fleet) every cluster in the DCS.'
   static override usage = '<%= command.id %> [INSTANCE...] [FLAGS]'
 
   async run(): Promise<void> {
@@ -46,16 +65,23 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
     const format = outputFormat(flags)
     const color = Boolean(process.stdout.isTTY && !process.env.NO_COLOR)
     // the fleet view is loaded only when asked for: plain listings do not pay for it
-    const fleet = flags.fleet ? await import('../lib/fleet-view.js') : undefined
+    const fleet = flags.fleet ? await import('../lib/fleet/view.js') : undefined
     const memory = new Map() // --watch: the members each refresh saw
-    const targets: InstanceTarget[] = flags['config-file'] && !fleet
-      ? [{configFile: flags['config-file'], label: flags['config-file']}]
-      : names.map((name) => targetFor(name, paths))
+    const targets: InstanceTarget[] =
+      flags['config-file'] && !fleet
+        ? [{configFile: flags['config-file'], label: flags['config-file']}]
+        : names.map((name) => targetFor(name, paths))
     const interval = flags.W ? 2 : flags.watch
     await repeatEvery(interval, async () => {
       const listing = fleet
         ? await fleet.listFleet(
-            {configFile: flags['config-file'], dcsUrl: flags['dcs-url'], insecure: flags.insecure, namespaces: flags.namespace ?? [], paths},
+            {
+              configFile: flags['config-file'],
+              dcsUrl: flags['dcs-url'],
+              insecure: flags.insecure,
+              namespaces: flags.namespace ?? [],
+              paths,
+            },
             {color, format, members: flags.extended, problemsOnly: flags.problems},
             {...options, memory, ttl: flags.ttl},
           )

@@ -2,12 +2,16 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {runReinit} from '../lib/reinit.js'
+import {runReinit} from '../lib/operations/reinit.js'
 
 export default class Reinit extends PatroniCommand {
   static override args = {instance: instanceArg}
-  static override description = 'Sends POST /reinitialize to each replica named, one at a time: Patroni wipes its data directory and clones it again. The leader is refused. With --wait, returns once each runs and replicates again.'
-  static override examples = ['<%= config.bin %> <%= command.id %> 15/main node3', '<%= config.bin %> <%= command.id %> 15/main node3 --wait --force']
+  static override description =
+    'Sends POST /reinitialize to each replica named, one at a time: Patroni wipes its data directory and clones it again. The leader is refused. With --wait, returns once each runs and replicates again.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> 15/main node3',
+    '<%= config.bin %> <%= command.id %> 15/main node3 --wait --force',
+  ]
   static override flags = {
     ...operationFlags,
     'from-leader': Flags.boolean({summary: 'Clone from the leader, not from a replica (Patroni 4.1 or later).'}),
@@ -22,7 +26,13 @@ export default class Reinit extends PatroniCommand {
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)
-    const wanted = {dryRun: flags['dry-run'], force: flags.force, fromLeader: flags['from-leader'], members: this.memberArgs(argv, flags, args.instance), wait: flags.wait}
+    const wanted = {
+      dryRun: flags['dry-run'],
+      force: flags.force,
+      fromLeader: flags['from-leader'],
+      members: this.memberArgs(argv, flags, args.instance),
+      wait: flags.wait,
+    }
     process.exitCode = await runReinit(target, wanted, options, io)
   }
 }

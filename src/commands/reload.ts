@@ -1,12 +1,16 @@
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags, roleFlag} from '../flags.js'
-import {memberRole} from '../lib/member-selection.js'
-import {runReload} from '../lib/reload.js'
+import {memberRole} from '../lib/operations/members.js'
+import {runReload} from '../lib/operations/reload.js'
 
 export default class Reload extends PatroniCommand {
   static override args = {instance: instanceArg}
-  static override description = 'Sends POST /reload to each member given (default: all of --role); each Patroni re-reads its YAML and applies it within loop_wait seconds.'
-  static override examples = ['<%= config.bin %> <%= command.id %> 15/main', '<%= config.bin %> <%= command.id %> 15/main node2 --force']
+  static override description =
+    'Sends POST /reload to each member given (default: all of --role); each Patroni re-reads its YAML and applies it within loop_wait seconds.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> 15/main',
+    '<%= config.bin %> <%= command.id %> 15/main node2 --force',
+  ]
   static override flags = {
     ...operationFlags,
     role: roleFlag(),

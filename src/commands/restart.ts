@@ -3,8 +3,8 @@ import {Flags} from '@oclif/core'
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags, roleFlag, scheduledFlag} from '../flags.js'
 import {usageError} from '../lib/errors.js'
-import {memberRole} from '../lib/member-selection.js'
-import {runRestart} from '../lib/rolling-restart.js'
+import {memberRole} from '../lib/operations/members.js'
+import {runRestart} from '../lib/operations/restart.js'
 
 export default class Restart extends PatroniCommand {
   static override args = {instance: instanceArg}
@@ -31,9 +31,19 @@ export default class Restart extends PatroniCommand {
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)
-    if (flags['pg-version'] && !/^\d+(\.\d+){0,2}$/.test(flags['pg-version'])) throw usageError(`--pg-version ${flags['pg-version']}: expected a version such as 15.10`)
+    if (flags['pg-version'] && !/^\d+(\.\d+){0,2}$/.test(flags['pg-version']))
+      throw usageError(`--pg-version ${flags['pg-version']}: expected a version such as 15.10`)
     const members = this.memberArgs(argv, flags, args.instance)
-    const wanted = {dryRun: flags['dry-run'], force: flags.force, members, pending: flags.pending, pgVersion: flags['pg-version'], role: memberRole(flags.role), scheduled: flags.scheduled, timeoutSeconds: flags.timeout}
+    const wanted = {
+      dryRun: flags['dry-run'],
+      force: flags.force,
+      members,
+      pending: flags.pending,
+      pgVersion: flags['pg-version'],
+      role: memberRole(flags.role),
+      scheduled: flags.scheduled,
+      timeoutSeconds: flags.timeout,
+    }
     process.exitCode = await runRestart(target, wanted, options, io)
   }
 }

@@ -1,24 +1,15 @@
-import {Flags} from '@oclif/core'
+import Pause from './pause.js'
 
-import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags} from '../flags.js'
-import {runPause} from '../lib/pause.js'
-
-export default class Resume extends PatroniCommand {
-  static override args = {instance: instanceArg}
-  static override description = 'Sends PATCH /config {"pause": null} to the leader. With --wait, returns once every member reports it.'
-  static override examples = ['<%= config.bin %> <%= command.id %> 15/main --wait', '<%= config.bin %> <%= command.id %> 15/main --force']
-  static override flags = {
-    ...operationFlags,
-    wait: Flags.boolean({summary: 'Wait until every member reports the change.'}),
-  }
+/** pause's mirror image: the same flags and wait, with {"pause": null}. */
+export default class Resume extends Pause {
+  static override args = Pause.args // oclif's parse copies only a command's own statics
+  static override flags = Pause.flags
+  static override description =
+    'Sends PATCH /config {"pause": null} to the leader. With --wait, returns once every member reports it.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> 15/main --wait',
+    '<%= config.bin %> <%= command.id %> 15/main --force',
+  ]
   static override summary = 'End maintenance mode: Patroni manages the cluster again.'
-
-  async run(): Promise<void> {
-    const {args, flags} = await this.parse(Resume)
-    const io = this.operationIo(flags)
-    const options = this.connectOptions(flags)
-    const target = await this.target(args.instance, flags, options, io.prompter)
-    process.exitCode = await runPause(target, false, {dryRun: flags['dry-run'], force: flags.force, wait: flags.wait}, options, io)
-  }
+  protected override readonly action = 'resume'
 }

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags, scheduledFlag} from '../flags.js'
-import {runLeaderChange} from '../lib/leader-change-flow.js'
+import {runLeaderChange} from '../lib/operations/switchover.js'
 
 export default class Switchover extends PatroniCommand {
   static override args = {instance: instanceArg}
@@ -15,8 +15,13 @@ export default class Switchover extends PatroniCommand {
   ]
   static override flags = {
     ...operationFlags,
-    candidate: Flags.string({summary: 'The replica to promote (default: ask; with --force, Patroni chooses a healthy one).'}),
-    leader: Flags.string({aliases: ['primary', 'master'], summary: 'The current leader, checked before anything is sent.'}),
+    candidate: Flags.string({
+      summary: 'The replica to promote (default: ask; with --force, Patroni chooses a healthy one).',
+    }),
+    leader: Flags.string({
+      aliases: ['primary', 'master'],
+      summary: 'The current leader, checked before anything is sent.',
+    }),
     scheduled: scheduledFlag,
   }
   static override summary = 'Hand the leader role to a replica, cleanly, and wait for the outcome.'
@@ -26,7 +31,13 @@ export default class Switchover extends PatroniCommand {
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)
-    const wanted = {candidate: flags.candidate, dryRun: flags['dry-run'], force: flags.force, leader: flags.leader, scheduled: flags.scheduled}
+    const wanted = {
+      candidate: flags.candidate,
+      dryRun: flags['dry-run'],
+      force: flags.force,
+      leader: flags.leader,
+      scheduled: flags.scheduled,
+    }
     process.exitCode = await runLeaderChange('switchover', target, wanted, options, io)
   }
 }

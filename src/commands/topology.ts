@@ -1,7 +1,7 @@
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags} from '../flags.js'
-import {viewOf} from '../lib/listing.js'
-import {renderTopology} from '../lib/topology.js'
+import {viewOf} from '../lib/list/list.js'
+import {renderTopology} from '../lib/output/topology.js'
 
 export default class Topology extends PatroniCommand {
   static override args = {instance: instanceArg}

@@ -1,9 +1,9 @@
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg} from '../flags.js'
-import {RestError} from '../lib/patroni-client.js'
-import {PatroniInstance} from '../lib/patroni-instance.js'
-import {Prompter} from '../lib/prompt.js'
-import {memberVersions, versionLine, versionsExitCode} from '../lib/versions.js'
+import {RestError} from '../lib/rest/client.js'
+import {PatroniInstance} from '../lib/rest/instance.js'
+import {Prompter} from '../lib/prompt/prompt.js'
+import {memberVersions, versionLine, versionsExitCode} from '../lib/output/versions.js'
 
 export default class Version extends PatroniCommand {
   static override args = {instance: instanceArg}
@@ -21,7 +21,8 @@ export default class Version extends PatroniCommand {
     try {
       const cluster = await patroni.cluster()
       const versions = await memberVersions(patroni, cluster.members)
-      if (versions.length === 0) throw new RestError('unreachable', target.label, `no member of ${cluster.scope} has a REST API address`)
+      if (versions.length === 0)
+        throw new RestError('unreachable', target.label, `no member of ${cluster.scope} has a REST API address`)
       this.log(['', ...versions.map(versionLine)].join('\n'))
       process.exitCode = versionsExitCode(versions)
     } finally {

@@ -1,4 +1,4 @@
-import {MAX_FILE_BYTES} from './regular-file.js'
+import {MAX_FILE_BYTES} from './config/files.js'
 
 /** Exit codes are part of the interface: scripts branch on them (README "Exit codes"). */
 export const ExitCode = {

@@ -30,7 +30,15 @@ beforeAll(() => {
   // An instance whose REST API refuses connections: `list 15/x` parses its YAML, then asks.
   writeFileSync(
     join(work, '15-x.yml'),
-    ['scope: "15-x"', 'namespace: "/postgresql-common/"', 'name: node1', 'restapi:', '  listen: 127.0.0.1:1', '  connect_address: 127.0.0.1:1', ''].join('\n'),
+    [
+      'scope: "15-x"',
+      'namespace: "/postgresql-common/"',
+      'name: node1',
+      'restapi:',
+      '  listen: 127.0.0.1:1',
+      '  connect_address: 127.0.0.1:1',
+      '',
+    ].join('\n'),
   )
 })
 
@@ -62,7 +70,10 @@ function loads(args: string[], env: NodeJS.ProcessEnv = {}): {builtins: string[]
   const loaded: {builtins: string[]; files: string[]} = JSON.parse(readFileSync(log, 'utf8'))
   return {
     builtins: loaded.builtins.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)),
-    files: loaded.files.filter((file) => file.startsWith(`${dist}/`)).map((file) => file.slice(dist.length + 1)).sort(),
+    files: loaded.files
+      .filter((file) => file.startsWith(`${dist}/`))
+      .map((file) => file.slice(dist.length + 1))
+      .sort(),
     stderr: run.stderr,
   }
 }
@@ -73,7 +84,7 @@ describe('startup bundle dist/cli.cjs', () => {
     const inputs = Object.keys(meta.outputs['dist/cli.cjs'].inputs)
     expect(inputs.length).toBeGreaterThan(10)
     expect(inputs.filter((input) => HEAVY.test(input))).toEqual([])
-    expect(inputs.filter((input) => input.endsWith('prompt-widgets.ts'))).toEqual([])
+    expect(inputs.filter((input) => input.endsWith('prompt/widgets.ts'))).toEqual([])
     for (const chunk of CHUNKS) expect(existsSync(join(dist, chunk)), chunk).toBe(true)
   })
 
@@ -82,20 +93,25 @@ describe('startup bundle dist/cli.cjs', () => {
     const dynamicImport = /(^|[^\w$.'"`])import\s*\(/
     for (const file of ['cli.cjs', ...CHUNKS]) {
       const lines = readFileSync(join(dist, file), 'latin1').split('\n')
-      expect(lines.filter((line) => dynamicImport.test(line)).map((line) => line.match(/.{0,60}import\s*\(.{0,40}/)?.[0]), file).toEqual([])
+      expect(
+        lines.filter((line) => dynamicImport.test(line)).map((line) => line.match(/.{0,60}import\s*\(.{0,40}/)?.[0]),
+        file,
+      ).toEqual([])
     }
   })
 
-  it('keeps the @oclif/core startup patches (a failed patch only warns at build time)', () => {
+  it('keeps the @oclif/core startup patches (a patch that no longer applies fails the build)', () => {
     const source = readFileSync(join(dist, 'cli.cjs'), 'latin1')
     expect(source).not.toMatch(/\ncheckNodeVersion\(\);/) // semver on every start
     expect(source).not.toContain('.sort((a,b)=>a.id.localeCompare(b.id))') // ICU collation set-up
     const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8'))
     const inputs = Object.keys(meta.outputs['dist/cli.cjs'].inputs)
-    expect(inputs).toEqual(expect.arrayContaining(['lazy-dep:minimatch', 'lazy-dep:tinyglobby', 'shim:debug', 'shim:ejs']))
+    expect(inputs).toEqual(
+      expect.arrayContaining(['lazy-dep:minimatch', 'lazy-dep:tinyglobby', 'shim:debug', 'shim:ejs']),
+    )
     expect(inputs.filter((input) => input.includes('node_modules/semver/'))).toEqual([]) // only the Node check used it
     // oclif reads the command manifest the build wrote instead of computing it on every start
-    expect(source).toContain("this.isRoot&&!dotfile?\"dist/oclif.manifest.json\"")
+    expect(source).toContain('this.isRoot&&!dotfile?"dist/oclif.manifest.json"')
     const manifest = JSON.parse(readFileSync(join(dist, 'oclif.manifest.json'), 'utf8'))
     expect(manifest.version).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version)
     expect(Object.keys(manifest.commands)).toContain('list')
@@ -123,7 +139,10 @@ describe('oclif start-up work', () => {
     for (const args of [['--help'], ['list', '15/x', '--config-dir', work, '--timeout', '2']]) {
       const {builtins} = loads(args)
       expect(builtins, args.join(' ')).toContain('fs') // the list is real
-      expect(builtins.filter((m) => m === 'child_process' || m === 'fs/promises'), args.join(' ')).toEqual([])
+      expect(
+        builtins.filter((m) => m === 'child_process' || m === 'fs/promises'),
+        args.join(' '),
+      ).toEqual([])
     }
   })
 
@@ -140,7 +159,12 @@ describe('the bin', () => {
   it('ends in one line, exit 1, when the output cannot be written (a full disk), never with a stack or bundle source', () => {
     const full = openSync('/dev/full', 'w')
     try {
-      const run = spawnSync(process.execPath, [bin, 'version'], {encoding: 'utf8', env: {...process.env, XDG_CACHE_HOME: join(work, 'cache')}, stdio: ['ignore', full, 'pipe'], timeout: 30_000})
+      const run = spawnSync(process.execPath, [bin, 'version'], {
+        encoding: 'utf8',
+        env: {...process.env, XDG_CACHE_HOME: join(work, 'cache')},
+        stdio: ['ignore', full, 'pipe'],
+        timeout: 30_000,
+      })
       expect(run.stderr).toBe('Error: cannot write the output: ENOSPC\n')
       expect(run.status).toBe(1)
     } finally {
@@ -151,7 +175,12 @@ describe('the bin', () => {
 
 describe('the code cache', () => {
   const run = (env: NodeJS.ProcessEnv) =>
-    spawnSync(process.execPath, [bin, 'version'], {encoding: 'utf8', env: {...process.env, HOME: '', XDG_CACHE_HOME: '', ...env}, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000})
+    spawnSync(process.execPath, [bin, 'version'], {
+      encoding: 'utf8',
+      env: {...process.env, HOME: '', XDG_CACHE_HOME: '', ...env},
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 30_000,
+    })
 
   it('never makes a home that does not exist (HOME=/nonexistent), and still runs', () => {
     const home = join(work, 'no-such-home')
@@ -184,11 +213,17 @@ describe('the code cache', () => {
 
 describe('npm package', () => {
   it('ships the bin and every dist file the bin and the bundle load', () => {
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']})
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
     const files = (JSON.parse(out) as {files: {path: string}[]}[])[0]!.files.map((f) => f.path)
     const bundle = readFileSync(join(dist, 'cli.cjs'), 'latin1')
     const required = [...bundle.matchAll(/require\("\.\/([\w-]+\.cjs)"\)/g)].map((m) => `dist/${m[1]}`)
     expect(required.sort()).toEqual(CHUNKS.map((c) => `dist/${c}`).sort())
-    expect(files).toEqual(expect.arrayContaining(['bin/pgpatronictl.cjs', 'dist/cli.cjs', 'dist/oclif.manifest.json', ...required]))
+    expect(files).toEqual(
+      expect.arrayContaining(['bin/pgpatronictl.cjs', 'dist/cli.cjs', 'dist/oclif.manifest.json', ...required]),
+    )
   })
 })

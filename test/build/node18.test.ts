@@ -32,10 +32,20 @@ describe('dependencies and build target', () => {
 
   it('the shipped code uses no API that only Node 20 or later has', () => {
     // Feature-tested uses (undici's toWellFormed, navigator in browser checks) are fine; these are not.
-    const newer = /AbortSignal\.any\b|\.(toSorted|toReversed|toSpliced)\(|\b(Object|Map)\.groupBy\b|Promise\.withResolvers\b|Array\.fromAsync\b|\bstyleText\b|getBuiltinModule\b|loadEnvFile\b|import\.meta\b/g
-    for (const file of ['bin/pgpatronictl.cjs', 'dist/cli.cjs', 'dist/undici.cjs', 'dist/yaml.cjs', 'dist/prompts.cjs']) {
+    const newer =
+      /AbortSignal\.any\b|\.(toSorted|toReversed|toSpliced)\(|\b(Object|Map)\.groupBy\b|Promise\.withResolvers\b|Array\.fromAsync\b|\bstyleText\b|getBuiltinModule\b|loadEnvFile\b|import\.meta\b/g
+    for (const file of [
+      'bin/pgpatronictl.cjs',
+      'dist/cli.cjs',
+      'dist/undici.cjs',
+      'dist/yaml.cjs',
+      'dist/prompts.cjs',
+    ]) {
       const source = readFileSync(join(root, file), 'latin1')
-      expect([...source.matchAll(newer)].map((m) => m[0]), file).toEqual([])
+      expect(
+        [...source.matchAll(newer)].map((m) => m[0]),
+        file,
+      ).toEqual([])
     }
   })
 })
@@ -47,14 +57,27 @@ describe('built-ins that cost Node 18 more', () => {
     const work = mkdtempSync(join(tmpdir(), 'pgpt-builtins-'))
     try {
       const log = join(work, 'loaded.json')
-      writeFileSync(join(work, 'record.cjs'), `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, JSON.stringify(process.moduleLoadList)))\n`)
-      writeFileSync(join(work, '15-x.yml'), 'scope: "15-x"\nname: node1\nrestapi:\n  listen: 127.0.0.1:1\n  connect_address: 127.0.0.1:1\n')
+      writeFileSync(
+        join(work, 'record.cjs'),
+        `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, JSON.stringify(process.moduleLoadList)))\n`,
+      )
+      writeFileSync(
+        join(work, '15-x.yml'),
+        'scope: "15-x"\nname: node1\nrestapi:\n  listen: 127.0.0.1:1\n  connect_address: 127.0.0.1:1\n',
+      )
       const run = spawnSync(process.execPath, [bin, 'list', '15/x', '--config-dir', work, '--timeout', '2'], {
         encoding: 'utf8',
-        env: {...process.env, NODE_OPTIONS: `--require ${join(work, 'record.cjs')}`, PG_CLUSTER_CONF_ROOT: work, XDG_CACHE_HOME: join(work, 'cache')},
+        env: {
+          ...process.env,
+          NODE_OPTIONS: `--require ${join(work, 'record.cjs')}`,
+          PG_CLUSTER_CONF_ROOT: work,
+          XDG_CACHE_HOME: join(work, 'cache'),
+        },
       })
       expect(run.stderr).toContain('connection refused') // it did make the request
-      const builtins = (JSON.parse(readFileSync(log, 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13))
+      const builtins = (JSON.parse(readFileSync(log, 'utf8')) as string[])
+        .filter((m) => m.startsWith('NativeModule '))
+        .map((m) => m.slice(13))
       expect(builtins).toContain('net')
       expect(builtins.filter((m) => ['process', 'http', 'assert'].includes(m))).toEqual([])
     } finally {
@@ -76,22 +99,29 @@ describe('the built CLI on Node 18', () => {
   const work = mkdtempSync(join(tmpdir(), 'pgpt-node18-'))
   afterAll(() => rmSync(work, {force: true, recursive: true}))
   const run = (...args: string[]) =>
-    spawnSync(node!, [bin, ...args], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1', PG_CLUSTER_CONF_ROOT: work, XDG_CACHE_HOME: join(work, 'cache')}, timeout: 30_000})
+    spawnSync(node!, [bin, ...args], {
+      encoding: 'utf8',
+      env: {...process.env, NO_COLOR: '1', PG_CLUSTER_CONF_ROOT: work, XDG_CACHE_HOME: join(work, 'cache')},
+      timeout: 30_000,
+    })
 
   it.skipIf(!node && !ci)('is there (under CI a missing Node 18 is a failure)', () => {
     expect(why).toBe('')
     expect(spawnSync(node!, ['-p', 'process.versions.node'], {encoding: 'utf8'}).stdout).toMatch(/^18\./)
   })
 
-  it.skipIf(!node)('starts with no engine warning, twice (compiling, then from its code cache), and lists an empty host', () => {
-    for (let i = 0; i < 2; i++) {
-      const help = run('--help')
-      expect(help.stderr).toBe('')
-      expect(help.status).toBe(0)
-      expect(help.stdout).toContain('node-v18.')
-    }
-    const list = run('list', '--config-dir', work, '-f', 'json')
-    expect(list.stderr).toBe('')
-    expect(list).toMatchObject({status: 0, stdout: '[]\n'})
-  })
+  it.skipIf(!node)(
+    'starts with no engine warning, twice (compiling, then from its code cache), and lists an empty host',
+    () => {
+      for (let i = 0; i < 2; i++) {
+        const help = run('--help')
+        expect(help.stderr).toBe('')
+        expect(help.status).toBe(0)
+        expect(help.stdout).toContain('node-v18.')
+      }
+      const list = run('list', '--config-dir', work, '-f', 'json')
+      expect(list.stderr).toBe('')
+      expect(list).toMatchObject({status: 0, stdout: '[]\n'})
+    },
+  )
 })

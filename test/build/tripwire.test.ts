@@ -26,7 +26,9 @@ describe('tripwire', () => {
     await connectFrom(port, {...process.env, [RUN_MARK]: 'run-a'})
     await new Promise((r) => setTimeout(r, 200))
     expect(hits).toHaveLength(1)
-    expect(hits[0]).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} <- 127\\.0\\.0\\.1:\\d+ \\(pid \\d+\\) "GET /cluster HTTP/1\\.1"$`))
+    expect(hits[0]).toMatch(
+      new RegExp(`127\\.0\\.0\\.1:${port} <- 127\\.0\\.0\\.1:\\d+ \\(pid \\d+\\) "GET /cluster HTTP/1\\.1"$`),
+    )
   })
 
   it('leaves a port that is in use alone', async () => {

@@ -6,14 +6,25 @@ import {runCli} from '../helpers/cli.js'
 import {freePort} from '../helpers/fake-patroni.js'
 import {HostTree, NO_DCS, debianYaml} from '../helpers/host-tree.js'
 
-const SECRETS = ['SECRET-rep-pw', 'SECRET-su-pw', 'SECRET-rest-pw', 'SECRET-ctl-pw', 'SECRET-key-pass', 'SECRET-etcd-pw', 'SECRET-user-pw']
+const SECRETS = [
+  'SECRET-rep-pw',
+  'SECRET-su-pw',
+  'SECRET-rest-pw',
+  'SECRET-ctl-pw',
+  'SECRET-key-pass',
+  'SECRET-etcd-pw',
+  'SECRET-user-pw',
+]
 
 // The built CLI on a throwaway host tree: exit codes, every output format, and no secret anywhere.
 describe('pgpatronictl check (temporary host tree)', () => {
   const tree = new HostTree()
   const env = {PG_CLUSTER_CONF_ROOT: tree.paths.pg.confRoot}
   const check = (...args: string[]) =>
-    runCli(['check', '--config-dir', tree.paths.configDir, '--systemd-dir', join(tree.root, 'etc/systemd/system'), ...args], {env})
+    runCli(
+      ['check', '--config-dir', tree.paths.configDir, '--systemd-dir', join(tree.root, 'etc/systemd/system'), ...args],
+      {env},
+    )
   let restPort: number
 
   beforeAll(async () => {
@@ -56,7 +67,13 @@ postgresql:
       0o644,
     )
     const quiet = await freePort()
-    tree.patroniConfig('15-quiet', debianYaml('15', 'quiet', quiet, `  authentication:\n    username: patroni\n    password: SECRET-rest-pw\n`, {namespace: '/postgresql-common/'}).replace('postgresql:\n', `postgresql:\n  config_dir: ${tree.paths.pg.confRoot}/15/quiet\n`), 0o660)
+    tree.patroniConfig(
+      '15-quiet',
+      debianYaml('15', 'quiet', quiet, `  authentication:\n    username: patroni\n    password: SECRET-rest-pw\n`, {
+        namespace: '/postgresql-common/',
+      }).replace('postgresql:\n', `postgresql:\n  config_dir: ${tree.paths.pg.confRoot}/15/quiet\n`),
+      0o660,
+    )
   })
   afterAll(() => tree.remove())
 
@@ -67,7 +84,9 @@ postgresql:
     const file = join(tree.paths.configDir, '15-leaky.yml')
     expect(result.stdout).toContain(`error   15/leaky readable by every user and holds passwords (`)
     const indent = ' '.repeat(17) // under the problem: severity (8) and instance (8 + 1)
-    expect(result.stdout).toContain(`${indent}where: ${file} mode 0644 root:root\n${indent}fix:   chown postgres:postgres ${file} && chmod 0660 ${file} (as pg_createconfig_patroni does)`)
+    expect(result.stdout).toContain(
+      `${indent}where: ${file} mode 0644 root:root\n${indent}fix:   chown postgres:postgres ${file} && chmod 0660 ${file} (as pg_createconfig_patroni does)`,
+    )
     expect(result.stdout).toMatch(/^2 instances checked: 1 error, 1 warning, 2 infos$/m)
   })
 
@@ -80,7 +99,9 @@ postgresql:
   it('reports an unreachable REST API as a finding, not a crash', async () => {
     const result = await check('15/quiet', '--timeout', '1', '--json')
     expect(result.code).toBe(0) // not bootstrapped: not running is normal
-    expect(JSON.parse(result.stdout)).toContainEqual(expect.objectContaining({check: 'rest-reachable', instance: '15/quiet', severity: 'info'}))
+    expect(JSON.parse(result.stdout)).toContainEqual(
+      expect.objectContaining({check: 'rest-reachable', instance: '15/quiet', severity: 'info'}),
+    )
   })
 
   it('gives the same findings in json, yaml and tsv, with stable keys', async () => {

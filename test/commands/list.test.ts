@@ -5,7 +5,14 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
-import {type FakeServer, fixture, freePort, patroniStatus, startBlackHole, startFakePatroni} from '../helpers/fake-patroni.js'
+import {
+  type FakeServer,
+  fixture,
+  freePort,
+  patroniStatus,
+  startBlackHole,
+  startFakePatroni,
+} from '../helpers/fake-patroni.js'
 import {NO_DCS, debianYaml} from '../helpers/host-tree.js'
 
 // The built CLI against local fakes replaying recorded Patroni answers: faults a real cluster
@@ -15,7 +22,8 @@ describe('pgpatronictl list (fake Patroni)', () => {
   const configDir = join(root, 'patroni')
   const env = {PG_CLUSTER_CONF_ROOT: join(root, 'postgresql')} // no pg-common clusters here
   const servers: FakeServer[] = []
-  const yml = (stem: string, port: number, extra = '') => writeFileSync(join(configDir, `${stem}.yml`), debianYaml('15', stem.slice(3), port, extra))
+  const yml = (stem: string, port: number, extra = '') =>
+    writeFileSync(join(configDir, `${stem}.yml`), debianYaml('15', stem.slice(3), port, extra))
 
   beforeAll(async () => {
     mkdirSync(configDir, {recursive: true})
@@ -32,7 +40,10 @@ describe('pgpatronictl list (fake Patroni)', () => {
     yml('15-locked', locked.port, '  authentication:\n    username: patroni\n    password: very-secret-pw\n')
     yml('15-frozen', hole.port)
     yml('15-down', await freePort())
-    writeFileSync(join(configDir, '15-broken.yml'), 'scope: 15-broken\nrestapi:\n  listen: 1\n   connect_address: {password: leaked-pw}\n')
+    writeFileSync(
+      join(configDir, '15-broken.yml'),
+      'scope: 15-broken\nrestapi:\n  listen: 1\n   connect_address: {password: leaked-pw}\n',
+    )
     writeFileSync(join(configDir, 'dcs.yml'), `etcd3:\n  hosts: ${NO_DCS}\n`)
   })
   afterAll(async () => {
@@ -59,10 +70,22 @@ describe('pgpatronictl list (fake Patroni)', () => {
     ['15-garbage', 1, /^Error: 15\/garbage: 127\.0\.0\.1:\d+: malformed answer \(not JSON\): oops\n$/],
     ['15-locked', 1, /^Error: 15\/locked: 127\.0\.0\.1:\d+: 401 not authenticated\n$/],
     // the configs' DCS (NO_DCS) is not running: the DCS fallback says so
-    ['15-down', 4, /^Error: 15\/down: 127\.0\.0\.1:\d+: connection refused; DCS etcd3 127\.0\.0\.1:1: connection refused\n$/],
-    ['15-frozen', 4, /^Error: 15\/frozen: 127\.0\.0\.1:\d+: no answer within 1s; DCS etcd3 127\.0\.0\.1:1: connection refused\n$/],
+    [
+      '15-down',
+      4,
+      /^Error: 15\/down: 127\.0\.0\.1:\d+: connection refused; DCS etcd3 127\.0\.0\.1:1: connection refused\n$/,
+    ],
+    [
+      '15-frozen',
+      4,
+      /^Error: 15\/frozen: 127\.0\.0\.1:\d+: no answer within 1s; DCS etcd3 127\.0\.0\.1:1: connection refused\n$/,
+    ],
     ['15/broken', 3, /^Error: 15\/broken: .*15-broken\.yml:3:\d+: invalid YAML: [^\n]+\n$/],
-    ['15/nope', 3, /^Error: no instance 15\/nope on this host; Patroni instances: 15\/broken, 15\/down, 15\/frozen, 15\/garbage, 15\/good, 15\/locked\n$/],
+    [
+      '15/nope',
+      3,
+      /^Error: no instance 15\/nope on this host; Patroni instances: 15\/broken, 15\/down, 15\/frozen, 15\/garbage, 15\/good, 15\/locked\n$/,
+    ],
     ['15/../../etc/passwd', 2, /^Error: invalid instance name "15\/..\/..\/etc\/passwd": expected VERSION\/CLUSTER/],
     ['/etc/shadow', 2, /^Error: invalid instance name/],
     ['15/ma in', 2, /^Error: invalid instance name/],
@@ -111,7 +134,10 @@ describe('pgpatronictl list (fake Patroni)', () => {
 
   it('refuses an instance name together with -c: they name two configs (exit 2, nothing sent)', async () => {
     const file = join(configDir, '15-good.yml')
-    for (const args of [['list', '15/locked', '-c', file], ['pause', '15/locked', '-c', file, '--force', '--dry-run']]) {
+    for (const args of [
+      ['list', '15/locked', '-c', file],
+      ['pause', '15/locked', '-c', file, '--force', '--dry-run'],
+    ]) {
       const result = await runCli(args, {env})
       expect(result.stderr).toBe('Error: give an instance (15/locked) or -c FILE, not both\n')
       expect(result.code).toBe(2)
@@ -122,7 +148,9 @@ describe('pgpatronictl list (fake Patroni)', () => {
     const {code, stderr, stdout} = await list('--timeout', '1.5')
     expect(stderr).toBe('')
     const lines = stdout.split('\n')
-    expect(lines[0]).toMatch(/^Ver Cluster +Port Status Type +Scope +REST API +Member +Role +State +TL Leader Members Lag MB$/)
+    expect(lines[0]).toMatch(
+      /^Ver Cluster +Port Status Type +Scope +REST API +Member +Role +State +TL Leader Members Lag MB$/,
+    )
     const row = (cluster: string) => lines.find((l) => l.startsWith(`15  ${cluster} `)) ?? ''
     expect(row('good')).toMatch(/ node1 +Leader +running +1 node1 +3\/3 +0$/)
     expect(row('frozen')).toMatch(/ unreachable /)
@@ -148,7 +176,9 @@ describe('pgpatronictl list (fake Patroni)', () => {
   it('lists several clusters, reporting the failed one on stderr', async () => {
     const {code, stderr, stdout} = await list('15/good', '15/down', '--timeout', '1')
     expect(stdout).toContain('Cluster: 15-good')
-    expect(stderr).toMatch(/^Error: 15\/down: 127\.0\.0\.1:\d+: connection refused; DCS etcd3 127\.0\.0\.1:1: connection refused\n$/)
+    expect(stderr).toMatch(
+      /^Error: 15\/down: 127\.0\.0\.1:\d+: connection refused; DCS etcd3 127\.0\.0\.1:1: connection refused\n$/,
+    )
     expect(code).toBe(4)
   })
 })

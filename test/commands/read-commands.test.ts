@@ -5,7 +5,14 @@ import {join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
-import {type FakeAnswer, type FakeServer, freePort, patroniStatus, startBlackHole, startFakePatroni} from '../helpers/fake-patroni.js'
+import {
+  type FakeAnswer,
+  type FakeServer,
+  freePort,
+  patroniStatus,
+  startBlackHole,
+  startFakePatroni,
+} from '../helpers/fake-patroni.js'
 import {debianYaml} from '../helpers/host-tree.js'
 
 // history, show-config, topology, dsn, version and completion against a local fake Patroni.
@@ -46,17 +53,32 @@ describe('read-only commands against fake Patroni answers', () => {
     url = server.url
     servers.push(server)
     mkdirSync(configDir, {recursive: true})
-    writeFileSync(join(configDir, '15-main.yml'), debianYaml('15', 'main', server.port, '  authentication:\n    username: patroni\n    password: read-secret-pw\n'))
+    writeFileSync(
+      join(configDir, '15-main.yml'),
+      debianYaml('15', 'main', server.port, '  authentication:\n    username: patroni\n    password: read-secret-pw\n'),
+    )
     return server
   }
   const cli = (...args: string[]) => runCli([...args, '--config-dir', configDir], {env})
 
   it('history: patronictl table; unreachable is exit 4, 401 and malformed JSON exit 1', async () => {
-    await fake({'GET /history': {body: '[[1, 25165984, "no recovery target specified", "2026-01-02T03:04:05+00:00", "node2"]]'}})
+    await fake({
+      'GET /history': {body: '[[1, 25165984, "no recovery target specified", "2026-01-02T03:04:05+00:00", "node2"]]'},
+    })
     const ok = await cli('history', '15/main')
     expect(ok.stderr).toBe('')
-    expect(ok.stdout).toContain('|  1 | 25165984 | no recovery target specified | 2026-01-02T03:04:05+00:00 | node2      |')
-    expect(JSON.parse((await cli('history', '15/main', '--json')).stdout)).toEqual([{LSN: 25165984, 'New Leader': 'node2', Reason: 'no recovery target specified', TL: 1, Timestamp: '2026-01-02T03:04:05+00:00'}])
+    expect(ok.stdout).toContain(
+      '|  1 | 25165984 | no recovery target specified | 2026-01-02T03:04:05+00:00 | node2      |',
+    )
+    expect(JSON.parse((await cli('history', '15/main', '--json')).stdout)).toEqual([
+      {
+        LSN: 25165984,
+        'New Leader': 'node2',
+        Reason: 'no recovery target specified',
+        TL: 1,
+        Timestamp: '2026-01-02T03:04:05+00:00',
+      },
+    ])
 
     await fake({'GET /history': {body: 'no auth header received', status: 401}})
     const denied = await cli('history', '15/main')
@@ -72,16 +94,26 @@ describe('read-only commands against fake Patroni answers', () => {
     writeFileSync(join(configDir, '15-main.yml'), debianYaml('15', 'main', await freePort()))
     const down = await cli('history', '15/main')
     expect(down.code).toBe(4)
-    expect(down.stderr).toMatch(/^Error: 15\/main: 127\.0\.0\.1:\d+: connection refused; DCS etcd3 127\.0\.0\.1:1: connection refused\n$/)
+    expect(down.stderr).toMatch(
+      /^Error: 15\/main: 127\.0\.0\.1:\d+: connection refused; DCS etcd3 127\.0\.0\.1:1: connection refused\n$/,
+    )
     const file = join(configDir, '15-main.yml')
     const downByFile = await cli('history', '-c', file)
     expect(downByFile.code).toBe(4)
-    expect(downByFile.stderr).toMatch(new RegExp(`^Error: ${file.replaceAll('.', '\\.')}: 127\\.0\\.0\\.1:\\d+: connection refused; DCS etcd3 127\\.0\\.0\\.1:1: connection refused\n$`))
+    expect(downByFile.stderr).toMatch(
+      new RegExp(
+        `^Error: ${file.replaceAll('.', '\\.')}: 127\\.0\\.0\\.1:\\d+: connection refused; DCS etcd3 127\\.0\\.0\\.1:1: connection refused\n$`,
+      ),
+    )
   })
 
-  it('history and show-config: another member answers when this host\'s does not, with a warning', async () => {
+  it("history and show-config: another member answers when this host's does not, with a warning", async () => {
     const history = '[[1, 25165984, "no recovery target specified", "2026-01-02T03:04:05+00:00", "node2"]]'
-    const other = await startFakePatroni({'GET /config': {body: '{"ttl": 30}'}, 'GET /history': {body: history}, 'GET /patroni': {body: status}})
+    const other = await startFakePatroni({
+      'GET /config': {body: '{"ttl": 30}'},
+      'GET /history': {body: history},
+      'GET /patroni': {body: status},
+    })
     servers.push(other)
     const local = await fake({}, [other.url])
     expect((await cli('topology', '15/main')).code).toBe(0) // remembers the members' addresses
@@ -89,22 +121,37 @@ describe('read-only commands against fake Patroni answers', () => {
     const result = await cli('history', '15/main', '--json')
     expect(result.code).toBe(0)
     expect(JSON.parse(result.stdout)[0].TL).toBe(1)
-    expect(result.stderr).toBe(`Warning: 15/main: this host's REST API (127.0.0.1:${local.port}) did not answer (connection refused); data from 127.0.0.1:${other.port}\n`)
+    expect(result.stderr).toBe(
+      `Warning: 15/main: this host's REST API (127.0.0.1:${local.port}) did not answer (connection refused); data from 127.0.0.1:${other.port}\n`,
+    )
     expect((await cli('show-config', '15/main')).stdout).toBe('ttl: 30\n')
   })
 
   it('show-config: YAML in Patroni key order, JSON with --json, 502 is exit 1', async () => {
-    await fake({'GET /config': {body: '{"ttl": 30, "loop_wait": 10, "postgresql": {"parameters": {"max_connections": 100}, "use_pg_rewind": true}}'}})
+    await fake({
+      'GET /config': {
+        body: '{"ttl": 30, "loop_wait": 10, "postgresql": {"parameters": {"max_connections": 100}, "use_pg_rewind": true}}',
+      },
+    })
     const yaml = await cli('show-config', '15/main')
-    expect(yaml.stdout).toBe('ttl: 30\nloop_wait: 10\npostgresql:\n  parameters:\n    max_connections: 100\n  use_pg_rewind: true\n')
-    expect(JSON.parse((await cli('show-config', '15/main', '-f', 'json')).stdout)).toEqual({loop_wait: 10, postgresql: {parameters: {max_connections: 100}, use_pg_rewind: true}, ttl: 30})
+    expect(yaml.stdout).toBe(
+      'ttl: 30\nloop_wait: 10\npostgresql:\n  parameters:\n    max_connections: 100\n  use_pg_rewind: true\n',
+    )
+    expect(JSON.parse((await cli('show-config', '15/main', '-f', 'json')).stdout)).toEqual({
+      loop_wait: 10,
+      postgresql: {parameters: {max_connections: 100}, use_pg_rewind: true},
+      ttl: 30,
+    })
     expect((await cli('show-config', '15/main', '-f', 'tsv')).code).toBe(2)
+    expect((await cli('show-config', '15/main', '--json', '-f', 'yaml')).code).toBe(2) // one or the other, as for history
 
     await fake({'GET /config': {body: 'Bad Gateway', status: 502}})
     const missing = await cli('show-config', '15/main')
     expect(missing.code).toBe(1)
     // a 5xx is a member failing, not an answer: the others it remembers and the DCS are asked too
-    expect(missing.stderr).toMatch(/^Error: 15\/main: 127\.0\.0\.1:\d+: 502 Bad Gateway; .*DCS etcd3 127\.0\.0\.1:1: connection refused\n$/)
+    expect(missing.stderr).toMatch(
+      /^Error: 15\/main: 127\.0\.0\.1:\d+: 502 Bad Gateway; .*DCS etcd3 127\.0\.0\.1:1: connection refused\n$/,
+    )
   })
 
   it('topology: the member table as a tree', async () => {
@@ -120,7 +167,9 @@ describe('read-only commands against fake Patroni answers', () => {
     // node1, the leader, is this host's member (the config's name): Debian's socket, the listen port
     expect((await cli('dsn', '15/main')).stdout).toBe(`host=/var/run/postgresql port=${server.port - 2576}\n`)
     expect((await cli('dsn', '15/main', '--tcp')).stdout).toBe('host=127.0.0.1 port=55432\n')
-    expect((await cli('dsn', '15/main', '--role', 'replica', '-d', 'app', '-U', 'me')).stdout).toBe('host=127.0.0.1 port=55434 dbname=app user=me\n')
+    expect((await cli('dsn', '15/main', '--role', 'replica', '-d', 'app', '-U', 'me')).stdout).toBe(
+      'host=127.0.0.1 port=55434 dbname=app user=me\n',
+    )
     expect((await cli('dsn', '15/main', '-m', 'node2')).stdout).toBe('host=127.0.0.1 port=55433\n')
     const both = await cli('dsn', '15/main', '-m', 'node2', '--role', 'leader')
     expect(both.code).toBe(2)
@@ -140,13 +189,17 @@ describe('read-only commands against fake Patroni answers', () => {
     const result = await cli('version', '15/main', '--timeout', '1')
     expect(Date.now() - started).toBeLessThan(5000)
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/^pgpatronictl version \d+\.\d+\.\d+\n\nnode1: Patroni 3\.0\.2 PostgreSQL 15\.18\nnode2: failed to get version: 127\.0\.0\.1:\d+: connection refused\nnode3: failed to get version: 127\.0\.0\.1:\d+: no answer within 1s\n$/)
+    expect(result.stdout).toMatch(
+      /^pgpatronictl version \d+\.\d+\.\d+\n\nnode1: Patroni 3\.0\.2 PostgreSQL 15\.18\nnode2: failed to get version: 127\.0\.0\.1:\d+: connection refused\nnode3: failed to get version: 127\.0\.0\.1:\d+: no answer within 1s\n$/,
+    )
 
     let asked = 0 // the first GET /patroni proves the member; the one version sends fails
     await fake({'GET /patroni': () => (asked++ === 0 ? {body: status} : {body: 'oops', status: 500})}, [refused])
     const none = await cli('version', '15/main')
     expect(none.code).toBe(4)
-    expect(none.stdout).toMatch(/node1: failed to get version: .*500 oops\nnode2: failed to get version: .*connection refused\n$/)
+    expect(none.stdout).toMatch(
+      /node1: failed to get version: .*500 oops\nnode2: failed to get version: .*connection refused\n$/,
+    )
 
     const own = await cli('version')
     expect(own).toMatchObject({code: 0, stderr: ''})
@@ -158,8 +211,12 @@ describe('read-only commands against fake Patroni answers', () => {
     const bash = await cli('completion', 'bash')
     expect(bash.code).toBe(0)
     expect(bash.stdout).toContain('complete -F _pgpatronictl pgpatronictl')
-    const commandWords = /COMP_CWORD == 1 \)\); then\n\s+COMPREPLY=\(\$\(compgen -W '([^']*)'/.exec(bash.stdout)![1]!.split(' ')
-    expect(commandWords).toEqual(expect.arrayContaining(['dsn', 'history', 'show-config', 'topology', 'version', 'completion']))
+    const commandWords = /COMP_CWORD == 1 \)\); then\n\s+COMPREPLY=\(\$\(compgen -W '([^']*)'/
+      .exec(bash.stdout)![1]!
+      .split(' ')
+    expect(commandWords).toEqual(
+      expect.arrayContaining(['dsn', 'history', 'show-config', 'topology', 'version', 'completion']),
+    )
     expect(commandWords).not.toContain('__complete') // hidden
     expect((await cli('completion', 'fish')).code).toBe(2)
     const words = await cli('__complete', 'instances')

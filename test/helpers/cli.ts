@@ -50,17 +50,27 @@ function shippedCopy(): {bin: string; node: string} {
  * `asUser` runs the shipped files as that user through runuser (root only), e.g. to see
  * permission errors as nobody.
  */
-export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; asUser?: string; timeoutMs?: number} = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: {env?: NodeJS.ProcessEnv; asUser?: string; timeoutMs?: number} = {},
+): Promise<CliResult> {
   const shipped = options.asUser ? shippedCopy() : undefined
-  const [command, argv] = shipped ? ['runuser', ['-u', options.asUser!, '--', shipped.node, shipped.bin, ...args]] : [NODE, [BIN, ...args]]
+  const [command, argv] = shipped
+    ? ['runuser', ['-u', options.asUser!, '--', shipped.node, shipped.bin, ...args]]
+    : [NODE, [BIN, ...args]]
   // XDG_CACHE_HOME: the run's own (test/helpers/global-setup.ts), unless a test gives one
   const env = {...process.env, NO_COLOR: '1', NODE_ENV: '', ...options.env}
   const started = performance.now()
   return new Promise((resolve) => {
-    const child = execFile(command, argv as string[], {env, timeout: options.timeoutMs ?? 30_000}, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 124) : 0
-      resolve({code, ms: performance.now() - started, stderr, stdout})
-    })
+    const child = execFile(
+      command,
+      argv as string[],
+      {env, timeout: options.timeoutMs ?? 30_000},
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 124) : 0
+        resolve({code, ms: performance.now() - started, stderr, stdout})
+      },
+    )
     child.stdin?.end()
   })
 }
@@ -69,22 +79,35 @@ export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; asUser
  * The built CLI as a child the test can signal: `output()` is what it printed so far, `done`
  * its end (no TTY, no stdin, as runCli).
  */
-export function startCli(args: string[], options: {env?: NodeJS.ProcessEnv} = {}): {child: ChildProcess; output: () => {stderr: string; stdout: string}; done: Promise<CliResult>} {
+export function startCli(
+  args: string[],
+  options: {env?: NodeJS.ProcessEnv} = {},
+): {child: ChildProcess; output: () => {stderr: string; stdout: string}; done: Promise<CliResult>} {
   const started = performance.now()
-  const child = spawn(NODE, [BIN, ...args], {env: {...process.env, NO_COLOR: '1', NODE_ENV: '', ...options.env}, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(NODE, [BIN, ...args], {
+    env: {...process.env, NO_COLOR: '1', NODE_ENV: '', ...options.env},
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stdout!.on('data', (chunk) => (stdout += chunk))
   child.stderr!.on('data', (chunk) => (stderr += chunk))
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({code: code ?? 128, ms: performance.now() - started, stderr, stdout})))
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code) => resolve({code: code ?? 128, ms: performance.now() - started, stderr, stdout})),
+  )
   return {child, done, output: () => ({stderr, stdout})}
 }
 
 /** Resolves once `test` holds for the CLI's output so far (polled), or rejects after `timeoutMs`. */
-export async function outputShows(cli: {output: () => {stderr: string; stdout: string}}, test: (out: {stderr: string; stdout: string}) => boolean, timeoutMs = 30_000): Promise<void> {
+export async function outputShows(
+  cli: {output: () => {stderr: string; stdout: string}},
+  test: (out: {stderr: string; stdout: string}) => boolean,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!test(cli.output())) {
-    if (Date.now() > deadline) throw new Error(`the CLI never showed what was awaited; so far:\n${JSON.stringify(cli.output())}`)
+    if (Date.now() > deadline)
+      throw new Error(`the CLI never showed what was awaited; so far:\n${JSON.stringify(cli.output())}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }

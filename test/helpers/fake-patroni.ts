@@ -25,10 +25,13 @@ export interface FakeServer {
   close(): Promise<void>
 }
 
-export const fixture = (name: string): string => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'rest', name), 'utf8')
+export const fixture = (name: string): string =>
+  readFileSync(join(import.meta.dirname, '..', 'fixtures', 'rest', name), 'utf8')
 
 /** A local HTTP server replaying recorded Patroni answers by "METHOD /path"; 404 otherwise. */
-export async function startFakePatroni(routes: Record<string, FakeAnswer | ((req: RecordedRequest) => FakeAnswer)>): Promise<FakeServer> {
+export async function startFakePatroni(
+  routes: Record<string, FakeAnswer | ((req: RecordedRequest) => FakeAnswer)>,
+): Promise<FakeServer> {
   const requests: RecordedRequest[] = []
   const server = createServer((req, res) => {
     let body = ''
@@ -37,10 +40,12 @@ export async function startFakePatroni(routes: Record<string, FakeAnswer | ((req
       const recorded = {body, headers: req.headers, method: req.method ?? '', path: req.url ?? ''}
       requests.push(recorded)
       const route = routes[`${req.method} ${req.url}`]
-      const answer = typeof route === 'function' ? route(recorded) : route ?? {body: 'not found', status: 404}
+      const answer = typeof route === 'function' ? route(recorded) : (route ?? {body: 'not found', status: 404})
       setTimeout(() => {
         if (answer.truncate) {
-          res.socket?.end(`HTTP/1.1 ${answer.status ?? 200} OK\r\ncontent-length: ${answer.body.length + 100}\r\n\r\n${answer.body}`)
+          res.socket?.end(
+            `HTTP/1.1 ${answer.status ?? 200} OK\r\ncontent-length: ${answer.body.length + 100}\r\n\r\n${answer.body}`,
+          )
           return
         }
         res.writeHead(answer.status ?? 200, {'content-type': 'text/html'})
@@ -118,7 +123,16 @@ export function clusterBody(apiUrls: string[], extra: {leader?: string; timeline
   return JSON.stringify({
     members: apiUrls.map((url, i) => {
       const name = `node${i + 1}`
-      return {api_url: `${url}/patroni`, host: '127.0.0.1', name, port: 55432 + i, role: name === leader ? 'leader' : 'replica', state: 'running', timeline: extra.timeline ?? 1, ...(name === leader ? {} : {lag: 0})}
+      return {
+        api_url: `${url}/patroni`,
+        host: '127.0.0.1',
+        name,
+        port: 55432 + i,
+        role: name === leader ? 'leader' : 'replica',
+        state: 'running',
+        timeline: extra.timeline ?? 1,
+        ...(name === leader ? {} : {lag: 0}),
+      }
     }),
   })
 }

@@ -35,7 +35,9 @@ export default async function setup(): Promise<() => Promise<void>> {
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
     rmSync(cacheHome, {force: true, recursive: true})
     if (hits.length > 0) {
-      throw new Error(`[tripwire] tests connected to ports a real Patroni host uses (its cluster would have been reached):\n${hits.join('\n')}`)
+      throw new Error(
+        `[tripwire] tests connected to ports a real Patroni host uses (its cluster would have been reached):\n${hits.join('\n')}`,
+      )
     }
   }
 }
@@ -45,7 +47,12 @@ export default async function setup(): Promise<() => Promise<void>> {
  * process it cannot attribute: better a false alarm than a miss); undefined if the port is taken.
  * Other processes on the machine (another developer's run) are told no and not counted.
  */
-export function tripwire(host: string, port: number, run: string, hit: (line: string) => void): Promise<Server | undefined> {
+export function tripwire(
+  host: string,
+  port: number,
+  run: string,
+  hit: (line: string) => void,
+): Promise<Server | undefined> {
   const server = createServer((socket: Socket) => {
     const from = `${socket.remoteAddress}:${socket.remotePort}`
     const owner = clientProcess(socket.remotePort ?? 0, port)
@@ -57,7 +64,10 @@ export function tripwire(host: string, port: number, run: string, hit: (line: st
       socket.destroy() // never play a server: the client sees a broken connection
     })
     socket.on('close', () => {
-      if (ours) hit(`${new Date().toISOString()} ${host}:${port} <- ${from} (pid ${owner ?? 'unknown'})${first ? ` "${first}"` : ''}`)
+      if (ours)
+        hit(
+          `${new Date().toISOString()} ${host}:${port} <- ${from} (pid ${owner ?? 'unknown'})${first ? ` "${first}"` : ''}`,
+        )
     })
     socket.on('error', () => {})
   })

@@ -2,7 +2,7 @@ import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 
-import type {HostPaths} from '../../src/lib/discovery.js'
+import type {HostPaths} from '../../src/lib/instances/discovery.js'
 
 /** A throwaway /etc + /usr/lib/postgresql tree for discovery tests. */
 export class HostTree {
@@ -58,7 +58,13 @@ export const NO_DCS = '127.0.0.1:1'
 export const TEST_NAMESPACE = '/pgpt-test/'
 
 /** The parts of Debian's template that pgpatronictl reads, on private ports and a private namespace. */
-export function debianYaml(version: string, cluster: string, restPort: number, extra = '', where: {dcs?: string; namespace?: string} = {}): string {
+export function debianYaml(
+  version: string,
+  cluster: string,
+  restPort: number,
+  extra = '',
+  where: {dcs?: string; namespace?: string} = {},
+): string {
   return `scope: "${version}-${cluster}"
 namespace: "${where.namespace ?? TEST_NAMESPACE}"
 name: node1

@@ -20,7 +20,8 @@ export class PrivateEtcd {
     private user?: string, // root:pw once auth is on
   ) {}
 
-  static available(): string | undefined {
+  /** Why a private etcd cannot be started here, or undefined when it can. */
+  static unavailableReason(): string | undefined {
     if (!existsSync(ETCD_BIN)) return `${ETCD_BIN} missing (Debian package etcd-server)`
     try {
       execFileSync('etcdctl', ['version'], {env: {...process.env, ETCDCTL_API: '3'}, stdio: 'ignore'})
@@ -38,7 +39,25 @@ export class PrivateEtcd {
     const peerUrl = `http://127.0.0.1:${peer}`
     const child = spawn(
       ETCD_BIN,
-      ['--name', 'pgpt-test', '--data-dir', join(dir, 'data'), '--listen-client-urls', url, '--advertise-client-urls', url, '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `pgpt-test=${peerUrl}`, '--log-level', 'error', ...(options.v2 ? ['--enable-v2'] : [])],
+      [
+        '--name',
+        'pgpt-test',
+        '--data-dir',
+        join(dir, 'data'),
+        '--listen-client-urls',
+        url,
+        '--advertise-client-urls',
+        url,
+        '--listen-peer-urls',
+        peerUrl,
+        '--initial-advertise-peer-urls',
+        peerUrl,
+        '--initial-cluster',
+        `pgpt-test=${peerUrl}`,
+        '--log-level',
+        'error',
+        ...(options.v2 ? ['--enable-v2'] : []),
+      ],
       {stdio: ['ignore', 'ignore', 'pipe']},
     )
     let stderr = ''
@@ -63,7 +82,12 @@ export class PrivateEtcd {
   /** etcdctl (v3 API) against this etcd only, as root once auth is enabled. */
   etcdctl(...args: string[]): string {
     const user = this.user ? [`--user=${this.user}`] : []
-    return execFileSync('etcdctl', [`--endpoints=${this.url}`, ...user, ...args], {encoding: 'utf8', env: {...process.env, ETCDCTL_API: '3'}, stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000})
+    return execFileSync('etcdctl', [`--endpoints=${this.url}`, ...user, ...args], {
+      encoding: 'utf8',
+      env: {...process.env, ETCDCTL_API: '3'},
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 10_000,
+    })
   }
 
   put(key: string, value: string): void {
@@ -75,22 +99,36 @@ export class PrivateEtcd {
     const entries = Object.entries(keys)
     const b64 = (text: string) => Buffer.from(text).toString('base64')
     for (let i = 0; i < entries.length; i += 128) {
-      const success = entries.slice(i, i + 128).map(([key, value]) => ({requestPut: {key: b64(key), value: b64(value), ...(lease ? {lease} : {})}}))
-      const response = await fetch(`${this.url}/v3/kv/txn`, {body: JSON.stringify({success}), method: 'POST', signal: AbortSignal.timeout(10_000)})
+      const success = entries
+        .slice(i, i + 128)
+        .map(([key, value]) => ({requestPut: {key: b64(key), value: b64(value), ...(lease ? {lease} : {})}}))
+      const response = await fetch(`${this.url}/v3/kv/txn`, {
+        body: JSON.stringify({success}),
+        method: 'POST',
+        signal: AbortSignal.timeout(10_000),
+      })
       if (!response.ok) throw new Error(`private etcd txn: ${response.status} ${await response.text()}`)
     }
   }
 
   /** A v3 lease of `ttl` seconds, for keys that expire as Patroni's member keys do. */
   async grantLease(ttl: number): Promise<string> {
-    const response = await fetch(`${this.url}/v3/lease/grant`, {body: JSON.stringify({TTL: ttl}), method: 'POST', signal: AbortSignal.timeout(10_000)})
+    const response = await fetch(`${this.url}/v3/lease/grant`, {
+      body: JSON.stringify({TTL: ttl}),
+      method: 'POST',
+      signal: AbortSignal.timeout(10_000),
+    })
     return ((await response.json()) as {ID: string}).ID
   }
 
   /** A key in the v2 keyspace (start with v2), optionally expiring after `ttl` seconds as etcd v2 member keys do. */
   async putV2(key: string, value: string, ttl?: number): Promise<void> {
     const body = new URLSearchParams({value, ...(ttl ? {ttl: String(ttl)} : {})})
-    const response = await fetch(`${this.url}/v2/keys${key}`, {body, method: 'PUT', signal: AbortSignal.timeout(10_000)})
+    const response = await fetch(`${this.url}/v2/keys${key}`, {
+      body,
+      method: 'PUT',
+      signal: AbortSignal.timeout(10_000),
+    })
     if (!response.ok) throw new Error(`private etcd v2 put: ${response.status} ${await response.text()}`)
   }
 
@@ -114,7 +152,20 @@ export class PrivateEtcd {
 }
 
 /** The keys Patroni 3.0.2 writes for a 3-member cluster (values as seen in the live test cluster). */
-export function patroniKeys(prefix: string, members: {name: string; pgPort: number; restPort: number; role?: string; state?: string; xlog?: number; timeline?: number}[], leader: string, extra: Record<string, string> = {}): Record<string, string> {
+export function patroniKeys(
+  prefix: string,
+  members: {
+    name: string
+    pgPort: number
+    restPort: number
+    role?: string
+    state?: string
+    xlog?: number
+    timeline?: number
+  }[],
+  leader: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const keys: Record<string, string> = {
     [`${prefix}config`]: JSON.stringify({loop_wait: 5, retry_timeout: 5, ttl: 20}),
     [`${prefix}initialize`]: '7712075003020920185',

@@ -25,7 +25,9 @@ export class Terminal {
     const session = `pgpt-${randomBytes(4).toString('hex')}`
     // tmux runs the command in its server's environment, not ours: pass the run's private cache and mark
     const own = {PGPT_TEST_RUN: process.env.PGPT_TEST_RUN ?? '', XDG_CACHE_HOME: process.env.XDG_CACHE_HOME ?? ''}
-    const assignments = Object.entries({...own, ...env}).map(([k, v]) => `${k}=${quote(v)}`).join(' ')
+    const assignments = Object.entries({...own, ...env})
+      .map(([k, v]) => `${k}=${quote(v)}`)
+      .join(' ')
     const command = `env ${assignments} ${quote(NODE)} ${quote(CLI)} ${args.map(quote).join(' ')}; echo EXIT=$?; sleep 600`
     execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '160', '-y', '50', command])
     return new Terminal(session)

@@ -16,8 +16,24 @@ export interface TestCluster {
   namespace: string
   instances: {
     ha: {name: string; scope: string; config: string; members: Record<string, TestMember>}
-    auth: {name: string; scope: string; config: string; username: string; password: string; members: Record<string, TestMember>}
-    tls: {name: string; scope: string; config: string; caFile: string; certFile: string; keyFile: string; keyPassword: string; members: Record<string, TestMember>}
+    auth: {
+      name: string
+      scope: string
+      config: string
+      username: string
+      password: string
+      members: Record<string, TestMember>
+    }
+    tls: {
+      name: string
+      scope: string
+      config: string
+      caFile: string
+      certFile: string
+      keyFile: string
+      keyPassword: string
+      members: Record<string, TestMember>
+    }
     plain: {name: string; port: number}
     new: {name: string; config: string; pgPort: number; restPort: number}
     orphan: {name: string; config: string}
@@ -49,7 +65,10 @@ export function announceSkip(suite: string, reason: string | undefined): void {
 
 /** patronictl's own view, the reference for roles, states and timelines. */
 export function patronictlJson(config: string, scope: string): Record<string, unknown>[] {
-  const out = execFileSync('patronictl', ['-c', config, 'list', scope, '-f', 'json'], {encoding: 'utf8', timeout: 30_000})
+  const out = execFileSync('patronictl', ['-c', config, 'list', scope, '-f', 'json'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
   return JSON.parse(out) as Record<string, unknown>[]
 }
 
@@ -57,7 +76,9 @@ export function patronictlPretty(config: string, scope: string): string {
   return execFileSync('patronictl', ['-c', config, 'list', scope], {encoding: 'utf8', timeout: 30_000})
 }
 
-export async function restCluster(port: number): Promise<{members: {name: string; role: string; state: string; timeline?: number; lag?: unknown}[]}> {
+export async function restCluster(
+  port: number,
+): Promise<{members: {name: string; role: string; state: string; timeline?: number; lag?: unknown}[]}> {
   const response = await fetch(`http://127.0.0.1:${port}/cluster`, {signal: AbortSignal.timeout(5000)})
   return (await response.json()) as never
 }

@@ -19,8 +19,12 @@ describe.skipIf(!lab)('lazy paths of bin/pgpatronictl.cjs on the real test clust
   const {ha, tls} = instances
   const tlsRest = tls.members.node1!.restPort
   let root: string
-  const MODES = [['with its code cache', {}], ['without a code cache', {PGPATRONICTL_NO_CODE_CACHE: '1'}]] as const
-  const dynamicConfig = async () => (await (await fetch(`http://127.0.0.1:${ha.members.node1!.restPort}/config`)).json()) as Record<string, unknown>
+  const MODES = [
+    ['with its code cache', {}],
+    ['without a code cache', {PGPATRONICTL_NO_CODE_CACHE: '1'}],
+  ] as const
+  const dynamicConfig = async () =>
+    (await (await fetch(`http://127.0.0.1:${ha.members.node1!.restPort}/config`)).json()) as Record<string, unknown>
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'pgpt-lazy-'))
@@ -55,14 +59,21 @@ describe.skipIf(!lab)('lazy paths of bin/pgpatronictl.cjs on the real test clust
       expect(result.code).toBe(0)
     })
 
-    it('reads the DCS (etcd3) when this host\'s REST API is dead, and proves the member it names', async () => {
+    it("reads the DCS (etcd3) when this host's REST API is dead, and proves the member it names", async () => {
       const file = join(root, `dcs-${Object.keys(mode).length}`, `${ha.scope}.yml`)
       mkdirSync(dirname(file), {recursive: true})
       const dead = await freePort()
-      writeFileSync(file, readFileSync(ha.config, 'utf8').replaceAll(`127.0.0.1:${ha.members.node1!.restPort}`, `127.0.0.1:${dead}`))
+      writeFileSync(
+        file,
+        readFileSync(ha.config, 'utf8').replaceAll(`127.0.0.1:${ha.members.node1!.restPort}`, `127.0.0.1:${dead}`),
+      )
       const result = await runCli(['list', ha.name, '--config-dir', dirname(file), '-f', 'json', '--debug'], {env})
       expect(result.stderr).toContain(`debug: POST http://${lab!.etcd}/v3/kv/range -> 200`)
-      expect(result.stderr).toMatch(new RegExp(`Warning: ${ha.name}: this host's REST API \\(127\\.0\\.0\\.1:${dead}\\) did not answer \\(connection refused\\); data from 127\\.0\\.0\\.1:280(08|09|10)\\n`))
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `Warning: ${ha.name}: this host's REST API \\(127\\.0\\.0\\.1:${dead}\\) did not answer \\(connection refused\\); data from 127\\.0\\.0\\.1:280(08|09|10)\\n`,
+        ),
+      )
       expect(JSON.parse(result.stdout).map((r: {Member: string}) => r.Member)).toEqual(['node1', 'node2', 'node3'])
       expect(result.code).toBe(0)
     })
@@ -71,7 +82,12 @@ describe.skipIf(!lab)('lazy paths of bin/pgpatronictl.cjs on the real test clust
       const editor = join(root, `editor-${Object.keys(mode).length}.sh`)
       writeFileSync(editor, '#!/bin/sh\nsed -i "s/^loop_wait: 5$/loop_wait: 6/" "$1"\n')
       chmodSync(editor, 0o755)
-      const term = Terminal.start(['edit-config', ha.name], {...mode, EDITOR: editor, PGPATRONICTL_CONFIG_DIR: configDir, VISUAL: ''})
+      const term = Terminal.start(['edit-config', ha.name], {
+        ...mode,
+        EDITOR: editor,
+        PGPATRONICTL_CONFIG_DIR: configDir,
+        VISUAL: '',
+      })
       try {
         const screen = await term.waitFor(/Apply these changes to cluster 15-pgpt_ha\?/)
         expect(screen).toMatch(/^-loop_wait: 5$/m)
@@ -108,29 +124,54 @@ describe.skipIf(!lab)('lazy paths of bin/pgpatronictl.cjs on the real test clust
     }
 
     it('without a client certificate: Patroni closes the connection; the DCS is read instead, or exit 4, saying what to set', async () => {
-      const noCert = (t: string) => t.replace(/^ {2}certfile: .*client\.pem\n {2}keyfile: .*\n {2}keyfile_password: .*\n/m, '').replace(/^ {2}verify_client: .*\n/m, '')
+      const noCert = (t: string) =>
+        t
+          .replace(/^ {2}certfile: .*client\.pem\n {2}keyfile: .*\n {2}keyfile_password: .*\n/m, '')
+          .replace(/^ {2}verify_client: .*\n/m, '')
       // Patroni closes the connection after the handshake; a client that has already sent its
       // request sees that as a reset rather than an end, depending on timing: either is right
-      const hint = '(connection closed before the answer was complete|connection reset); if its restapi\\.verify_client requires a client certificate, set ctl\\.certfile and ctl\\.keyfile'
+      const hint =
+        '(connection closed before the answer was complete|connection reset); if its restapi\\.verify_client requires a client certificate, set ctl\\.certfile and ctl\\.keyfile'
       const quoted = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&')
       const viaDcs = await runCli(['list', '-c', copy('nocert', noCert), '--timeout', '3'])
-      expect(viaDcs.stderr).toMatch(new RegExp(`^${quoted(`Warning: ${join(root, 'nocert.yml')}: this host's REST API (127.0.0.1:28058) did not answer (`)}${hint}${quoted(`); data from the DCS (etcd3 ${lab!.etcd})`)}\n$`))
+      expect(viaDcs.stderr).toMatch(
+        new RegExp(
+          `^${quoted(`Warning: ${join(root, 'nocert.yml')}: this host's REST API (127.0.0.1:28058) did not answer (`)}${hint}${quoted(`); data from the DCS (etcd3 ${lab!.etcd})`)}\n$`,
+        ),
+      )
       expect(viaDcs.code).toBe(0)
-      const alone = await runCli(['list', '-c', copy('nocert-nodcs', (t) => noCert(t).replace(/^etcd3:\n( {2}.*\n)+/m, '')), '--timeout', '3'])
-      expect(alone.stderr).toMatch(new RegExp(`^${quoted(`Error: ${join(root, 'nocert-nodcs.yml')}: 127.0.0.1:28058: `)}${hint}${quoted('; no DCS fallback: no DCS section (etcd3, etcd, consul, ...) in the configuration')}\n$`))
+      const alone = await runCli([
+        'list',
+        '-c',
+        copy('nocert-nodcs', (t) => noCert(t).replace(/^etcd3:\n( {2}.*\n)+/m, '')),
+        '--timeout',
+        '3',
+      ])
+      expect(alone.stderr).toMatch(
+        new RegExp(
+          `^${quoted(`Error: ${join(root, 'nocert-nodcs.yml')}: 127.0.0.1:28058: `)}${hint}${quoted('; no DCS fallback: no DCS section (etcd3, etcd, consul, ...) in the configuration')}\n$`,
+        ),
+      )
       expect(alone.code).toBe(4)
     })
 
     it('with a wrong key passphrase: a config error naming the key, not the passphrase (exit 3)', async () => {
-      const file = copy('wrongpass', (t) => t.replace(`keyfile_password: ${tls.keyPassword}`, 'keyfile_password: not-the-key-pass'))
+      const file = copy('wrongpass', (t) =>
+        t.replace(`keyfile_password: ${tls.keyPassword}`, 'keyfile_password: not-the-key-pass'),
+      )
       const result = await runCli(['list', '-c', file])
-      expect(result).toMatchObject({code: 3, stderr: `Error: ${file}: cannot decrypt the TLS key ${tls.keyFile} (wrong or missing keyfile_password)\n`})
+      expect(result).toMatchObject({
+        code: 3,
+        stderr: `Error: ${file}: cannot decrypt the TLS key ${tls.keyFile} (wrong or missing keyfile_password)\n`,
+      })
     })
 
     it('without the CA: verification fails (exit 4), --insecure skips it and still presents the certificate', async () => {
       const file = copy('noca', (t) => t.replace(/^ {2}cacert: .*\n/m, '').replace(/^ {2}cafile: .*\n/m, ''))
       const refused = await runCli(['list', '-c', file, '--timeout', '3'])
-      expect(refused.stderr).toMatch(/^Error: .*noca\.yml: 127\.0\.0\.1:28058: TLS error: \w+ \(set ctl\.cacert, or use --insecure to skip verification\)\n$/)
+      expect(refused.stderr).toMatch(
+        /^Error: .*noca\.yml: 127\.0\.0\.1:28058: TLS error: \w+ \(set ctl\.cacert, or use --insecure to skip verification\)\n$/,
+      )
       expect(refused.code).toBe(4)
       const insecure = await runCli(['list', '-c', file, '--insecure'])
       expect(insecure.code).toBe(0)

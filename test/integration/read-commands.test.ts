@@ -8,7 +8,8 @@ import {announceSkip, testCluster} from '../helpers/test-cluster.js'
 const {cluster: lab, skip} = testCluster()
 announceSkip('read-only commands against the real cluster', skip)
 
-const patronictl = (config: string, ...args: string[]) => execFileSync('patronictl', ['-c', config, ...args], {encoding: 'utf8', timeout: 30_000})
+const patronictl = (config: string, ...args: string[]) =>
+  execFileSync('patronictl', ['-c', config, ...args], {encoding: 'utf8', timeout: 30_000})
 
 /**
  * Others switch over and restart this cluster while we read it: a comparison may straddle a
@@ -30,7 +31,12 @@ const tableRows = (text: string) =>
   text
     .split('\n')
     .filter((line) => line.startsWith('| ') && !line.startsWith('| Member') && !line.startsWith('| TL'))
-    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()))
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    )
 
 describe.skipIf(!lab)('read-only commands against the real Patroni test cluster', () => {
   const {configDir, instances} = lab!
@@ -50,7 +56,9 @@ describe.skipIf(!lab)('read-only commands against the real Patroni test cluster'
       expect((await cli('history', ha.name, '-f', 'tsv')).stdout).toBe(patronictl(ha.config, 'history', '-f', 'tsv'))
     })
     await eventually(async () => {
-      expect(parse((await cli('history', ha.name, '-f', 'yaml')).stdout)).toEqual(parse(patronictl(ha.config, 'history', '-f', 'yaml')))
+      expect(parse((await cli('history', ha.name, '-f', 'yaml')).stdout)).toEqual(
+        parse(patronictl(ha.config, 'history', '-f', 'yaml')),
+      )
     })
   })
 
@@ -82,14 +90,30 @@ describe.skipIf(!lab)('read-only commands against the real Patroni test cluster'
       expect(tcp.stdout).toBe(patronictl(ha.config, 'dsn'))
     })
     const local = await cli('dsn', ha.name, '--member', 'node1')
-    expect(local).toMatchObject({code: 0, stderr: '', stdout: `host=/var/run/postgresql port=${ha.members.node1!.pgPort}\n`})
-    const peer = execFileSync('runuser', ['-u', 'postgres', '--', 'psql', '-XAtc', 'select current_user', local.stdout.trim()], {encoding: 'utf8', timeout: 10_000})
+    expect(local).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout: `host=/var/run/postgresql port=${ha.members.node1!.pgPort}\n`,
+    })
+    const peer = execFileSync(
+      'runuser',
+      ['-u', 'postgres', '--', 'psql', '-XAtc', 'select current_user', local.stdout.trim()],
+      {encoding: 'utf8', timeout: 10_000},
+    )
     expect(peer.trim()).toBe('postgres') // peer authentication: no password anywhere
-    const other = (await cli('dsn', ha.name, '--member', 'node2', '--dbname', 'postgres', '--user', 'postgres')).stdout.trim()
+    const other = (
+      await cli('dsn', ha.name, '--member', 'node2', '--dbname', 'postgres', '--user', 'postgres')
+    ).stdout.trim()
     expect(other).toBe(`host=127.0.0.1 port=${ha.members.node2!.pgPort} dbname=postgres user=postgres`) // another host's: TCP
-    const replica = (await cli('dsn', ha.name, '--role', 'replica', '--tcp', '--dbname', 'postgres', '--user', 'postgres')).stdout.trim()
+    const replica = (
+      await cli('dsn', ha.name, '--role', 'replica', '--tcp', '--dbname', 'postgres', '--user', 'postgres')
+    ).stdout.trim()
     expect(replica).toMatch(/^host=127\.0\.0\.1 port=2543\d dbname=postgres user=postgres$/)
-    const inRecovery = execFileSync('runuser', ['-u', 'postgres', '--', 'psql', '-XAtc', 'select pg_is_in_recovery()', `${replica} host=/var/run/postgresql`], {encoding: 'utf8', timeout: 10_000})
+    const inRecovery = execFileSync(
+      'runuser',
+      ['-u', 'postgres', '--', 'psql', '-XAtc', 'select pg_is_in_recovery()', `${replica} host=/var/run/postgresql`],
+      {encoding: 'utf8', timeout: 10_000},
+    )
     expect(inRecovery.trim()).toMatch(/^[tf]$/) // connected; a switchover may have promoted it meanwhile
   })
 
@@ -105,6 +129,12 @@ describe.skipIf(!lab)('read-only commands against the real Patroni test cluster'
 
   it('completion: the instances of the test config directory', async () => {
     const words = await cli('__complete', 'instances')
-    expect(words.stdout.split('\n').filter(Boolean)).toEqual([instances.orphan.name, instances.auth.name, ha.name, instances.new.name, instances.tls.name])
+    expect(words.stdout.split('\n').filter(Boolean)).toEqual([
+      instances.orphan.name,
+      instances.auth.name,
+      ha.name,
+      instances.new.name,
+      instances.tls.name,
+    ])
   })
 })

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {PatroniClient, RestError} from '../../src/lib/patroni-client.js'
-import {loadPatroniConfig} from '../../src/lib/patroni-config.js'
+import {PatroniClient, RestError} from '../../src/lib/rest/client.js'
+import {loadPatroniConfig} from '../../src/lib/config/patroni-config.js'
 import {announceSkip, testCluster} from '../helpers/test-cluster.js'
 
 const {cluster: lab, skip} = testCluster()
@@ -32,11 +32,14 @@ describe.skipIf(!lab)('REST basic auth on the real 15/pgpt_auth', () => {
     expect(await reloadAs('config')).toMatchObject({status: 202})
   })
 
-  it.each(['wrong', 'none'] as const)('refuses a %s password with an auth error (exit 1), without echoing it', async (which) => {
-    const error = await reloadAs(which)
-    expect(error).toBeInstanceOf(RestError)
-    expect(error).toMatchObject({exitCode: 1, kind: 'auth', status: 401})
-    expect((error as RestError).message).toMatch(/^127\.0\.0\.1:\d+: 401 /)
-    expect((error as RestError).message).not.toContain('not-the-password')
-  })
+  it.each(['wrong', 'none'] as const)(
+    'refuses a %s password with an auth error (exit 1), without echoing it',
+    async (which) => {
+      const error = await reloadAs(which)
+      expect(error).toBeInstanceOf(RestError)
+      expect(error).toMatchObject({exitCode: 1, kind: 'auth', status: 401})
+      expect((error as RestError).message).toMatch(/^127\.0\.0\.1:\d+: 401 /)
+      expect((error as RestError).message).not.toContain('not-the-password')
+    },
+  )
 })

@@ -1,0 +1,237 @@
+import {waitForCluster} from '../rest/cluster-wait.js'
+import {ExitCode, PgpError} from '../errors.js'
+import {renderClusters} from '../list/views.js'
+import type {InstanceTarget} from '../list/list.js'
+import {RestError, endpointOf, plainText} from '../rest/client.js'
+import {type ClusterState, isLeader, isRunning, leaderOf, type Member} from '../rest/cluster.js'
+import {
+  confirmOrAbort,
+  dryRunEachMember,
+  type OperationIo,
+  reportDryRun,
+  requireConsent,
+  withCluster,
+  worstExit,
+} from './operation.js'
+import type {ConnectOptions, PatroniInstance} from '../rest/instance.js'
+import {type MemberRole, selectMembers} from './members.js'
+import type {OperationJournal} from './journal.js'
+import {parseScheduledTime} from './switchover-plan.js'
+
+export interface RestartWanted {
+  members: string[]
+  role: MemberRole
+  pending: boolean
+  scheduled?: string
+  pgVersion?: string
+  timeoutSeconds?: number // sent to Patroni; also the client's deadline per member (plus a margin)
+  force: boolean
+  dryRun: boolean
+}
+
+/** The body of POST /restart. */
+export interface RestartRequest {
+  schedule?: string
+  postgres_version?: string
+  timeout?: string
+  restart_pending?: boolean
+}
+
+export interface RestartOutcome {
+  member: string
+  result: 'failed' | 'not started' | 'restarted' | 'scheduled' | 'skipped'
+  detail: string
+  exitCode: number
+}
+
+const DEFAULT_RESTART_SECONDS = 60 // Patroni's own default wait for postgres to start
+const MARGIN_SECONDS = 5
+
+/**
+ * Members to restart, replicas first (by name) and the leader last, so the leader is restarted
+ * only once every replica is back and could take over.
+ */
+export function restartOrder(
+  cluster: ClusterState,
+  wanted: Pick<RestartWanted, 'members' | 'pending' | 'role'>,
+): Member[] {
+  const chosen = selectMembers(cluster, wanted)
+  const filtered = wanted.pending ? chosen.filter((m) => m.pendingRestart) : chosen
+  return [...filtered.filter((m) => !isLeader(m)), ...filtered.filter(isLeader)]
+}
+
+export function restartRequest(wanted: RestartWanted): RestartRequest {
+  const request: RestartRequest = {}
+  const schedule = wanted.scheduled === undefined ? undefined : parseScheduledTime(wanted.scheduled)
+  if (schedule) request.schedule = schedule
+  if (wanted.pgVersion) request.postgres_version = wanted.pgVersion
+  if (wanted.timeoutSeconds !== undefined) request.timeout = String(Math.ceil(wanted.timeoutSeconds))
+  if (wanted.pending) request.restart_pending = true
+  return request
+}
+
+/** `restart`: choose, confirm, then one member at a time, each healthy again before the next. */
+export async function runRestart(
+  target: InstanceTarget,
+  wanted: RestartWanted,
+  options: ConnectOptions,
+  io: OperationIo,
+): Promise<number> {
+  requireConsent('restart', wanted, io.prompter)
+  const request = restartRequest(wanted)
+  return withCluster(target, options, async (instance, cluster) => {
+    io.log(await renderClusters([{cluster}], 'pretty', true))
+    let members = restartOrder(cluster, wanted)
+    if (members.length === 0) {
+      io.log(
+        wanted.pending ? `no member of ${cluster.scope} has a pending restart; nothing to do` : 'no member to restart',
+      )
+      return ExitCode.ok
+    }
+    if (wanted.members.length === 0 && io.prompter.interactive && !wanted.force && !wanted.dryRun) {
+      const choices = members.map((m) => ({
+        checked: true,
+        name: `${m.name} (${isLeader(m) ? 'leader' : 'replica'}, ${m.state})`,
+        value: m,
+      }))
+      members = await io.prompter.checkbox('Members to restart (replicas first, leader last)', choices)
+    }
+    if (wanted.dryRun) {
+      const lines = await dryRunEachMember(instance, members, {body: request, method: 'POST', path: '/restart'})
+      return reportDryRun(io, lines, ', one at a time, each after the previous member is running again')
+    }
+    const names = members.map((m) => m.name).join(', ')
+    const question = request.schedule
+      ? `Schedule a restart of ${names} (cluster ${cluster.scope}) at ${request.schedule}?`
+      : `Restart ${names} of cluster ${cluster.scope}, one at a time${members.length > 1 ? ' (replicas first, leader last)' : ''}?`
+    await confirmOrAbort(io.prompter, wanted.force, question)
+    return worstExit(await restartInTurn(instance, members, request, wanted, io.journal))
+  })
+}
+
+/** One member after the other; each outcome line is printed as it is known, so an interruption loses nothing. */
+async function restartInTurn(
+  instance: PatroniInstance,
+  members: Member[],
+  request: RestartRequest,
+  wanted: RestartWanted,
+  journal: OperationJournal,
+): Promise<RestartOutcome[]> {
+  const outcomes: RestartOutcome[] = []
+  const report = (outcome: RestartOutcome) => {
+    outcomes.push(outcome)
+    journal.step(`${outcome.member}: ${outcome.result}${outcome.detail ? ` (${outcome.detail})` : ''}`)
+  }
+  const seconds = (wanted.timeoutSeconds ?? DEFAULT_RESTART_SECONDS) + MARGIN_SECONDS
+  journal.plan(members.map((m) => `restart of ${m.name}`))
+  for (const [i, member] of members.entries()) {
+    const stop = (outcome: RestartOutcome) => {
+      report(outcome)
+      for (const m of members.slice(i + 1))
+        report({detail: `stopped after ${member.name}`, exitCode: ExitCode.ok, member: m.name, result: 'not started'})
+      return outcomes
+    }
+    if (!request.schedule) {
+      // never take a second member down: everyone else must be running before this one goes
+      const now = await instance.cluster({poll: true})
+      const down = now.members.filter((m) => m.name !== member.name && !isRunning(m))
+      if (down.length > 0) {
+        const detail = `${down.map((m) => `${m.name} is ${m.state}`).join(', ')}; restarting ${member.name} now would take a second member down`
+        return stop({detail, exitCode: ExitCode.failed, member: member.name, result: 'not started'})
+      }
+    }
+    const outcome = await restartOne(instance, member, request, wanted, seconds, journal)
+    if (outcome.exitCode !== ExitCode.ok) return stop(outcome)
+    report(outcome)
+  }
+  return outcomes
+}
+
+async function restartOne(
+  instance: PatroniInstance,
+  member: Member,
+  request: RestartRequest,
+  wanted: RestartWanted,
+  seconds: number,
+  journal: OperationJournal,
+): Promise<RestartOutcome> {
+  const outcome = (
+    result: RestartOutcome['result'],
+    detail: string,
+    exitCode: number = ExitCode.ok,
+  ): RestartOutcome => ({
+    detail,
+    exitCode,
+    member: member.name,
+    result,
+  })
+  let baseUrl: string
+  try {
+    baseUrl = await instance.proven(member)
+  } catch (error) {
+    if (error instanceof PgpError) return outcome('failed', error.message, error.exitCode)
+    throw error
+  }
+  const started = performance.now()
+  const answer = await sendRestart(instance, member, baseUrl, request, seconds, journal)
+  if ('failure' in answer) return outcome('failed', answer.failure.detail, answer.failure.exitCode)
+  const {sent, status, text} = answer
+  const settle = (settled: RestartOutcome) => {
+    if (settled.exitCode === ExitCode.ok) journal.confirmed(sent, settled.result)
+    else journal.failed(sent, settled.detail)
+    return settled
+  }
+  if (status === 202) return settle(outcome('scheduled', text))
+  if (status === 503 && /conditions are not satisfied/i.test(text) && (wanted.pending || wanted.pgVersion)) {
+    return settle(outcome('skipped', text))
+  }
+  if (status !== 200) return settle(outcome('failed', `${status} ${text}`, ExitCode.failed))
+  journal.confirmed(sent, 'Patroni restarted PostgreSQL')
+  const deadline = started + seconds * 1000 + 30_000
+  const back = await waitForCluster(instance, (c) => isHealthy(c, member.name), {deadline})
+  if (!back.reached) {
+    const detail = `restarted, but not running again within ${seconds + 30}s; check pgpatronictl list`
+    return outcome('failed', detail, ExitCode.unreachable)
+  }
+  return outcome('restarted', `running again after ${((performance.now() - started) / 1000).toFixed(1)}s`)
+}
+
+/** POST /restart to a proven member, in the journal; a failure to get Patroni's answer, said as the outcome. */
+async function sendRestart(
+  instance: PatroniInstance,
+  member: Member,
+  baseUrl: string,
+  request: RestartRequest,
+  seconds: number,
+  journal: OperationJournal,
+): Promise<{sent: number; status: number; text: string} | {failure: {detail: string; exitCode: number}}> {
+  if (!request.schedule) journal.step(`${member.name}: restarting`)
+  const what = request.schedule
+    ? `restart of ${member.name} scheduled at ${request.schedule}`
+    : `restart of ${member.name}`
+  const sent = journal.sending(`${what} (POST /restart to ${endpointOf(baseUrl)})`, `restart of ${member.name}`)
+  try {
+    const answer = await instance.client.request('POST', '/restart', {
+      baseUrl,
+      body: request,
+      timeoutMs: seconds * 1000,
+    })
+    return {sent, status: answer.status, text: plainText(answer.text)}
+  } catch (error) {
+    if (!(error instanceof RestError)) throw error
+    // a request that timed out or broke off was delivered: a frozen Patroni may still carry it out when it wakes
+    if (error.maybeCarriedOut) {
+      const detail = `${error.endpoint}: ${error.reason}; it may still restart when its Patroni answers again`
+      return {failure: {detail, exitCode: error.exitCode}}
+    }
+    journal.failed(sent, error.reason)
+    return {failure: {detail: error.message, exitCode: error.exitCode}}
+  }
+}
+
+/** Running, and a replica also replicating again (a numeric lag), or leading. */
+function isHealthy(cluster: ClusterState, name: string): boolean {
+  const member = cluster.members.find((m) => m.name === name)
+  if (!member || !isRunning(member)) return false
+  return member === leaderOf(cluster) || typeof member.lagBytes === 'number'
+}

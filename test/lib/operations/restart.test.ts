@@ -1,0 +1,48 @@
+import {describe, expect, it} from 'vitest'
+
+import {normaliseCluster} from '../../../src/lib/rest/cluster.js'
+import {restartOrder, restartRequest} from '../../../src/lib/operations/restart.js'
+import {fixture} from '../../helpers/fake-patroni.js'
+
+const raw = JSON.parse(fixture('cluster-3.0.2.json'))
+raw.members[0].pending_restart = true
+raw.members[2].pending_restart = true
+const cluster = normaliseCluster(raw, '15-main', 'http://127.0.0.1:58008')
+const names = (wanted: Partial<Parameters<typeof restartOrder>[1]>) =>
+  restartOrder(cluster, {members: [], pending: false, role: 'any', ...wanted}).map((m) => m.name)
+
+describe('restartOrder', () => {
+  it('puts the replicas first and the leader last, whatever the order given', () => {
+    expect(names({})).toEqual(['node2', 'node3', 'node1'])
+    expect(names({members: ['node1', 'node3']})).toEqual(['node3', 'node1'])
+  })
+  it('filters by role and pending restart', () => {
+    expect(names({role: 'replica'})).toEqual(['node2', 'node3'])
+    expect(names({role: 'leader'})).toEqual(['node1'])
+    expect(names({pending: true})).toEqual(['node3', 'node1'])
+  })
+  it('refuses members that are not in the cluster or not of the role (exit 1)', () => {
+    expect(() => names({members: ['node9']})).toThrow(
+      expect.objectContaining({
+        exitCode: 1,
+        message: 'node9 is not a member of cluster 15-main (members: node1, node2, node3)',
+      }),
+    )
+    expect(() => names({members: ['node1'], role: 'replica'})).toThrow('no replica among node1')
+  })
+})
+
+describe('restartRequest', () => {
+  it('sends only what was asked, timeout in whole seconds', () => {
+    const base = {dryRun: false, force: true, members: [], pending: false, role: 'any' as const}
+    expect(restartRequest(base)).toEqual({})
+    expect(restartRequest({...base, pending: true, pgVersion: '15.10', timeoutSeconds: 2.5})).toEqual({
+      postgres_version: '15.10',
+      restart_pending: true,
+      timeout: '3',
+    })
+    expect(restartRequest({...base, scheduled: '2099-01-01T03:00Z'}).schedule).toMatch(
+      /^2099-01-01T\d\d:\d\d:00[+-]\d\d:\d\d$/,
+    )
+  })
+})
