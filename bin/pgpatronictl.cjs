@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 'use strict'
 // Starts the bundle through a V8 code cache: compiling the bundle is most of the startup cost,
-// and Node 20 has no module.enableCompileCache(). The lazy chunks (dist/undici.cjs, yaml.cjs,
-// prompts.cjs), which the bundle requires only when a command needs them, are cached the same
-// way. Caches live in $XDG_CACHE_HOME/pgpatronictl (default ~/.cache/pgpatronictl), one
-// code-<chunk>-<key>.bin per file, rewritten when Node or the file changes (older ones are
-// removed then). Any cache problem (unreadable, corrupt, unwritable) only means compiling from
-// source. PGPATRONICTL_NO_CODE_CACHE=1 loads the bundle plainly.
-// V8 would also compile undici's WASM HTTP parser with TurboFan in background threads (+35 MiB
-// peak RSS, and ~150 ms waiting for them at exit); the baseline compiler parses a few KiB of
-// JSON just as well. Set first: V8 flags are part of every code cache's key.
+// and Node 18 and 20 have no module.enableCompileCache(). The lazy chunks (dist/undici.cjs,
+// yaml.cjs, prompts.cjs), which the bundle requires only when a command needs them, are cached
+// the same way, one code-<chunk>-<key>.bin per file; the key covers the Node version, the V8
+// flags and the file. Where a cache is read, in order:
+// - /var/cache/pgpatronictl: made at install time by the .deb (postinst, and again when the
+//   nodejs package changes) for /usr/bin/node; only read, and only when that directory is
+//   root's and writable by nobody else (a code cache is code);
+// - $XDG_CACHE_HOME/pgpatronictl (default ~/.cache/pgpatronictl), written after a run that had
+//   no usable cache, when that directory is writable (a read-only or missing home costs
+//   nothing); it keeps the newest few caches of each file, so a home shared by hosts with
+//   different Node versions does not recompile on every run.
+// Any cache problem (unreadable, corrupt, unwritable) only means compiling from source.
+// PGPATRONICTL_NO_CODE_CACHE=1 loads the bundle plainly. PGPATRONICTL_CODE_CACHE_PRIME=DIR (the
+// postinst) writes the caches of the bundle and of every chunk into DIR, world-readable.
 require('node:v8').setFlagsFromString('--liftoff-only')
 const fs = require('node:fs')
 const Module = require('node:module')
@@ -19,11 +24,24 @@ const vm = require('node:vm')
 const dist = path.join(__dirname, '..', 'dist')
 const bundle = path.join(dist, 'cli.cjs')
 
-/** Where the caches go, or undefined when there is no usable home. */
-function cacheDirectory() {
+const SYSTEM_CACHE = '/var/cache/pgpatronictl'
+const KEEP = 4 // caches kept per file in a user's directory: a few Node versions or builds
+
+/** The user's cache directory, or undefined when there is no usable home. */
+function userCacheDirectory() {
   try {
     const base = process.env.XDG_CACHE_HOME || path.join(require('node:os').homedir(), '.cache')
     return path.join(base, 'pgpatronictl')
+  } catch {
+    return undefined
+  }
+}
+
+/** The install-time cache directory, if there is one that only root can have written. */
+function systemCacheDirectory() {
+  try {
+    const stat = fs.statSync(SYSTEM_CACHE)
+    return stat.isDirectory() && stat.uid === 0 && (stat.mode & 0o022) === 0 ? SYSTEM_CACHE : undefined
   } catch {
     return undefined
   }
@@ -41,7 +59,10 @@ function hash(text) {
   return ((h2 >>> 0) & 0x1fffff).toString(16).padStart(6, '0') + (h1 >>> 0).toString(16).padStart(8, '0')
 }
 
-const cacheDir = process.env.PGPATRONICTL_NO_CODE_CACHE ? undefined : cacheDirectory()
+const prime = process.env.PGPATRONICTL_CODE_CACHE_PRIME
+const noCache = Boolean(process.env.PGPATRONICTL_NO_CODE_CACHE) && !prime
+const cacheDir = noCache ? undefined : prime ? path.resolve(prime) : userCacheDirectory() // written
+const readDirs = noCache || prime ? [] : [systemCacheDirectory(), cacheDir].filter(Boolean)
 const pending = [] // scripts compiled without a usable cache: written once the command is done
 
 /**
@@ -49,10 +70,10 @@ const pending = [] // scripts compiled without a usable cache: written once the 
  * home that does not exist (HOME=/nonexistent) is not made. No mkdir { recursive }: it spins
  * forever under /proc on Node 20.
  */
-function ensureDir(dir) {
+function ensureDir(dir, mode) {
   for (const level of [path.dirname(dir), dir]) {
     try {
-      fs.mkdirSync(level, {mode: 0o700})
+      fs.mkdirSync(level, {mode})
     } catch (error) {
       if (error.code !== 'EEXIST') throw error
     }
@@ -60,17 +81,29 @@ function ensureDir(dir) {
 }
 
 function saveCaches() {
+  if (pending.length === 0) return
+  try {
+    ensureDir(cacheDir, prime ? 0o755 : 0o700)
+    fs.accessSync(cacheDir, fs.constants.W_OK) // before serialising: a read-only home costs nothing
+  } catch {
+    return
+  }
   for (const {cacheFile, chunk, script} of pending.splice(0)) {
     const tmp = `${cacheFile}.${process.pid}.tmp`
     try {
-      ensureDir(cacheDir)
-      fs.writeFileSync(tmp, script.createCachedData(), {mode: 0o600})
+      fs.writeFileSync(tmp, script.createCachedData(), {mode: prime ? 0o644 : 0o600})
       fs.renameSync(tmp, cacheFile)
-      const keep = path.basename(cacheFile)
-      const stale = new RegExp(`^code-(${chunk}-[0-9a-f]{14}|[0-9a-f]{16})\\.bin$`) // ours, older builds or Node
-      for (const name of fs.readdirSync(cacheDir)) {
-        if (name !== keep && stale.test(name)) fs.rmSync(path.join(cacheDir, name), {force: true})
-      }
+      // the same file's caches for other builds or Node versions: all but the newest few go
+      // (at install time all: the package has one build and /usr/bin/node one version)
+      const mine = new RegExp(`^code-${chunk}-[0-9a-f]{14}\\.bin$`)
+      const others = fs
+        .readdirSync(cacheDir)
+        .filter((name) => name !== path.basename(cacheFile) && mine.test(name))
+        .map((name) => ({file: path.join(cacheDir, name), mtime: fs.statSync(path.join(cacheDir, name)).mtimeMs}))
+        .sort((a, b) => b.mtime - a.mtime)
+      for (const {file} of others.slice(prime ? 0 : KEEP - 1)) fs.rmSync(file, {force: true})
+      for (const name of fs.readdirSync(cacheDir))
+        if (/^code-[0-9a-f]{16}\.bin$/.test(name)) fs.rmSync(path.join(cacheDir, name), {force: true}) // before 0.1.0
     } catch {
       try {
         fs.rmSync(tmp, {force: true}) // a full disk leaves a partial file behind
@@ -85,16 +118,13 @@ function loadCached(file, parent) {
   if (cached) return cached.exports
   const stat = fs.statSync(file)
   const chunk = path.basename(file, '.cjs')
-  const cacheFile =
-    cacheDir &&
-    path.join(
-      cacheDir,
-      `code-${chunk}-${hash(`${process.version}|${process.arch}|${file}|${stat.size}|${stat.mtimeMs}`)}.bin`,
-    )
+  const name = `code-${chunk}-${hash(`${process.version}|${process.arch}|${file}|${stat.size}|${stat.mtimeMs}`)}.bin`
+  const cacheFile = cacheDir && path.join(cacheDir, name)
   let cachedData
-  if (cacheFile) {
+  for (const dir of readDirs) {
     try {
-      cachedData = fs.readFileSync(cacheFile)
+      cachedData = fs.readFileSync(path.join(dir, name))
+      break
     } catch {}
   }
   const source = fs.readFileSync(file, 'latin1') // the build keeps dist ASCII-only
@@ -164,7 +194,15 @@ try {
   )
   process.exit(1)
 }
-cli.run().then(saveCaches, (error) => {
-  process.stderr.write(`Error: ${error.message}\n`)
-  process.exitCode = 1
-})
+cli.run().then(
+  () => {
+    // install time: the chunks too, though --help never loads them
+    if (prime)
+      for (const name of fs.readdirSync(dist)) if (/^[\w-]+\.cjs$/.test(name)) loadCached(path.join(dist, name), module)
+    saveCaches()
+  },
+  (error) => {
+    process.stderr.write(`Error: ${error.message}\n`)
+    process.exitCode = 1
+  },
+)

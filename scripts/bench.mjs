@@ -10,7 +10,9 @@
 // ratios hold; --hyperfine uses hyperfine instead (-N; one block of runs per command, which drift
 // skews: a 2-vCPU VM here moves by 10-20 % within a minute), installed with apt-get when root.
 // Peak RSS: /usr/bin/time (GNU time), else a python3 wrapper reading getrusage(RUSAGE_CHILDREN).
-// Options: --runs N (20), --warmup N (3), --hyperfine, --no-install. A failing `list` (a member down during a
+// Node 18: the same commands run on Node 18 too (scripts/node18.mjs), interleaved with the
+// others, each stated over its own node's floor.
+// Options: --runs N (20), --warmup N (3), --hyperfine, --no-install, --no-node18. A failing `list` (a member down during a
 // switchover) is reported, not fatal; if the figures look disturbed (see the spread column), rerun.
 // Scale (no test cluster needed; --scale-only measures just that, startup and the floor):
 // `list --fleet` over 1,000 synthetic clusters of 3 members (and 250 and 4,000, to show growth) in a
@@ -24,6 +26,8 @@ import {createServer as createTcpServer} from 'node:net'
 import {loadavg, tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {node18} from './node18.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const argv = process.argv.slice(2)
@@ -66,23 +70,46 @@ const which = (cmd) => {
   return undefined
 }
 const patronictl = cluster && which('patronictl')
-const node = process.execPath
-const cli = [node, join(root, 'bin', 'pgpatronictl.cjs')]
+const bin = join(root, 'bin', 'pgpatronictl.cjs')
+const cli = [process.execPath, bin] // the machine's node, for the scale figures
 
-/** What is measured: name, argv, and which figure it is. */
-const commands = [
-  {argv: [node, '-e', ''], key: 'floor', label: "node -e ''"},
-  {argv: [...cli, '--help'], key: 'help', label: 'pgpatronictl --help'},
-]
-if (cluster) {
+// The machine's node, and Node 18 (the oldest supported: Debian 12, Ubuntu 24.04) unless
+// --no-node18: scripts/node18.mjs, or $PGPT_NODE18.
+const nodes = [{key: '', node: process.execPath, version: process.version}]
+if (!argv.includes('--no-node18')) {
+  try {
+    const node = node18({log: say})
+    nodes.push({
+      key: '18',
+      node,
+      version: `v${spawnSync(node, ['-p', 'process.versions.node'], {encoding: 'utf8'}).stdout.trim()}`,
+    })
+  } catch (error) {
+    say(`no Node 18 (${error.message}): measuring the machine's node only`)
+  }
+}
+
+/** What is measured: name, argv, and which figure it is; keys end in 18 for Node 18. */
+const commands = []
+for (const {key, node, version} of nodes) {
+  const cli = [node, bin]
+  const tag = nodes.length > 1 ? `[${version}] ` : ''
   commands.push(
-    {argv: [...cli, 'list'], key: 'listHost', label: 'pgpatronictl list'},
-    {
-      argv: [...cli, 'list', cluster.name, '-f', 'json'],
-      key: 'listCluster',
-      label: `pgpatronictl list ${cluster.name} -f json`,
-    },
+    {argv: [node, '-e', ''], key: `floor${key}`, label: `${tag}node -e ''`},
+    {argv: [...cli, '--help'], key: `help${key}`, label: `${tag}pgpatronictl --help`},
   )
+  if (cluster) {
+    commands.push(
+      {argv: [...cli, 'list'], key: `listHost${key}`, label: `${tag}pgpatronictl list`},
+      {
+        argv: [...cli, 'list', cluster.name, '-f', 'json'],
+        key: `listCluster${key}`,
+        label: `${tag}pgpatronictl list ${cluster.name} -f json`,
+      },
+    )
+  }
+}
+if (cluster) {
   if (patronictl) {
     commands.push({
       argv: [patronictl, '-c', cluster.config, 'list', cluster.scope, '-f', 'json'],
@@ -221,6 +248,7 @@ const results = {
   date: new Date().toISOString(),
   loadAverageBefore: loadavg()[0],
   machine: {cpus: (await import('node:os')).cpus().length, node: process.version},
+  nodes: nodes.map((n) => ({node: n.node, version: n.version})),
   modes: {},
   runs: RUNS,
   targets: TARGETS,
@@ -231,7 +259,7 @@ const results = {
   warmup: WARMUP,
 }
 // Prime the code cache the way a user does: the first command run writes it.
-for (const c of commands.filter((c) => c.argv[1] === cli[1]))
+for (const c of commands.filter((c) => c.argv[1] === bin))
   spawnSync(c.argv[0], c.argv.slice(1), {cwd: root, env: baseEnv, stdio: 'ignore'})
 
 for (const mode of modes) {
@@ -252,8 +280,10 @@ for (const mode of modes) {
       ...probe(c, mode.env),
     }
   }
-  const floor = figures.floor.medianMs
-  for (const f of Object.values(figures)) f.overFloorMs = f.medianMs === null ? null : f.medianMs - floor
+  for (const [key, f] of Object.entries(figures)) {
+    const floor = figures[key.endsWith('18') ? 'floor18' : 'floor'].medianMs
+    f.overFloorMs = f.medianMs === null ? null : f.medianMs - floor
+  }
   if (figures.patronictl && figures.listCluster)
     figures.patronictl.ratioVsListCluster = figures.patronictl.medianMs / figures.listCluster.medianMs
   results.modes[mode.key] = {figures, label: mode.label}
@@ -549,7 +579,8 @@ if (f.listHost && f.listCluster) {
 writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
 
 // --- print ------------------------------------------------------------------------------------
-const fmt = (x, digits = 0) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits))
+const fmt = (x, digits = 0, sign = false) =>
+  x === null || x === undefined || Number.isNaN(x) ? '-' : `${sign && x >= 0 ? '+' : ''}${x.toFixed(digits)}`
 const pad = (s, n, right = false) => (right ? String(s).padEnd(n) : String(s).padStart(n))
 const width = Math.max(...commands.map((c) => c.label.length))
 const lines = []
@@ -564,9 +595,14 @@ for (const mode of modes) {
   )
   for (const c of commands) {
     const x = figs[c.key]
-    const note = c.key === 'patronictl' ? `  (${fmt(x.ratioVsListCluster, 1)}x the pgpatronictl list)` : ''
+    const note =
+      c.key === 'patronictl'
+        ? `  (${fmt(x.ratioVsListCluster, 1)}x the pgpatronictl list)`
+        : c.key.endsWith('18') && !c.key.startsWith('floor') && figs[c.key.slice(0, -2)]
+          ? `  (${fmt(x.overFloorMs - figs[c.key.slice(0, -2)].overFloorMs, 1, true)} ms vs ${nodes[0].version})`
+          : ''
     lines.push(
-      `  ${pad(c.label, width, true)}  ${pad(fmt(x.medianMs, 1), 9)}  ${pad(c.key === 'floor' ? '' : `+${fmt(x.overFloorMs, 1)}`, 10)}  ${pad(`${fmt(x.spreadPct, 0)}%`, 6)}  ${pad(fmt(x.peakRssMiB, 1), 12)}  ${pad(x.exitCode ?? '-', 4)}${note}`,
+      `  ${pad(c.label, width, true)}  ${pad(fmt(x.medianMs, 1), 9)}  ${pad(c.key.startsWith('floor') ? '' : `+${fmt(x.overFloorMs, 1)}`, 10)}  ${pad(`${fmt(x.spreadPct, 0)}%`, 6)}  ${pad(fmt(x.peakRssMiB, 1), 12)}  ${pad(x.exitCode ?? '-', 4)}${note}`,
     )
   }
 }

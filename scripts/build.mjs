@@ -42,7 +42,7 @@ const common = {
   // import() becomes a require() in a promise: bin/pgpatronictl.cjs runs the bundle through
   // vm.Script, which cannot serve a real dynamic import (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING)
   supported: {'dynamic-import': false},
-  target: 'node20',
+  target: 'node18.19', // the oldest Node.js in package.json engines (Debian 12, Ubuntu 24.04)
 }
 
 const toAscii = (file) =>
@@ -251,6 +251,17 @@ module.exports = {
   },
 }
 
+// require('node:process') is the global process. Node 18 builds an ES module facade for every
+// built-in that user code requires and reads all of its exports, which for process runs the
+// getters behind allowedNodeEnvironmentFlags, report, ... (~4 ms per start; Node 20 does not).
+const globalProcess = {
+  name: 'global-process',
+  setup(b) {
+    b.onResolve({filter: /^(node:)?process$/}, () => ({namespace: 'global-process', path: 'process'}))
+    b.onLoad({filter: /.*/, namespace: 'global-process'}, () => ({contents: 'module.exports = process'}))
+  },
+}
+
 // Build next to dist and swap it in at the end: a CLI run (or a test) during a rebuild sees
 // either the old or the new files, never a half-written dist.
 const out = `dist.tmp-${process.pid}`
@@ -261,7 +272,7 @@ const main = await build({
   external: ['typescript', 'ts-node', 'tsx'], // oclif's dev-mode transpilers, never used by a bundle
   metafile: true,
   outfile: `${out}/cli.cjs`,
-  plugins: [lazyChunks, lazyDeps],
+  plugins: [lazyChunks, lazyDeps, globalProcess],
 })
 // undici requires node:http2 (and through it tls and crypto, ~25 ms) at load, for HTTP/2, which
 // our Agent never enables (allowH2 is off); it only reads http2.constants up front. Serve those
@@ -282,11 +293,60 @@ module.exports = new Proxy({}, {get: (_, k) => (k === 'constants' && !m ? consta
     }))
   },
 }
+// undici requires node:http (~5 ms, ~9 on Node 18) at load for two things: the default
+// maxHeaderSize of each Client (16 KiB unless --max-http-header-size says otherwise) and a check
+// whether a request body is an IncomingMessage, which no process that never loaded node:http can
+// have (our bodies are strings). Serve both without it; anything else loads it.
+const lazyHttp = {
+  name: 'lazy-http',
+  setup(b) {
+    b.onResolve({filter: /^node:http$/}, (args) =>
+      args.namespace === 'file' ? {namespace: 'lazy-http', path: 'node:http'} : undefined,
+    )
+    b.onResolve({filter: /^node:http$/, namespace: 'lazy-http'}, () => ({external: true, path: 'node:http'}))
+    b.onLoad({filter: /.*/, namespace: 'lazy-http'}, () => ({
+      contents: `let m
+const custom = () => /max-http-header-size/.test(process.execArgv.join(' ') + ' ' + (process.env.NODE_OPTIONS || ''))
+class NeverLoaded {}
+module.exports = new Proxy({}, {
+  get: (_, k) => (m ? m[k] : k === 'IncomingMessage' ? NeverLoaded : k === 'maxHeaderSize' && !custom() ? 16384 : (m = require('node:http'))[k]),
+})
+`,
+      resolveDir: '.',
+    }))
+  },
+}
+// undici only ever calls assert(value, message); node:assert costs ~1.5 ms to load: load it when
+// an assertion fails (to throw its AssertionError) or for anything else.
+const lazyAssert = {
+  name: 'lazy-assert',
+  setup(b) {
+    b.onResolve({filter: /^node:assert$/}, (args) =>
+      args.namespace === 'file' ? {namespace: 'lazy-assert', path: 'node:assert'} : undefined,
+    )
+    b.onResolve({filter: /^node:assert$/, namespace: 'lazy-assert'}, () => ({external: true, path: 'node:assert'}))
+    b.onLoad({filter: /.*/, namespace: 'lazy-assert'}, () => ({
+      contents: `let m
+const real = () => (m = m || require('node:assert'))
+module.exports = new Proxy(function assert() {}, {
+  apply: (_, self, args) => (args[0] ? undefined : real()(...args)),
+  get: (_, k) => real()[k],
+})
+`,
+      resolveDir: '.',
+    }))
+  },
+}
 for (const {chunk, contents, entry} of LAZY) {
   const input = contents
     ? {stdin: {contents, resolveDir: '.', sourcefile: `${chunk}-entry.cjs`}}
     : {entryPoints: [entry]}
-  await build({...common, ...input, outfile: `${out}/${chunk}.cjs`, plugins: chunk === 'undici' ? [lazyHttp2] : []})
+  await build({
+    ...common,
+    ...input,
+    outfile: `${out}/${chunk}.cjs`,
+    plugins: chunk === 'undici' ? [lazyHttp2, lazyHttp, lazyAssert, globalProcess] : [globalProcess],
+  })
 }
 for (const file of ['cli.cjs', ...LAZY.map((l) => `${l.chunk}.cjs`)]) toAscii(`${out}/${file}`)
 const meta = main.metafile

@@ -42,7 +42,12 @@ export abstract class PatroniCommand extends Command {
   }
 
   protected hostPaths(flags: {'config-dir'?: string}): HostPaths {
-    return {configDir: resolveConfigDir(flags['config-dir']), pg: defaultPgCommonPaths()}
+    const given = flags['config-dir']
+      ? '--config-dir'
+      : process.env.PGPATRONICTL_CONFIG_DIR
+        ? '$PGPATRONICTL_CONFIG_DIR'
+        : undefined
+    return {configDir: resolveConfigDir(flags['config-dir']), configDirGiven: given, pg: defaultPgCommonPaths()}
   }
 
   protected connectOptions(flags: {debug: boolean; insecure: boolean; timeout?: number}): ConnectOptions {

@@ -2,14 +2,14 @@ import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
 import {instanceArg, operationFlags, roleFlag} from '../flags.js'
-import {chooseDsnMember, formatDsn} from '../lib/output/dsn.js'
+import {chooseDsnMember, formatDsn, localSocketFor} from '../lib/output/dsn.js'
 import {usageError} from '../lib/errors.js'
 import {PatroniInstance} from '../lib/rest/instance.js'
 import {isRunning} from '../lib/rest/cluster.js'
 
 export default class Dsn extends PatroniCommand {
   static override args = {instance: instanceArg}
-  static override description = `A libpq connection string (host=... port=...) for a member, from the cluster state: the leader by default, --role replica for the running replica with the least lag, or --member by name. Never a password: libpq takes that from ~/.pgpass or PGPASSWORD.`
+  static override description = `A libpq connection string (host=... port=...) for a member, from the cluster state: the leader by default, --role replica for the running replica with the least lag, or --member by name. This host's own member is reached through its Unix socket directory (host=/var/run/postgresql), where Debian's peer authentication lets postgres in; other members, or all with --tcp, through their TCP address. Never a password: libpq takes that from ~/.pgpass or PGPASSWORD.`
   static override examples = [
     'psql "$(<%= config.bin %> <%= command.id %> 15/main)"',
     '<%= config.bin %> <%= command.id %> 15/main --role replica --dbname app --user report',
@@ -22,6 +22,9 @@ export default class Dsn extends PatroniCommand {
       'leader',
       'leader (default; primary and master mean the same), replica (least lag), or any running member.',
     ),
+    tcp: Flags.boolean({
+      summary: "The TCP address also for this host's member (connect_address, as patronictl dsn prints it).",
+    }),
     user: Flags.string({char: 'U', summary: 'Add user=USER.'}),
   }
   static override summary = 'Print a libpq connection string for the leader or a replica.'
@@ -36,7 +39,8 @@ export default class Dsn extends PatroniCommand {
       const cluster = await patroni.cluster()
       const role = flags.role === 'replica' || flags.role === 'any' ? flags.role : 'leader'
       const member = chooseDsnMember(cluster, {member: flags.member, role})
-      this.log(formatDsn(member, {dbname: flags.dbname, user: flags.user}))
+      const socket = flags.tcp ? undefined : localSocketFor(member, patroni.config)
+      this.log(formatDsn(member, {dbname: flags.dbname, socket, user: flags.user}))
       if (!isRunning(member)) this.report('Warning', `${member.name} is ${member.state}`)
     } finally {
       await patroni.close()

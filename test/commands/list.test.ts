@@ -109,6 +109,14 @@ describe('pgpatronictl list (fake Patroni)', () => {
     expect(result.code).toBe(2)
   })
 
+  it('refuses a config directory given by --config-dir or $PGPATRONICTL_CONFIG_DIR that does not exist (exit 3), not an empty host', async () => {
+    const missing = join(root, 'no-such-dir')
+    const flag = await runCli(['list', '--config-dir', missing], {env})
+    expect(flag).toMatchObject({code: 3, stderr: `Error: ${missing} does not exist (--config-dir)\n`, stdout: ''})
+    const variable = await runCli(['list', '15/good'], {env: {...env, PGPATRONICTL_CONFIG_DIR: missing}})
+    expect(variable).toMatchObject({code: 3, stderr: `Error: ${missing} does not exist ($PGPATRONICTL_CONFIG_DIR)\n`})
+  })
+
   it('refuses a bad name before touching the config dir', async () => {
     const result = await runCli(['list', '15/..', '--config-dir', '/nonexistent'], {env})
     expect(result.code).toBe(2)

@@ -162,9 +162,11 @@ describe('read-only commands against fake Patroni answers', () => {
     expect(result.stdout).toMatch(/^\| \+ node2 \| 127\.0\.0\.1:55433 \| Replica \| running \|  3 \|         2 \|$/m)
   })
 
-  it('dsn: leader by default, least lag for replica, no password; --member with --role is usage', async () => {
-    await fake({}, ['http://127.0.0.1:1', 'http://127.0.0.1:2'])
-    expect((await cli('dsn', '15/main')).stdout).toBe('host=127.0.0.1 port=55432\n')
+  it("dsn: leader by default (this host's: its socket directory; --tcp its address), least lag for replica, no password; --member with --role is usage", async () => {
+    const server = await fake({}, ['http://127.0.0.1:1', 'http://127.0.0.1:2'])
+    // node1, the leader, is this host's member (the config's name): Debian's socket, the listen port
+    expect((await cli('dsn', '15/main')).stdout).toBe(`host=/var/run/postgresql port=${server.port - 2576}\n`)
+    expect((await cli('dsn', '15/main', '--tcp')).stdout).toBe('host=127.0.0.1 port=55432\n')
     expect((await cli('dsn', '15/main', '--role', 'replica', '-d', 'app', '-U', 'me')).stdout).toBe(
       'host=127.0.0.1 port=55434 dbname=app user=me\n',
     )

@@ -11,26 +11,38 @@ export interface CliResult {
 }
 
 const ROOT = join(import.meta.dirname, '..', '..')
-const BIN = join(ROOT, 'bin', 'pgpatronictl.cjs')
+// PGPT_CLI: the command under test (default: this tree's bin), e.g. /usr/bin/pgpatronictl as
+// installed by the .deb; PGPT_NODE: the node that runs it (default: the one running the tests).
+const INSTALLED = process.env.PGPT_CLI
+export const BIN = INSTALLED || join(ROOT, 'bin', 'pgpatronictl.cjs')
+export const NODE = process.env.PGPT_NODE || process.execPath
 
 let publicBin: string | undefined
+let publicNode: string | undefined
 
 /**
  * The files the package ships (package.json `files`), copied to a world-readable directory: a
  * clone may live where other users cannot read it (a 0700 home), and an installed copy never does.
+ * A PGPT_NODE (which may live in the clone too) is copied there as well.
  */
-function shippedCopy(): string {
-  if (publicBin) return publicBin
+function shippedCopy(): {bin: string; node: string} {
+  if (publicBin && publicNode) return {bin: publicBin, node: publicNode}
   const dir = mkdtempSync(join(tmpdir(), 'pgpt-shipped-'))
   chmodSync(dir, 0o755)
+  process.on('exit', () => rmSync(dir, {force: true, recursive: true}))
+  publicNode = process.env.PGPT_NODE ? join(dir, 'node') : NODE
+  if (process.env.PGPT_NODE) {
+    copyFileSync(NODE, publicNode)
+    chmodSync(publicNode, 0o755)
+  }
+  if (INSTALLED) return {bin: (publicBin = INSTALLED), node: publicNode}
   const files = ['package.json', ...(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).files as string[])]
   for (const file of files) {
     mkdirSync(dirname(join(dir, file)), {mode: 0o755, recursive: true})
     copyFileSync(join(ROOT, file), join(dir, file))
     chmodSync(join(dir, file), file.startsWith('bin/') ? 0o755 : 0o644)
   }
-  process.on('exit', () => rmSync(dir, {force: true, recursive: true}))
-  return (publicBin = join(dir, 'bin', 'pgpatronictl.cjs'))
+  return {bin: (publicBin = join(dir, 'bin', 'pgpatronictl.cjs')), node: publicNode}
 }
 
 /**
@@ -42,9 +54,10 @@ export function runCli(
   args: string[],
   options: {env?: NodeJS.ProcessEnv; asUser?: string; timeoutMs?: number} = {},
 ): Promise<CliResult> {
-  const [command, argv] = options.asUser
-    ? ['runuser', ['-u', options.asUser, '--', process.execPath, shippedCopy(), ...args]]
-    : [process.execPath, [BIN, ...args]]
+  const shipped = options.asUser ? shippedCopy() : undefined
+  const [command, argv] = shipped
+    ? ['runuser', ['-u', options.asUser!, '--', shipped.node, shipped.bin, ...args]]
+    : [NODE, [BIN, ...args]]
   // XDG_CACHE_HOME: the run's own (test/helpers/global-setup.ts), unless a test gives one
   const env = {...process.env, NO_COLOR: '1', NODE_ENV: '', ...options.env}
   const started = performance.now()
@@ -71,7 +84,7 @@ export function startCli(
   options: {env?: NodeJS.ProcessEnv} = {},
 ): {child: ChildProcess; output: () => {stderr: string; stdout: string}; done: Promise<CliResult>} {
   const started = performance.now()
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(NODE, [BIN, ...args], {
     env: {...process.env, NO_COLOR: '1', NODE_ENV: '', ...options.env},
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -1,7 +1,8 @@
 import {execFileSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 
-const CLI = new URL('../../bin/pgpatronictl.cjs', import.meta.url).pathname
+import {BIN as CLI, NODE} from './cli.js'
+
 const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`
 
 /**
@@ -27,7 +28,7 @@ export class Terminal {
     const assignments = Object.entries({...own, ...env})
       .map(([k, v]) => `${k}=${quote(v)}`)
       .join(' ')
-    const command = `env ${assignments} node ${quote(CLI)} ${args.map(quote).join(' ')}; echo EXIT=$?; sleep 600`
+    const command = `env ${assignments} ${quote(NODE)} ${quote(CLI)} ${args.map(quote).join(' ')}; echo EXIT=$?; sleep 600`
     execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '160', '-y', '50', command])
     return new Terminal(session)
   }

@@ -102,10 +102,11 @@ describe.skipIf(!lab)('cluster identity on the real Patroni test cluster', () =>
         `Warning: ${ha.name}: this host's REST API \\(127\\.0\\.0\\.1:${deadRest}\\) did not answer \\(connection refused\\); data from 127\\.0\\.0\\.1:280(08|09|10)\n$`,
     ) // a member the DCS names: whichever answers first
     const dsn = await cli(main, 'dsn', ha.name)
+    // node1, the leader, is the member this config names: reached through the socket directory
     expect(dsn).toMatchObject({
       code: 0,
       stderr: expect.stringMatching(warnings),
-      stdout: `host=127.0.0.1 port=${ha.members.node1!.pgPort}\n`,
+      stdout: `host=/var/run/postgresql port=${ha.members.node1!.pgPort}\n`,
     })
     remember(main, ha.scope, [authUrl], haSystemId)
     const pause = await cli(main, 'pause', ha.name, '--force', '--dry-run')

@@ -83,14 +83,30 @@ describe.skipIf(!lab)('read-only commands against the real Patroni test cluster'
     })
   })
 
-  it('dsn: the leader as patronictl dsn gives it, and a libpq string psql accepts', async () => {
+  it("dsn: this host's member through Debian's socket directory, so psql as postgres needs no password; --tcp as patronictl dsn gives it", async () => {
     await eventually(async () => {
-      const ours = await cli('dsn', ha.name)
-      expect(ours).toMatchObject({code: 0, stderr: ''})
-      expect(ours.stdout).toBe(patronictl(ha.config, 'dsn'))
+      const tcp = await cli('dsn', ha.name, '--tcp')
+      expect(tcp).toMatchObject({code: 0, stderr: ''})
+      expect(tcp.stdout).toBe(patronictl(ha.config, 'dsn'))
     })
+    const local = await cli('dsn', ha.name, '--member', 'node1')
+    expect(local).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout: `host=/var/run/postgresql port=${ha.members.node1!.pgPort}\n`,
+    })
+    const peer = execFileSync(
+      'runuser',
+      ['-u', 'postgres', '--', 'psql', '-XAtc', 'select current_user', local.stdout.trim()],
+      {encoding: 'utf8', timeout: 10_000},
+    )
+    expect(peer.trim()).toBe('postgres') // peer authentication: no password anywhere
+    const other = (
+      await cli('dsn', ha.name, '--member', 'node2', '--dbname', 'postgres', '--user', 'postgres')
+    ).stdout.trim()
+    expect(other).toBe(`host=127.0.0.1 port=${ha.members.node2!.pgPort} dbname=postgres user=postgres`) // another host's: TCP
     const replica = (
-      await cli('dsn', ha.name, '--role', 'replica', '--dbname', 'postgres', '--user', 'postgres')
+      await cli('dsn', ha.name, '--role', 'replica', '--tcp', '--dbname', 'postgres', '--user', 'postgres')
     ).stdout.trim()
     expect(replica).toMatch(/^host=127\.0\.0\.1 port=2543\d dbname=postgres user=postgres$/)
     const inRecovery = execFileSync(

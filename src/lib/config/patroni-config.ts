@@ -17,13 +17,14 @@ export interface InstanceConfigFile extends InstanceName {
   file: string
 }
 
-export function listInstanceConfigFiles(configDir: string): InstanceConfigFile[] {
+/** `given`: how the user named the directory (a flag or variable): then it must exist. */
+export function listInstanceConfigFiles(configDir: string, given?: string): InstanceConfigFile[] {
   let names: string[]
   try {
     names = readdirSync(configDir)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw new PgpError(describeFsError(error, configDir), ExitCode.config)
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !given) return [] // no Patroni on this host (yet)
+    throw new PgpError(`${describeFsError(error, configDir)}${given ? ` (${given})` : ''}`, ExitCode.config)
   }
   // Debian's per-instance files are V-C.yml; 15-main.yml~ or 15-main.yml.dpkg-old never match
   const files: InstanceConfigFile[] = []
@@ -64,6 +65,7 @@ export interface PatroniConfig {
   rest?: RestAccess
   restError?: string // why there is no REST address (reported per instance, not thrown)
   pgConnectAddress?: string // postgresql.connect_address: this member's Host when it is down
+  pgSocket?: {dir: string; port?: number} // where this host's member takes local connections (dsn)
   dcs?: DcsSettings // for reading when no REST API answers
   dcsError?: string // why the DCS cannot be read
 }
@@ -149,6 +151,10 @@ function interpretPatroniConfig(
     scope: env.PATRONI_SCOPE ?? read.string('scope'),
   }
   config.pgConnectAddress = env.PATRONI_POSTGRESQL_CONNECT_ADDRESS ?? read.string('postgresql', 'connect_address')
+  config.pgSocket = localSocket(
+    read.value('postgresql', 'parameters', 'unix_socket_directories'),
+    env.PATRONI_POSTGRESQL_LISTEN ?? read.string('postgresql', 'listen'),
+  )
   const {dcs, error: dcsError} = resolveDcs(doc, env)
   if (dcs) config.dcs = dcs
   else config.dcsError = dcsError
@@ -178,6 +184,24 @@ function interpretPatroniConfig(
   if (auth) config.rest.auth = auth
   if (scheme === 'https') config.rest.tls = resolveTls(read, env, options.insecure)
   return config
+}
+
+/**
+ * The Unix socket of this host's PostgreSQL: the first of unix_socket_directories (Debian's
+ * default /var/run/postgresql when unset; none when set empty), and the port of
+ * postgresql.listen, which Patroni gives PostgreSQL (the socket is named after it).
+ */
+function localSocket(directories: unknown, listen: string | undefined): PatroniConfig['pgSocket'] {
+  const dir =
+    directories === undefined || directories === null
+      ? '/var/run/postgresql'
+      : String(directories).split(',')[0]!.trim()
+  if (!dir.startsWith('/')) return undefined // none, or an abstract socket (@name): TCP then
+  const port = Number(/:(\d{1,5})$/.exec(listen?.split(',')[0]?.trim() ?? '')?.[1])
+  return {
+    dir: dir.length > 1 ? dir.replace(/\/+$/, '') : dir,
+    port: Number.isInteger(port) && port > 0 ? port : undefined,
+  }
 }
 
 /** patronictl's order: ctl credentials first, then the REST API's own; PATRONI_* env overrides the file. */

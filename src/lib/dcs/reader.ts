@@ -49,7 +49,7 @@ export async function readDcs(settings: DcsSettings, prefix: string, options: Re
     pipelining: 0,
   })
   // one deadline for the whole read, authentication included
-  const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])])
+  const signal = anySignal([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])])
   const http = new DcsHttp(agent, settings.kind, {...options, signal})
   try {
     return await firstAnswer(settings.endpoints.length, options.hedgeMs, signal, (i, own) =>
@@ -69,6 +69,19 @@ export async function readDcs(settings: DcsSettings, prefix: string, options: Re
   } finally {
     await agent.destroy().catch(() => {})
   }
+}
+
+/** AbortSignal.any, which Node 18 lacks (20.3+): aborted, with its reason, by the first that aborts. */
+export function anySignal(signals: AbortSignal[]): AbortSignal {
+  const controller = new AbortController()
+  for (const signal of signals) {
+    if (signal.aborted) {
+      controller.abort(signal.reason)
+      break
+    }
+    signal.addEventListener('abort', () => controller.abort(signal.reason), {once: true, signal: controller.signal})
+  }
+  return controller.signal
 }
 
 /**
@@ -95,7 +108,7 @@ function firstAnswer<T>(
       const i = started++
       const own = new AbortController()
       running.push(own)
-      attempt(i, AbortSignal.any([signal, own.signal])).then(
+      attempt(i, anySignal([signal, own.signal])).then(
         (value) => {
           if (settled) return
           settled = true

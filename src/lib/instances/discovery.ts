@@ -5,6 +5,7 @@ import {type PgCommonCluster, type PgCommonPaths, isVersionInstalled, listPgComm
 
 export interface HostPaths {
   configDir: string // /etc/patroni
+  configDirGiven?: string // '--config-dir' or '$PGPATRONICTL_CONFIG_DIR': then it must exist
   pg: PgCommonPaths
 }
 
@@ -27,7 +28,7 @@ export function discoverHost(paths: HostPaths): HostInstance[] {
   for (const pg of listPgCommonClusters(paths.pg)) {
     byName.set(formatInstance(pg), {cluster: pg.cluster, kind: 'plain', pg, version: pg.version})
   }
-  for (const file of listInstanceConfigFiles(paths.configDir)) {
+  for (const file of listInstanceConfigFiles(paths.configDir, paths.configDirGiven)) {
     const key = formatInstance(file)
     const pg = byName.get(key)?.pg
     const kind: InstanceKind = !isVersionInstalled(file.version, paths.pg)

@@ -38,12 +38,28 @@ function bestReplica(cluster: ClusterState): Member | undefined {
     .sort((a, b) => lag(a) - lag(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0]
 }
 
+/**
+ * How Debian reaches this host's own PostgreSQL: through its Unix socket directory, where
+ * pg_hba's `local ... peer` lets the postgres user in without a password. A member is this
+ * host's when its name is the instance config's `name`; other members get their TCP address.
+ */
+export function localSocketFor(
+  member: Member,
+  config: {memberName?: string; pgSocket?: {dir: string; port?: number}},
+): {host: string; port?: number} | undefined {
+  if (!config.pgSocket || !config.memberName || member.name !== config.memberName) return undefined
+  return {host: config.pgSocket.dir, port: config.pgSocket.port ?? member.port}
+}
+
 /** `host=H port=P [dbname=D] [user=U]`: never a password (that belongs in ~/.pgpass). */
-export function formatDsn(member: Member, extra: {dbname?: string; user?: string} = {}): string {
-  if (!member.host) throw refused(`${member.name} has no PostgreSQL address in the cluster state`)
+export function formatDsn(
+  member: Member,
+  extra: {dbname?: string; user?: string; socket?: {host: string; port?: number}} = {},
+): string {
+  if (!member.host && !extra.socket) throw refused(`${member.name} has no PostgreSQL address in the cluster state`)
   const pairs: [string, string | number | undefined][] = [
-    ['host', member.host],
-    ['port', member.port],
+    ['host', extra.socket?.host ?? member.host],
+    ['port', extra.socket ? extra.socket.port : member.port],
     ['dbname', extra.dbname],
     ['user', extra.user],
   ]

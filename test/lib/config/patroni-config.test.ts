@@ -1,7 +1,12 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {ExitCode} from '../../../src/lib/errors.js'
-import {loadPatroniConfig, reachableListenAddress, resolveConfigDir} from '../../../src/lib/config/patroni-config.js'
+import {
+  listInstanceConfigFiles,
+  loadPatroniConfig,
+  reachableListenAddress,
+  resolveConfigDir,
+} from '../../../src/lib/config/patroni-config.js'
 import {HostTree, debianYaml} from '../../helpers/host-tree.js'
 
 describe('Patroni config', () => {
@@ -16,6 +21,28 @@ describe('Patroni config', () => {
     const config = await load('')
     expect(config).toMatchObject({memberName: 'node1', namespace: '/pgpt-test/', scope: '15-main'})
     expect(config.rest).toEqual({baseUrl: 'http://127.0.0.1:58008'})
+  })
+
+  it("knows this host's PostgreSQL socket: unix_socket_directories (Debian's default when unset) and the listen port", async () => {
+    const socket = async (parameters: string) =>
+      (await loadPatroniConfig(tree.patroniConfig('15-main', debianYaml('15', 'main', 8008) + parameters))).pgSocket
+    expect(await socket('')).toEqual({dir: '/var/run/postgresql', port: 5432})
+    expect(await socket("  parameters:\n    unix_socket_directories: '/run/pg/, /tmp'\n")).toEqual({
+      dir: '/run/pg',
+      port: 5432,
+    })
+    expect(await socket("  parameters:\n    unix_socket_directories: ''\n")).toBeUndefined() // no sockets: TCP
+    expect(await socket("  parameters:\n    unix_socket_directories: '@abstract'\n")).toBeUndefined()
+  })
+
+  it('a missing config directory is a host without Patroni, unless the user named it (then exit 3)', () => {
+    expect(listInstanceConfigFiles('/nonexistent/patroni')).toEqual([])
+    expect(() => listInstanceConfigFiles('/nonexistent/patroni', '--config-dir')).toThrow(
+      expect.objectContaining({
+        exitCode: ExitCode.config,
+        message: '/nonexistent/patroni does not exist (--config-dir)',
+      }),
+    )
   })
 
   it('falls back to listen, mapping wildcards to loopback', () => {

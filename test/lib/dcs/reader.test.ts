@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {
+  anySignal,
   clusterFromDcs,
   dcsPrefix,
   parseConsulKv,
@@ -8,10 +9,12 @@ import {
   parseEtcd3Range,
   parseMemberValue,
   prefixRangeEnd,
+  readDcs,
 } from '../../../src/lib/dcs/reader.js'
 import {splitHostPort} from '../../../src/lib/config/addresses.js'
 import {resolveDcs} from '../../../src/lib/config/dcs-settings.js'
 import {normaliseCluster, withThisMember} from '../../../src/lib/rest/cluster.js'
+import {startFakePatroni} from '../../helpers/fake-patroni.js'
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 const PREFIX = '/postgresql-common/15-main/'
@@ -260,5 +263,46 @@ describe('DCS answers', () => {
     })
     expect(withThisMember(shown, 'node1', '127.0.0.1:25432')).toBe(shown)
     expect(withThisMember(cluster, undefined, undefined)).toBe(cluster)
+  })
+})
+
+describe('anySignal: AbortSignal.any, which Node 18 lacks', () => {
+  it('aborts with the reason of the first signal that aborts, at once if one already has', () => {
+    const a = new AbortController()
+    const b = new AbortController()
+    const signal = anySignal([a.signal, b.signal])
+    expect(signal.aborted).toBe(false)
+    b.abort('b first')
+    a.abort('a later')
+    expect(signal.aborted).toBe(true)
+    expect(signal.reason).toBe('b first')
+    const done = new AbortController()
+    done.abort('already')
+    expect(anySignal([new AbortController().signal, done.signal]).reason).toBe('already')
+  })
+
+  it('a DCS read works, and keeps its deadline, where AbortSignal.any does not exist (Node 18)', async () => {
+    const keys = {'/service/demo/leader': 'node1'}
+    const tree = {
+      action: 'get',
+      node: {dir: true, key: '/service/demo', nodes: Object.entries(keys).map(([key, value]) => ({key, value}))},
+    }
+    const path = 'GET /v2/keys/service/demo/?recursive=true'
+    const fast = await startFakePatroni({[path]: {body: JSON.stringify(tree)}})
+    const slow = await startFakePatroni({[path]: {body: JSON.stringify(tree), delayMs: 5000}})
+    const any = Object.getOwnPropertyDescriptor(AbortSignal, 'any')
+    delete (AbortSignal as {any?: unknown}).any
+    try {
+      const snapshot = await readDcs({endpoints: [fast.url], kind: 'etcd'}, '/service/demo/', {timeoutMs: 2000})
+      expect(snapshot.keys.get('leader')).toBe('node1')
+      const started = Date.now()
+      await expect(
+        readDcs({endpoints: [slow.url], kind: 'etcd'}, '/service/demo/', {timeoutMs: 300}),
+      ).rejects.toMatchObject({kind: 'timeout'})
+      expect(Date.now() - started).toBeLessThan(3000)
+    } finally {
+      if (any) Object.defineProperty(AbortSignal, 'any', any)
+      await Promise.all([fast.close(), slow.close()])
+    }
   })
 })

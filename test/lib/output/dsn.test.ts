@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {chooseDsnMember, formatDsn, libpqValue} from '../../../src/lib/output/dsn.js'
+import {chooseDsnMember, formatDsn, libpqValue, localSocketFor} from '../../../src/lib/output/dsn.js'
 import {normaliseCluster} from '../../../src/lib/rest/cluster.js'
 
 const cluster = normaliseCluster(
@@ -44,6 +44,21 @@ describe('dsn', () => {
       "host=10.0.0.1 port=5432 dbname=app user='o\\'brien x'",
     )
     expect(libpqValue('')).toBe("''")
+    expect(formatDsn(cluster.members[0]!, {socket: {host: '/var/run/postgresql', port: 5442}, user: 'postgres'})).toBe(
+      'host=/var/run/postgresql port=5442 user=postgres',
+    )
     expect(libpqValue('a\\b')).toBe("'a\\\\b'")
+  })
+
+  it("reaches this host's own member through its socket directory, every other member over TCP", () => {
+    const config = {memberName: 'node1', pgSocket: {dir: '/var/run/postgresql', port: 5432}}
+    expect(localSocketFor(cluster.members[0]!, config)).toEqual({host: '/var/run/postgresql', port: 5432})
+    expect(localSocketFor(cluster.members[1]!, config)).toBeUndefined()
+    expect(localSocketFor(cluster.members[0]!, {...config, pgSocket: undefined})).toBeUndefined() // sockets off
+    expect(localSocketFor(cluster.members[0]!, {pgSocket: config.pgSocket})).toBeUndefined() // no name: cannot tell
+    expect(localSocketFor(cluster.members[2]!, {memberName: 'node3', pgSocket: {dir: '/run/pg'}})).toEqual({
+      host: '/run/pg',
+      port: 5434,
+    }) // listen port unknown
   })
 })
