@@ -18,6 +18,8 @@ export interface TestCluster {
     ha: {name: string; scope: string; config: string; members: Record<string, TestMember>}
     auth: {name: string; scope: string; config: string; username: string; password: string; members: Record<string, TestMember>}
     tls: {name: string; scope: string; config: string; caFile: string; certFile: string; keyFile: string; keyPassword: string; members: Record<string, TestMember>}
+    /** Run by Debian 13's Patroni 4.0.7 (unpacked); `patronictl` is its own patronictl, to compare with. */
+    v4: {name: string; scope: string; config: string; patroniVersion: string; debianVersion: string; patroni: string; patronictl: string; members: Record<string, TestMember>}
     plain: {name: string; port: number}
     new: {name: string; config: string; pgPort: number; restPort: number}
     orphan: {name: string; config: string}
@@ -47,14 +49,17 @@ export function announceSkip(suite: string, reason: string | undefined): void {
   if (reason) process.stderr.write(`[skip] ${suite}: ${reason}\n`)
 }
 
-/** patronictl's own view, the reference for roles, states and timelines. */
-export function patronictlJson(config: string, scope: string): Record<string, unknown>[] {
-  const out = execFileSync('patronictl', ['-c', config, 'list', scope, '-f', 'json'], {encoding: 'utf8', timeout: 30_000})
+/**
+ * patronictl's own view, the reference for roles, states and timelines: Debian 12's 3.0.2, or
+ * another one (`instances.v4.patronictl`, 4.0.7).
+ */
+export function patronictlJson(config: string, scope: string, patronictl = 'patronictl'): Record<string, unknown>[] {
+  const out = execFileSync(patronictl, ['-c', config, 'list', scope, '-f', 'json'], {encoding: 'utf8', timeout: 30_000})
   return JSON.parse(out) as Record<string, unknown>[]
 }
 
-export function patronictlPretty(config: string, scope: string): string {
-  return execFileSync('patronictl', ['-c', config, 'list', scope], {encoding: 'utf8', timeout: 30_000})
+export function patronictlPretty(config: string, scope: string, patronictl = 'patronictl'): string {
+  return execFileSync(patronictl, ['-c', config, 'list', scope], {encoding: 'utf8', timeout: 30_000})
 }
 
 export async function restCluster(port: number): Promise<{members: {name: string; role: string; state: string; timeline?: number; lag?: unknown}[]}> {

@@ -56,6 +56,7 @@ describe.skipIf(!lab)('list against the real Patroni test cluster', () => {
     const row = (name: string) => rows.find((r) => r.instance === name)
     expect(row(ha.name)).toMatchObject({leader: 'node1', member: 'node1', members_running: 3, members_total: 3, role: 'Leader', state: 'running', status: 'online', type: 'patroni'})
     expect(row(instances.auth.name)).toMatchObject({members_total: 1, role: 'Leader', state: 'running', type: 'patroni'})
+    expect(row(instances.v4.name)).toMatchObject({members_total: 3, scope: instances.v4.scope, type: 'patroni'}) // Patroni 4.0.7: patroni4.test.ts
     expect(row(instances.plain.name)).toMatchObject({port: instances.plain.port, status: 'online', type: 'plain'})
     expect(row(instances.plain.name)).not.toHaveProperty('scope')
     expect(row(instances.new.name)).toMatchObject({state: 'unreachable', type: 'not_bootstrapped'})

@@ -99,6 +99,6 @@ describe.skipIf(!lab)('read-only commands against the real Patroni test cluster'
 
   it('completion: the instances of the test config directory', async () => {
     const words = await cli('__complete', 'instances')
-    expect(words.stdout.split('\n').filter(Boolean)).toEqual([instances.orphan.name, instances.auth.name, ha.name, instances.new.name, instances.tls.name])
+    expect(words.stdout.split('\n').filter(Boolean)).toEqual([instances.orphan.name, instances.auth.name, ha.name, instances.new.name, instances.tls.name, instances.v4.name])
   })
 })
