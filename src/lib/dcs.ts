@@ -353,7 +353,9 @@ export function clusterFromDcs(keys: Map<string, string>): RestCluster & {leader
       const data = parseMemberValue(value)
       memberData.set(name, data)
       const role = name === leader ? (isStandby ? 'standby_leader' : 'leader') : syncMembers.includes(name) ? 'sync_standby' : 'replica'
-      const member: Record<string, unknown> = {api_url: data.api_url, name, role, state: typeof data.state === 'string' ? data.state : ''}
+      // a replica's replication_state (streaming, in archive recovery: 3.0.4+, 4.x) before its postgres state
+      const state = (role !== 'leader' && typeof data.replication_state === 'string' && data.replication_state) || (typeof data.state === 'string' ? data.state : '')
+      const member: Record<string, unknown> = {api_url: data.api_url, name, role, state}
       const address = connAddress(data.conn_url)
       if (address?.host) {
         member.host = address.host

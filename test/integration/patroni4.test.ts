@@ -79,6 +79,16 @@ describe.skipIf(!lab)('Patroni 4.0.7 on the real test cluster (15/pgpt_v4)', () 
     expect(row).toMatchObject({leader: 'node1', member: 'node1', members_running: 3, members_total: 3, role: 'Leader', scope: v4.scope, state: 'running', status: 'online', type: 'patroni'})
   })
 
+  it('list --fleet -e: the members as patronictl 4.0.7 reads them from the same DCS keys (replicas streaming)', async () => {
+    await waitHealthy(port, 3)
+    const result = await cli('list', '--fleet', '-e', '-f', 'json')
+    expect(result.code).toBe(0)
+    const strip = (rows: Record<string, unknown>[]) => rows.map(({Host, Member, Role, State, TL}) => ({Host, Member, Role, State, TL}))
+    const ours = (JSON.parse(result.stdout) as Record<string, unknown>[]).filter((r) => r.Cluster === v4.scope)
+    expect(strip(ours)).toEqual(strip(theirList()))
+    expect(ours.map((r) => r.State)).toEqual(['running', 'streaming', 'streaming'])
+  })
+
   it('switchover to node2 and back with --force: waits for the new leader (primary in 4.x), timelines move on, patronictl 4.0.7 agrees', async () => {
     const tl = timeline()
     const there = await cli('switchover', v4.name, '--candidate', 'node2', '--force')
