@@ -1,6 +1,8 @@
 import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 
+import {runCli} from './cli.js'
+
 /** What test/cluster/up.sh writes to $STATE/cluster.json: the facts integration tests rely on. */
 export interface TestMember {
   pgPort: number
@@ -68,6 +70,21 @@ export async function restCluster(port: number): Promise<{members: {name: string
 }
 
 export const pidOf = (member: TestMember): number => Number.parseInt(readFileSync(member.pidFile, 'utf8'), 10)
+
+/**
+ * node1 leads again and every member is healthy: the cluster up.sh made, which each test starts
+ * from and leaves. `patronictl`: the one of the scope's Patroni version.
+ */
+export async function node1Leads(instance: {name: string; scope: string; config: string; members: Record<string, TestMember>}, configDir: string, patronictl?: string): Promise<void> {
+  const port = instance.members.node1!.restPort
+  const members = Object.keys(instance.members).length
+  await waitHealthy(port, members)
+  if (patronictlJson(instance.config, instance.scope, patronictl).find((m) => m.Role === 'Leader')?.Member !== 'node1') {
+    const result = await runCli(['switchover', instance.name, '--candidate', 'node1', '--force', '--config-dir', configDir])
+    if (result.code !== 0) throw new Error(`${instance.name}: the switchover back to node1 failed (exit ${result.code}): ${result.stderr}`)
+  }
+  await waitHealthy(port, members)
+}
 
 /** Waits until every member runs, one leads and the replicas have caught up: the state tests start from. */
 export async function waitHealthy(port: number, expectedMembers: number, timeoutMs = 60_000): Promise<void> {

@@ -8,7 +8,7 @@ import {parse} from 'yaml'
 import {MemberCache} from '../../src/lib/member-cache.js'
 import {runCli} from '../helpers/cli.js'
 import {freePort} from '../helpers/fake-patroni.js'
-import {announceSkip, patronictlJson, patronictlPretty, restCluster, testCluster, waitHealthy} from '../helpers/test-cluster.js'
+import {announceSkip, node1Leads as node1LeadsIn, patronictlJson, patronictlPretty, restCluster, testCluster, waitHealthy} from '../helpers/test-cluster.js'
 
 const {cluster: lab, skip} = testCluster()
 announceSkip('Patroni 4.0.7 (15/pgpt_v4) against the real cluster', skip)
@@ -31,11 +31,7 @@ describe.skipIf(!lab)('Patroni 4.0.7 on the real test cluster (15/pgpt_v4)', () 
   const status = async (url: string) => (await (await fetch(`${url}/patroni`, {signal: AbortSignal.timeout(5000)})).json()) as Record<string, unknown>
   const startTimes = async () => Object.fromEntries(await Promise.all(Object.keys(v4.members).map(async (name, i) => [name, (await status(urls[i]!)).postmaster_start_time] as const)))
   /** Others may have left node2 leading: every test starts from the cluster up.sh made. */
-  const node1Leads = async () => {
-    await waitHealthy(port, 3)
-    if (roles().node1 !== 'Leader') expect((await cli('switchover', v4.name, '--candidate', 'node1', '--force')).code).toBe(0)
-    await waitHealthy(port, 3)
-  }
+  const node1Leads = () => node1LeadsIn(v4, configDir, v4.patronictl)
 
   beforeAll(node1Leads, 120_000)
   afterAll(node1Leads, 120_000)
