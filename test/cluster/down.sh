@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
 # Stops the test cluster built by up.sh and removes what it created.
 #   --keep-data   only stop the daemons (up.sh then restarts the same cluster quickly)
+#   --purge       also remove the unpacked Patroni 4.0.7 that up.sh keeps across teardowns
 # Stops only processes named by our PID files (and checked against our own paths); drops only
 # the pg-common clusters listed in our manifest; leaves packages and every other instance alone.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-keep=
-[ "${1:-}" = --keep-data ] && keep=1
+keep= purge=
+case ${1:-} in
+  --keep-data) keep=1 ;;
+  --purge) purge=1 ;;
+  '') ;;
+  *) die "usage: down.sh [--keep-data|--purge]" ;;
+esac
 [ "$(id -u)" = 0 ] || die "run as root"
-[ -d "$STATE" ] || { say "nothing to do: $STATE does not exist"; exit 0; }
+purge_patroni4() {
+  [ -n "$purge" ] && [ -e "$PATRONI4" ] || return 0
+  rm -rf -- "$PATRONI4"
+  rmdir --ignore-fail-on-non-empty -- "$(dirname "$PATRONI4")"
+  say "removed the unpacked patroni $PATRONI4_VERSION ($PATRONI4)"
+}
+[ -d "$STATE" ] || { say "nothing to do: $STATE does not exist"; purge_patroni4; exit 0; }
 
 # a postmaster Patroni left behind (Patroni was killed -9): stop it through its own data dir
 stop_postmaster() { # DATA_DIR
@@ -22,12 +34,14 @@ stop_postmaster() { # DATA_DIR
 }
 
 # replicas first, so the leaders do not wait for them; all members of a kind at once
-for n in 3 2; do
-  { stop_pidfile "$PIDS/patroni-$HA-node$n.pid" "$STATE/others/$VERSION-$HA-node$n.yml"
-    stop_postmaster "$STATE/node$n/data"; } &
+for id in "$HA" "$V4"; do
+  for n in 3 2; do
+    { stop_pidfile "$PIDS/patroni-$id-node$n.pid" "$STATE/others/$VERSION-$id-node$n.yml"
+      stop_postmaster "$(member_dir "$id" "$n")/data"; } &
+  done
 done
 wait
-for id in "$HA" "$AUTH" "$TLS"; do
+for id in "$HA" "$AUTH" "$TLS" "$V4"; do
   { stop_pidfile "$PIDS/patroni-$id-node1.pid" "$CONF/$VERSION-$id.yml"
     if remembered "cluster $VERSION $id"; then stop_postmaster "/var/lib/postgresql/$VERSION/$id"; fi; } &
 done
@@ -53,3 +67,4 @@ while read -r kind a b; do
 done <"$MANIFEST"
 rm -rf -- "$STATE"
 say "removed the test cluster ($STATE and the pg-common clusters it created)"
+purge_patroni4

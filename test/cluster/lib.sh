@@ -19,11 +19,21 @@ AUTH=pgpt_auth;   AUTH_PORT=25442     # REST API with basic auth
 PLAIN=pgpt_plain; PLAIN_PORT=25452    # pg-common cluster without Patroni
 NEW=pgpt_new;     NEW_PORT=25462      # configured, never bootstrapped
 TLS=pgpt_tls;     TLS_PORT=25482      # REST API over https, our own CA, client certificate required
+V4=pgpt_v4;       V4_PORT=25492       # Patroni 4.0.7 (Debian 13's package, unpacked): node1 here, node2/node3 simulated
 ORPHAN=pgpt_orphan                    # a config for PostgreSQL 13, which is not installed
 REST_USER=patroni
 REST_PASSWORD=pgpt-rest-secret
 TLS_DIR="$STATE/tls"            # the test CA, the REST API's server certificate, pgpatronictl's client certificate
 TLS_KEY_PASSWORD=pgpt-key-pass  # the client key is encrypted (ctl.keyfile_password)
+
+# Debian 13's patroni, downloaded (never installed) and unpacked: it runs on this machine's python3
+# with the Python packages Debian 12's patroni pulls in. Kept across down.sh, like the apt packages
+# (down.sh --purge removes it), so a rebuilt cluster does not download it again.
+PATRONI4_DEB=4.0.7-3~deb13u1
+PATRONI4_VERSION=4.0.7
+PATRONI4=${PGPT_PATRONI4_DIR:-/var/cache/pgpatronictl-test/patroni4}
+PATRONI4_PYTHONPATH="$PATRONI4/root/usr/lib/python3/dist-packages"
+PATRONICTL4="$PATRONI4/bin/patronictl"  # patroni.ctl:ctl of 4.0.7, for tests to compare with
 
 say() { printf '[cluster] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -63,6 +73,9 @@ stop_pidfile() {
   fi
   rm -f "$1"
 }
+
+# member_dir SCOPE N: where a simulated other host of a 3-member scope keeps its data and conf
+member_dir() { if [ "$1" = "$HA" ]; then echo "$STATE/node$2"; else echo "$STATE/$1-node$2"; fi; }
 
 remember() { grep -qxF -- "$1" "$MANIFEST" 2>/dev/null || echo "$1" >>"$MANIFEST"; }
 remembered() { grep -qxF -- "$1" "$MANIFEST" 2>/dev/null; }

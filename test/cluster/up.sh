@@ -7,6 +7,8 @@
 #   15/pgpt_tls    1-member Patroni scope whose REST API is https with a client certificate (25482, REST 28058)
 #   15/pgpt_plain  a plain pg-common cluster, no Patroni (25452)
 #   15/pgpt_new    a Patroni config that was never bootstrapped (25462, REST 28038)
+#   15/pgpt_v4     3-member scope run by Patroni 4.0.7 (Debian 13's package, downloaded and unpacked,
+#                  not installed): node1 here (25492, REST 28068), node2/node3 simulated (25493-25494)
 #   13/pgpt_orphan a Patroni config for a PostgreSQL version that is not installed
 # Idempotent: run it again after a crash, a kill -9 or a wiped /run and it restarts what is missing.
 # It never touches an instance, port or process it did not create. Undo with down.sh.
@@ -82,12 +84,12 @@ start_etcd() {
 
 # Debian's pg_createconfig_patroni writes only to /etc/patroni: run it in a private mount
 # namespace where our config dir is /etc/patroni, so the host's real one is never touched.
-create_config() { # NAME PORT [VERSION]
+create_config() { # NAME PORT [PG_CREATECONFIG_PATRONI [WHOSE]]
   local file="$CONF/$VERSION-$1.yml"
   [ -f "$file" ] && return 0
-  unshare --mount -- sh -c 'mount --bind "$1" /etc/patroni && shift && exec pg_createconfig_patroni "$@"' \
-    sh "$CONF" --hostip=127.0.0.1 --network=127.0.0.1/32 --port="$2" "$VERSION" "$1" >/dev/null
-  sed -i -e '1i # pgpatronictl test cluster: made by pg_createconfig_patroni, edited by test/cluster/up.sh' \
+  unshare --mount -- sh -c 'mount --bind "$1" /etc/patroni && shift && exec "$@"' \
+    sh "$CONF" "${3:-pg_createconfig_patroni}" --hostip=127.0.0.1 --network=127.0.0.1/32 --port="$2" "$VERSION" "$1" >/dev/null
+  sed -i -e "1i # pgpatronictl test cluster: made by ${4:-}pg_createconfig_patroni, edited by test/cluster/up.sh" \
     -e 's/^name: .*/name: node1/' \
     -e 's/^    ttl: 30$/    ttl: 20/' -e 's/^    loop_wait: 10$/    loop_wait: 5/' -e 's/^    retry_timeout: 10$/    retry_timeout: 5/' \
     -e "s/^  listen: \"\\*:$2\"\$/  listen: \"127.0.0.1:$2\"/" \
@@ -95,6 +97,58 @@ create_config() { # NAME PORT [VERSION]
     -e 's/^#      password: "rewind-pass"/      password: "rewind-pass"/' "$file"
   remember "file /var/lib/postgresql/$VERSION-$1.pgpass"
   remember "file /var/log/postgresql/postgresql-$VERSION-$1.log"
+}
+
+# Debian 13's patroni from a private apt source list for trixie: the machine's own sources, lists
+# and caches are never changed, and nothing is installed. Unpacked with dpkg -x into $PATRONI4,
+# whose file `complete` (the package version) says it is whole.
+fetch_patroni4() {
+  [ "$(cat "$PATRONI4/complete" 2>/dev/null)" = "$PATRONI4_DEB" ] && return 0
+  local uri tmp log="$LOGS/patroni4-download.log" a
+  uri=$(awk '/^URIs:/ && $2 ~ /\/debian\/?$/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  [ -n "$uri" ] || uri=$(awk '$1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /^https?:.*\/debian\/?$/) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null | head -1)
+  [ -n "$uri" ] || uri=http://deb.debian.org/debian
+  mkdir -p "$(dirname "$PATRONI4")"
+  tmp=$(mktemp -d "$PATRONI4.download.XXXXXX")
+  mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
+  echo "deb $uri trixie main" >"$tmp/trixie.list"
+  a=(-q -o "Dir::Etc::sourcelist=$tmp/trixie.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o APT::Sandbox::User=root)
+  say "downloading patroni $PATRONI4_DEB from Debian 13 (trixie, $uri) into $PATRONI4: unpacked, not installed"
+  if ! { apt-get "${a[@]}" update && (cd "$tmp" && apt-get "${a[@]}" download "patroni=$PATRONI4_DEB"); } >"$log" 2>&1; then
+    rm -rf "$tmp"
+    grep -E '^(E|W):' "$log" | head -3 >&2 || true
+    die "could not download patroni $PATRONI4_DEB (Debian 13) from $uri; the $VERSION/$V4 scope needs it (log: $log)"
+  fi
+  rm -rf "$PATRONI4"
+  mkdir -p "$PATRONI4/bin"
+  chmod 755 "$PATRONI4"
+  dpkg -x "$tmp"/patroni_*_all.deb "$PATRONI4/root"
+  rm -rf "$tmp"
+  # compiled once, as root: Patroni runs as postgres, who cannot write __pycache__ here
+  /usr/bin/python3 -m compileall -q "$PATRONI4_PYTHONPATH" >/dev/null || true
+  local tool
+  for tool in patroni patronictl; do
+    printf '#!/bin/sh\n# %s %s from Debian 13 (%s), unpacked by test/cluster/up.sh, on this machine'"'"'s python3\nPYTHONPATH='"'"'%s'"'"' exec /usr/bin/python3 '"'"'%s'"'"' "$@"\n' \
+      "$tool" "$PATRONI4_VERSION" "$PATRONI4_DEB" "$PATRONI4_PYTHONPATH" "$PATRONI4/root/usr/bin/$tool" >"$PATRONI4/bin/$tool"
+    chmod 755 "$PATRONI4/bin/$tool"
+  done
+  # the bookworm Python packages it needs (click, prettytable, psycopg2, urllib3, ...) are there
+  local got
+  got=$(PYTHONPATH="$PATRONI4_PYTHONPATH" /usr/bin/python3 -c 'import patroni.ctl, patroni.dcs.etcd3; from patroni.version import __version__; print(__version__)' 2>&1) ||
+    die "the unpacked patroni $PATRONI4_DEB does not run on /usr/bin/python3: $(echo "$got" | tail -1)"
+  [ "$got" = "$PATRONI4_VERSION" ] || die "the unpacked patroni says it is $got, not $PATRONI4_VERSION"
+  echo "$PATRONI4_DEB" >"$PATRONI4/complete"
+}
+
+# Patroni 4.0.7's own check of a config it is about to start with. Debian's template fails it in
+# ways that are expected here (loopback addresses, the superuser's empty password for peer
+# authentication over the socket, an empty bootstrap.dcs.postgresql.parameters): anything
+# else is reported. The whole output is kept in $LOGS.
+validate_v4() { # CONFIG LABEL
+  local out="$LOGS/validate-config-$2.txt" unexpected
+  PYTHONPATH="$PATRONI4_PYTHONPATH" /usr/bin/python3 "$PATRONI4/root/usr/bin/patroni" --validate-config "$1" >"$out" 2>&1 || true
+  unexpected=$(grep -vE "^(restapi|postgresql)\.connect_address 127\.0\.0\.1:[0-9]+ didn't pass validation: must not contain \"127\.0\.0\.1\"|^bootstrap\.dcs\.postgresql\.parameters None is not a dictionary$|^postgresql\.authentication\.superuser\.password None is not a string$" "$out" || true)
+  [ -z "$unexpected" ] || say "warning: patroni $PATRONI4_VERSION --validate-config $1: $(echo "$unexpected" | paste -sd ';')"
 }
 
 # A private CA; the REST API's certificate for 127.0.0.1; a client certificate with an encrypted key.
@@ -141,12 +195,18 @@ write_configs() {
       -e "s/$VERSION-$NEW/13-$ORPHAN/g" "$CONF/$VERSION-$NEW.yml" >"$CONF/13-$ORPHAN.yml"
     chown postgres:postgres "$CONF/13-$ORPHAN.yml" && chmod 660 "$CONF/13-$ORPHAN.yml"
   fi
-  # node2 and node3 stand for other hosts: their own ports and directories, basebackup clones
-  local n port
+  write_others "$HA" "$HA_PORT"
+}
+
+# node2 and node3 of a 3-member scope stand for other hosts: their own ports and directories,
+# basebackup clones of node1
+write_others() { # NAME PORT
+  local n port file
   for n in 2 3; do
-    port=$((HA_PORT + n - 1))
-    [ -f "$STATE/others/$VERSION-$HA-node$n.yml" ] && continue
-    /usr/bin/python3 - "$CONF/$VERSION-$HA.yml" "$STATE/others/$VERSION-$HA-node$n.yml" "node$n" "$port" "$((port + 2576))" "$STATE/node$n" "$LOGS" <<'PY'
+    port=$(($2 + n - 1))
+    file="$STATE/others/$VERSION-$1-node$n.yml"
+    [ -f "$file" ] && continue
+    /usr/bin/python3 - "$CONF/$VERSION-$1.yml" "$file" "node$n" "$port" "$((port + 2576))" "$(member_dir "$1" "$n")" "$LOGS" <<'PY'
 import sys, yaml
 src, dst, name, pg, rest, base, logs = sys.argv[1:]
 c = yaml.safe_load(open(src))
@@ -161,12 +221,21 @@ p['parameters'].update(log_directory=logs, log_filename=f'postgresql-{c["scope"]
 c['bootstrap'].pop('method', None)
 c['bootstrap'].pop('pg_createcluster', None)
 with open(dst, 'w') as out:
-    out.write('# pgpatronictl test cluster: a simulated other host, derived from 15-pgpt_ha.yml by up.sh\n')
+    out.write(f'# pgpatronictl test cluster: a simulated other host, derived from {src.rsplit("/", 1)[-1]} by up.sh\n')
     yaml.safe_dump(c, out, sort_keys=False)
 PY
-    chown postgres:postgres "$STATE/others/$VERSION-$HA-node$n.yml"
-    chmod 660 "$STATE/others/$VERSION-$HA-node$n.yml"
+    chown postgres:postgres "$file"
+    chmod 660 "$file"
+    [ "$1" != "$V4" ] || validate_v4 "$file" "$VERSION-$1-node$n"
   done
+}
+
+write_v4_configs() {
+  if [ ! -f "$CONF/$VERSION-$V4.yml" ]; then
+    create_config "$V4" "$V4_PORT" "$PATRONI4/root/usr/bin/pg_createconfig_patroni" "Debian 13's (patroni $PATRONI4_DEB) "
+    validate_v4 "$CONF/$VERSION-$V4.yml" "$VERSION-$V4-node1"
+  fi
+  write_others "$V4" "$V4_PORT"
 }
 
 # a pg-common cluster we did not create is never adopted, dropped or started
@@ -187,8 +256,9 @@ start_plain() {
   pg_ctlcluster "$VERSION" "$PLAIN" status >/dev/null 2>&1 || pg_ctlcluster "$VERSION" "$PLAIN" start 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
 }
 
-start_patroni() { # ID CONFIG REST_PORT [DATA_DIR]
-  local pidfile="$PIDS/patroni-$1.pid"
+start_patroni() { # ID CONFIG REST_PORT [DATA_DIR [4]]
+  local pidfile="$PIDS/patroni-$1.pid" patroni=(/usr/bin/patroni) env=()
+  [ "${5:-}" != 4 ] || { patroni=(/usr/bin/python3 "$PATRONI4/root/usr/bin/patroni"); env=(env "PYTHONPATH=$PATRONI4_PYTHONPATH"); }
   pid_alive "$pidfile" "$2" || adopt "$pidfile" "$3" "$2" && return 0
   if [ -n "${4:-}" ]; then
     install -d -o postgres -g postgres -m 755 "$4"
@@ -198,8 +268,8 @@ start_patroni() { # ID CONFIG REST_PORT [DATA_DIR]
     [ -e "$4/conf/postgresql.base.conf" ] || install -o postgres -g postgres -m 644 /dev/null "$4/conf/postgresql.base.conf"
     [ -e "$4/conf/pg_ident.conf" ] || install -o postgres -g postgres -m 640 /dev/null "$4/conf/pg_ident.conf"
   fi
-  start-stop-daemon --start --quiet --background --make-pidfile --pidfile "$pidfile" --chuid postgres \
-    --chdir /var/lib/postgresql --output "$LOGS/patroni-$1.log" --exec /usr/bin/patroni -- "$2"
+  "${env[@]}" start-stop-daemon --start --quiet --background --make-pidfile --pidfile "$pidfile" --chuid postgres \
+    --chdir /var/lib/postgresql --output "$LOGS/patroni-$1.log" --exec "${patroni[0]}" -- "${patroni[@]:1}" "$2"
 }
 
 # cluster_ready REST_PORT MEMBERS: all members running, one leader, replicas with a numeric lag;
@@ -236,8 +306,19 @@ wait_for() { # SECONDS WHAT COMMAND...
   done
 }
 
+# the members of a 3-member scope, as JSON: node1 here (a pg-common cluster), node2/node3 simulated
+members_json() { # NAME PORT
+  local n port
+  printf '      "node1": {"pgPort": %s, "restPort": %s, "config": "%s", "pidFile": "%s", "dataDir": "%s"},\n' \
+    "$2" $(($2 + 2576)) "$CONF/$VERSION-$1.yml" "$PIDS/patroni-$1-node1.pid" "/var/lib/postgresql/$VERSION/$1"
+  for n in 2 3; do
+    port=$(($2 + n - 1))
+    printf '      "node%s": {"pgPort": %s, "restPort": %s, "config": "%s", "pidFile": "%s", "dataDir": "%s"}%s\n' \
+      "$n" "$port" $((port + 2576)) "$STATE/others/$VERSION-$1-node$n.yml" "$PIDS/patroni-$1-node$n.pid" "$(member_dir "$1" "$n")/data" "$([ $n = 3 ] || echo ,)"
+  done
+}
+
 write_manifest_json() {
-  local member n
   cat >"$STATE/cluster.json" <<EOF
 {
   "configDir": "$CONF",
@@ -245,17 +326,16 @@ write_manifest_json() {
   "namespace": "$NAMESPACE",
   "instances": {
     "ha": {"name": "$VERSION/$HA", "scope": "$VERSION-$HA", "config": "$CONF/$VERSION-$HA.yml", "members": {
-      "node1": {"pgPort": $HA_PORT, "restPort": $((HA_PORT + 2576)), "config": "$CONF/$VERSION-$HA.yml", "pidFile": "$PIDS/patroni-$HA-node1.pid", "dataDir": "/var/lib/postgresql/$VERSION/$HA"},
-$(for n in 2 3; do
-  member="      \"node$n\": {\"pgPort\": $((HA_PORT + n - 1)), \"restPort\": $((HA_PORT + n - 1 + 2576)), \"config\": \"$STATE/others/$VERSION-$HA-node$n.yml\", \"pidFile\": \"$PIDS/patroni-$HA-node$n.pid\", \"dataDir\": \"$STATE/node$n/data\"}"
-  [ $n = 3 ] && echo "$member" || echo "$member,"
-done)
+$(members_json "$HA" "$HA_PORT")
     }},
     "auth": {"name": "$VERSION/$AUTH", "scope": "$VERSION-$AUTH", "config": "$CONF/$VERSION-$AUTH.yml", "username": "$REST_USER", "password": "$REST_PASSWORD", "members": {
       "node1": {"pgPort": $AUTH_PORT, "restPort": $((AUTH_PORT + 2576)), "config": "$CONF/$VERSION-$AUTH.yml", "pidFile": "$PIDS/patroni-$AUTH-node1.pid", "dataDir": "/var/lib/postgresql/$VERSION/$AUTH"}
     }},
     "tls": {"name": "$VERSION/$TLS", "scope": "$VERSION-$TLS", "config": "$CONF/$VERSION-$TLS.yml", "caFile": "$TLS_DIR/ca.pem", "certFile": "$TLS_DIR/client.pem", "keyFile": "$TLS_DIR/client.key", "keyPassword": "$TLS_KEY_PASSWORD", "members": {
       "node1": {"pgPort": $TLS_PORT, "restPort": $((TLS_PORT + 2576)), "config": "$CONF/$VERSION-$TLS.yml", "pidFile": "$PIDS/patroni-$TLS-node1.pid", "dataDir": "/var/lib/postgresql/$VERSION/$TLS"}
+    }},
+    "v4": {"name": "$VERSION/$V4", "scope": "$VERSION-$V4", "config": "$CONF/$VERSION-$V4.yml", "patroniVersion": "$PATRONI4_VERSION", "debianVersion": "$PATRONI4_DEB", "patroni": "$PATRONI4/bin/patroni", "patronictl": "$PATRONICTL4", "members": {
+$(members_json "$V4" "$V4_PORT")
     }},
     "plain": {"name": "$VERSION/$PLAIN", "port": $PLAIN_PORT},
     "new": {"name": "$VERSION/$NEW", "config": "$CONF/$VERSION-$NEW.yml", "pgPort": $NEW_PORT, "restPort": $((NEW_PORT + 2576))},
@@ -267,24 +347,36 @@ EOF
 
 install_packages
 make_dirs
+fetch_patroni4 &
+fetching=$!
 start_etcd
 make_tls
 write_configs
 claim_cluster "$HA"
 claim_cluster "$AUTH"
 claim_cluster "$TLS"
+claim_cluster "$V4"
 start_plain
 start_patroni "$HA-node1" "$CONF/$VERSION-$HA.yml" $((HA_PORT + 2576))
 start_patroni "$AUTH-node1" "$CONF/$VERSION-$AUTH.yml" $((AUTH_PORT + 2576))
 start_patroni "$TLS-node1" "$CONF/$VERSION-$TLS.yml" $((TLS_PORT + 2576))
+wait "$fetching" || exit 1 # it said why
+write_v4_configs
+start_patroni "$V4-node1" "$CONF/$VERSION-$V4.yml" $((V4_PORT + 2576)) "" 4
 wait_for 90 "$VERSION/$HA to have a leader" cluster_ready $((HA_PORT + 2576)) leader
 for n in 2 3; do
   start_patroni "$HA-node$n" "$STATE/others/$VERSION-$HA-node$n.yml" $((HA_PORT + n - 1 + 2576)) "$STATE/node$n"
 done
+wait_for 90 "$VERSION/$V4 (Patroni $PATRONI4_VERSION) to have a leader" cluster_ready $((V4_PORT + 2576)) leader
+for n in 2 3; do
+  start_patroni "$V4-node$n" "$STATE/others/$VERSION-$V4-node$n.yml" $((V4_PORT + n - 1 + 2576)) "$(member_dir "$V4" "$n")" 4
+done
 wait_for 120 "$VERSION/$HA: 3 members running, replicas streaming" cluster_ready $((HA_PORT + 2576)) 3
+wait_for 120 "$VERSION/$V4: 3 members running, replicas streaming" cluster_ready $((V4_PORT + 2576)) 3
 wait_for 60 "$VERSION/$AUTH to lead" cluster_ready $((AUTH_PORT + 2576)) 1
 wait_for 60 "$VERSION/$TLS to lead" cluster_ready $((TLS_PORT + 2576)) 1
 # a fresh replica reports the lag of its base backup until the leader's next HA loop
 wait_for 20 "$VERSION/$HA replicas to catch up (not an error)" cluster_ready $((HA_PORT + 2576)) caught-up || true
+wait_for 20 "$VERSION/$V4 replicas to catch up (not an error)" cluster_ready $((V4_PORT + 2576)) caught-up || true
 write_manifest_json
-say "ready in $((($(date +%s%N) - started_at) / 1000000)) ms: $VERSION/$HA (3 members), $VERSION/$AUTH, $VERSION/$TLS, $VERSION/$PLAIN, $VERSION/$NEW (not bootstrapped), 13/$ORPHAN; configs in $CONF"
+say "ready in $((($(date +%s%N) - started_at) / 1000000)) ms: $VERSION/$HA (3 members), $VERSION/$AUTH, $VERSION/$TLS, $VERSION/$V4 (3 members, Patroni $PATRONI4_VERSION), $VERSION/$PLAIN, $VERSION/$NEW (not bootstrapped), 13/$ORPHAN; configs in $CONF"

@@ -1,6 +1,8 @@
 import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 
+import {runCli} from './cli.js'
+
 /** What test/cluster/up.sh writes to $STATE/cluster.json: the facts integration tests rely on. */
 export interface TestMember {
   pgPort: number
@@ -34,6 +36,17 @@ export interface TestCluster {
       keyPassword: string
       members: Record<string, TestMember>
     }
+    /** Run by Debian 13's Patroni 4.0.7 (unpacked); `patronictl` is its own patronictl, to compare with. */
+    v4: {
+      name: string
+      scope: string
+      config: string
+      patroniVersion: string
+      debianVersion: string
+      patroni: string
+      patronictl: string
+      members: Record<string, TestMember>
+    }
     plain: {name: string; port: number}
     new: {name: string; config: string; pgPort: number; restPort: number}
     orphan: {name: string; config: string}
@@ -63,17 +76,17 @@ export function announceSkip(suite: string, reason: string | undefined): void {
   if (reason) process.stderr.write(`[skip] ${suite}: ${reason}\n`)
 }
 
-/** patronictl's own view, the reference for roles, states and timelines. */
-export function patronictlJson(config: string, scope: string): Record<string, unknown>[] {
-  const out = execFileSync('patronictl', ['-c', config, 'list', scope, '-f', 'json'], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  })
+/**
+ * patronictl's own view, the reference for roles, states and timelines: Debian 12's 3.0.2, or
+ * another one (`instances.v4.patronictl`, 4.0.7).
+ */
+export function patronictlJson(config: string, scope: string, patronictl = 'patronictl'): Record<string, unknown>[] {
+  const out = execFileSync(patronictl, ['-c', config, 'list', scope, '-f', 'json'], {encoding: 'utf8', timeout: 30_000})
   return JSON.parse(out) as Record<string, unknown>[]
 }
 
-export function patronictlPretty(config: string, scope: string): string {
-  return execFileSync('patronictl', ['-c', config, 'list', scope], {encoding: 'utf8', timeout: 30_000})
+export function patronictlPretty(config: string, scope: string, patronictl = 'patronictl'): string {
+  return execFileSync(patronictl, ['-c', config, 'list', scope], {encoding: 'utf8', timeout: 30_000})
 }
 
 export async function restCluster(
@@ -84,6 +97,36 @@ export async function restCluster(
 }
 
 export const pidOf = (member: TestMember): number => Number.parseInt(readFileSync(member.pidFile, 'utf8'), 10)
+
+/**
+ * node1 leads again and every member is healthy: the cluster up.sh made, which each test starts
+ * from and leaves. `patronictl`: the one of the scope's Patroni version.
+ */
+export async function node1Leads(
+  instance: {name: string; scope: string; config: string; members: Record<string, TestMember>},
+  configDir: string,
+  patronictl?: string,
+): Promise<void> {
+  const port = instance.members.node1!.restPort
+  const members = Object.keys(instance.members).length
+  await waitHealthy(port, members)
+  if (
+    patronictlJson(instance.config, instance.scope, patronictl).find((m) => m.Role === 'Leader')?.Member !== 'node1'
+  ) {
+    const result = await runCli([
+      'switchover',
+      instance.name,
+      '--candidate',
+      'node1',
+      '--force',
+      '--config-dir',
+      configDir,
+    ])
+    if (result.code !== 0)
+      throw new Error(`${instance.name}: the switchover back to node1 failed (exit ${result.code}): ${result.stderr}`)
+  }
+  await waitHealthy(port, members)
+}
 
 /** Waits until every member runs, one leads and the replicas have caught up: the state tests start from. */
 export async function waitHealthy(port: number, expectedMembers: number, timeoutMs = 60_000): Promise<void> {

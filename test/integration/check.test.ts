@@ -51,6 +51,7 @@ describe.skipIf(!lab)('check against the real Patroni test cluster', () => {
       'info 15/pgpt_ha inline-secret',
       'info 15/pgpt_new inline-secret',
       'info 15/pgpt_tls inline-secret',
+      'info 15/pgpt_v4 inline-secret',
       'warning 13/pgpt_orphan orphan',
     ])
     expect(all).toContainEqual(

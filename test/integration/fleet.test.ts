@@ -21,7 +21,7 @@ type FleetRecord = {
 }
 type MemberRow = {Member: string; Role: string; TL?: number}
 
-describe.skipIf(!lab)('list --fleet on the real test cluster (etcd 3.4, Patroni 3.0.2)', () => {
+describe.skipIf(!lab)('list --fleet on the real test cluster (etcd 3.4, Patroni 3.0.2 and 4.0.7)', () => {
   const {configDir, etcd, instances, namespace} = lab!
   const admin = new HostTree() // a host without Patroni configs
   /** The scopes in the test cluster's etcd, read with etcdctl (read only). */
@@ -41,6 +41,7 @@ describe.skipIf(!lab)('list --fleet on the real test cluster (etcd 3.4, Patroni 
   beforeAll(async () => {
     await waitHealthy(instances.ha.members.node1!.restPort, 3)
     await waitHealthy(instances.auth.members.node1!.restPort, 1)
+    await waitHealthy(instances.v4.members.node1!.restPort, 3)
   }, 120_000)
   afterAll(() => admin.remove())
 
@@ -59,12 +60,13 @@ describe.skipIf(!lab)('list --fleet on the real test cluster (etcd 3.4, Patroni 
     }
     for (const record of fleet) {
       expect(record).toMatchObject({healthy: true, problems: [], this_host: ['node1']})
-      // patronictl reads the same keys with Patroni's own code: every scope
+      // patronictl reads the same keys with Patroni's own code: every scope, each with its own version's
+      const patronictl = record.scope === instances.v4.scope ? instances.v4.patronictl : 'patronictl'
       expect([record.leader, record.timeline, record.members_total, record.members_running]).toEqual(
-        essentials(patronictlJson(`${configDir}/${record.scope}.yml`, record.scope) as MemberRow[]),
+        essentials(patronictlJson(`${configDir}/${record.scope}.yml`, record.scope, patronictl) as MemberRow[]),
       )
     }
-    for (const instance of [instances.ha, instances.auth]) {
+    for (const instance of [instances.ha, instances.auth, instances.v4]) {
       const own = await runCli(['list', instance.name, '--config-dir', configDir, '-f', 'json'])
       expect(own.code, own.stderr).toBe(0)
       const record = fleet.find((r) => r.scope === instance.scope)!

@@ -81,6 +81,7 @@ describe.skipIf(!lab)('list against the real Patroni test cluster', () => {
       state: 'running',
       type: 'patroni',
     })
+    expect(row(instances.v4.name)).toMatchObject({members_total: 3, scope: instances.v4.scope, type: 'patroni'}) // Patroni 4.0.7: patroni4.test.ts
     expect(row(instances.plain.name)).toMatchObject({port: instances.plain.port, status: 'online', type: 'plain'})
     expect(row(instances.plain.name)).not.toHaveProperty('scope')
     expect(row(instances.new.name)).toMatchObject({state: 'unreachable', type: 'not_bootstrapped'})

@@ -5,7 +5,15 @@ import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
 import {Terminal} from '../helpers/terminal.js'
-import {announceSkip, patronictlJson, pidOf, restCluster, testCluster, waitHealthy} from '../helpers/test-cluster.js'
+import {
+  announceSkip,
+  node1Leads as node1LeadsIn,
+  patronictlJson,
+  pidOf,
+  restCluster,
+  testCluster,
+  waitHealthy,
+} from '../helpers/test-cluster.js'
 
 const {cluster: lab, skip} = testCluster()
 announceSkip('switchover, failover and restart against the real cluster', skip)
@@ -29,12 +37,7 @@ describe.skipIf(!lab)('operations on the real Patroni test cluster', () => {
     return Object.fromEntries(entries)
   }
   /** Puts node1 back in the lead, so every test starts from the cluster up.sh made. */
-  const node1Leads = async () => {
-    await waitHealthy(haPort, 3)
-    if (roles().node1 !== 'Leader')
-      expect((await cli('switchover', ha.name, '--candidate', 'node1', '--force')).code).toBe(0)
-    await waitHealthy(haPort, 3)
-  }
+  const node1Leads = () => node1LeadsIn(ha, configDir)
 
   beforeAll(node1Leads, 120_000)
   afterAll(node1Leads, 120_000)

@@ -135,6 +135,7 @@ describe.skipIf(!lab)('read-only commands against the real Patroni test cluster'
       ha.name,
       instances.new.name,
       instances.tls.name,
+      instances.v4.name,
     ])
   })
 })

@@ -521,7 +521,7 @@ function memberAsRest(
     api_url: data.api_url,
     name,
     role,
-    state: typeof data.state === 'string' ? data.state : '',
+    state: replicationState(data, leading) || (typeof data.state === 'string' ? data.state : ''),
   }
   const address = connAddress(data.conn_url)
   if (address?.host) {
@@ -536,6 +536,11 @@ function memberAsRest(
     member.lag = typeof lsn !== 'number' ? 'unknown' : Math.max(0, cluster.lastLsn - lsn)
   }
   return member
+}
+
+/** A replica's replication_state (streaming, in archive recovery: Patroni 3.0.4+, 4.x) is its state, as in cluster_as_json. */
+function replicationState(data: Record<string, unknown>, leading: boolean): string | undefined {
+  return !leading && typeof data.replication_state === 'string' ? data.replication_state : undefined
 }
 
 function connAddress(connUrl: unknown): {host: string; port: number} | undefined {

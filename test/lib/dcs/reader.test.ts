@@ -231,6 +231,38 @@ describe('DCS answers', () => {
     ])
   })
 
+  it("shows a replica's replication_state (Patroni 3.0.4+, 4.x) as its state, as cluster_as_json does", () => {
+    // as Patroni 4.0.7 wrote them into the live test cluster's etcd (15-pgpt_v4)
+    const keys = new Map([
+      ['initialize', '7713757270230394663'],
+      ['leader', 'node1'],
+      [
+        'members/node1',
+        '{"conn_url":"postgres://127.0.0.1:25492/postgres","api_url":"http://127.0.0.1:28068/patroni","state":"running","role":"primary","version":"4.0.7","xlog_location":67594656,"timeline":3}',
+      ],
+      [
+        'members/node2',
+        '{"conn_url":"postgres://127.0.0.1:25493/postgres","api_url":"http://127.0.0.1:28069/patroni","state":"running","role":"replica","version":"4.0.7","xlog_location":67594656,"replication_state":"streaming","timeline":3}',
+      ],
+      [
+        'members/node3',
+        '{"conn_url":"postgres://127.0.0.1:25494/postgres","api_url":"http://127.0.0.1:28070/patroni","state":"running","role":"replica","version":"4.0.7","xlog_location":67594000,"replication_state":"in archive recovery","timeline":3}',
+      ],
+      ['status', '{"optime":67594656}'],
+    ])
+    expect((clusterFromDcs(keys).members as {name: string; state: string}[]).map((m) => [m.name, m.state])).toEqual([
+      ['node1', 'running'],
+      ['node2', 'streaming'],
+      ['node3', 'in archive recovery'],
+    ])
+    // the leader's own state, whatever its key says (Patroni: replication_state only for non-leaders)
+    keys.set(
+      'members/node1',
+      keys.get('members/node1')!.replace('"timeline"', '"replication_state":"streaming","timeline"'),
+    )
+    expect((clusterFromDcs(keys).members as {state: string}[])[0]!.state).toBe('running')
+  })
+
   it('knows sync standbys, standby leaders, pause and scheduled switchovers', () => {
     const keys = new Map(LIVE)
     keys.set('sync', '{"leader":"node2","sync_standby":"node3"}')
