@@ -55,6 +55,12 @@ export interface ClientOptions {
 }
 
 /**
+ * undici's own timers tick every ~0.5 s and may fire that much early; they are only a backstop
+ * behind the request's AbortSignal, which is the deadline the user asked for.
+ */
+const UNDICI_SLACK_MS = 1000
+
+/**
  * One client per instance: its credentials and TLS settings serve every member of the cluster.
  * Every request has a deadline (connect and answer), so a black-holed member costs at most
  * `timeoutMs`. undici is imported here, lazily, because it costs ~45 ms of startup.
@@ -69,7 +75,7 @@ export class PatroniClient {
   static async create(access: RestAccess, options: ClientOptions): Promise<PatroniClient> {
     const {Agent} = await import('undici')
     const tls = access.tls ? await usableTls(access.tls) : {}
-    const connect = {timeout: options.timeoutMs, ...tls}
+    const connect = {timeout: options.timeoutMs + UNDICI_SLACK_MS, ...tls}
     const agent = new Agent({connect, connections: 4, keepAliveTimeout: 1000, pipelining: 0})
     return new PatroniClient(access, agent, options)
   }
@@ -113,9 +119,9 @@ export class PatroniClient {
     try {
       const response = await this.agent.request({
         body,
-        bodyTimeout: timeoutMs,
+        bodyTimeout: timeoutMs + UNDICI_SLACK_MS,
         headers,
-        headersTimeout: timeoutMs,
+        headersTimeout: timeoutMs + UNDICI_SLACK_MS,
         method,
         origin: url.origin,
         path: url.pathname + url.search,

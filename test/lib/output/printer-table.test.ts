@@ -81,7 +81,7 @@ describe('framed table', () => {
     await time(2000) // warm up
     const best = async (n: number) => Math.min(await time(n), await time(n), await time(n)) // a busy machine's hiccups out
     const [small, large] = [await best(2000), await best(20_000)]
-    expect(large).toBeLessThan(6000)
+    expect(large).toBeLessThan(20_000) // quadratic took ~29 s; linear ~2 s, up to ~9 s on a loaded machine
     expect(large / small).toBeLessThan(30) // 10x the rows: ~10x the time (quadratic: ~100x)
   })
 })
