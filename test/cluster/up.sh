@@ -151,9 +151,10 @@ validate_v4() { # CONFIG LABEL
   [ -z "$unexpected" ] || say "warning: patroni $PATRONI4_VERSION --validate-config $1: $(echo "$unexpected" | paste -sd ';')"
 }
 
-# A private CA; the REST API's certificate for 127.0.0.1; a client certificate with an encrypted key.
+# A private CA; the REST API's certificate for 127.0.0.1; a client certificate with an encrypted key,
+# readable by postgres as ctl.keyfile is on a Debian host (Patroni's configs are postgres's).
 make_tls() {
-  [ -s "$TLS_DIR/client.pem" ] && return 0
+  [ -s "$TLS_DIR/client.pem" ] && { chown root:postgres "$TLS_DIR/client.key" && chmod 640 "$TLS_DIR/client.key"; return 0; }
   install -d -m 755 "$TLS_DIR"
   local ssl="openssl" d="$TLS_DIR"
   $ssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=pgpatronictl test CA" -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
@@ -163,7 +164,8 @@ make_tls() {
   $ssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes-128-cbc -pass "pass:$TLS_KEY_PASSWORD" -out "$d/client.key" 2>/dev/null
   $ssl req -new -key "$d/client.key" -passin "pass:$TLS_KEY_PASSWORD" -subj "/CN=pgpatronictl" -out "$d/client.csr" 2>/dev/null
   $ssl x509 -req -in "$d/client.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 3650 -out "$d/client.tmp" 2>/dev/null
-  chown postgres:postgres "$d/server.key" && chmod 600 "$d/server.key" "$d/client.key" "$d/ca.key"
+  chown postgres:postgres "$d/server.key" && chmod 600 "$d/server.key" "$d/ca.key"
+  chown root:postgres "$d/client.key" && chmod 640 "$d/client.key"
   mv "$d/client.tmp" "$d/client.pem" # last: its presence means the set is complete
 }
 
