@@ -8,6 +8,17 @@ export const instanceArg = Args.string({
   ignoreStdin: true, // oclif would otherwise take a missing argument from a piped stdin
 })
 
+/** patronictl's `-d/--dcs-url/--dcs` (env DCS_URL); without a short form where -d means something else (dsn's --dbname). */
+export const dcsUrlFlag = (char?: 'd') =>
+  Flags.string({
+    aliases: ['dcs'],
+    ...(char ? {char} : {}),
+    env: 'DCS_URL',
+    helpGroup: 'GLOBAL',
+    summary:
+      'Reach the cluster named by its scope through this DCS (default namespace /service/), as patronictl -d: DCS://HOST:PORT[/NAMESPACE]; with list --fleet, the DCS to read.',
+  })
+
 /** A positive number of seconds, at most `max`; fractions allowed (0.5). */
 export const secondsFlag = (max: number) =>
   Flags.custom<number>({
