@@ -12,6 +12,7 @@ import Dsn from './commands/dsn.js'
 import EditConfig from './commands/edit-config.js'
 import Failover from './commands/failover.js'
 import Flush from './commands/flush.js'
+import Help from './commands/help.js'
 import History from './commands/history.js'
 import List from './commands/list.js'
 import Pause from './commands/pause.js'
@@ -33,6 +34,7 @@ export const COMMANDS = {
   'edit-config': EditConfig,
   failover: Failover,
   flush: Flush,
+  help: Help,
   history: History,
   list: List,
   pause: Pause,

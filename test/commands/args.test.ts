@@ -209,6 +209,21 @@ describe.skipIf(unavailable)('-d/--dcs-url: a cluster by scope through its DCS (
     expect(dsn).toMatchObject({code: 0, stderr: '', stdout: 'host=127.0.0.1 port=55432 dbname=app\n'})
   })
 
+  it("-c FILE SCOPE MEMBER: another scope through the config's DCS, its members after it (dry run)", async () => {
+    const file = join(root, '15-local.yml')
+    writeFileSync(file, debianYaml('15', 'local', 1, '', {dcs: `127.0.0.1:${etcd.port}`}))
+    const restart = await cli(['-c', file, 'restart', '15-remote', 'node1', '--dry-run', '--force'])
+    expect(restart.stderr).toBe('')
+    expect(restart.stdout).toMatch(/^\+ Cluster: 15-remote /)
+    expect(restart.stdout).toContain(`node1: POST ${member.url}/restart {}\n`)
+    const flush = await cli(['-c', file, 'flush', '15-remote', 'restart', '--dry-run', '--force'])
+    expect(flush.stderr).toBe('')
+    expect(flush).toMatchObject({code: 0, stdout: 'no scheduled restart in cluster 15-remote; nothing to do\n'})
+    // patronictl's own word order, -d before the command, the scope and a member after it
+    const viaUrl = await cli(['-d', url, 'restart', '15-remote', 'node1', '--dry-run', '--force'])
+    expect(viaUrl.stdout).toContain(`node1: POST ${member.url}/restart {}\n`)
+  })
+
   it("says when the scope is not in the DCS (exit 3) or not given (exit 2), and Debian's namespace", async () => {
     const missing = await cli(['-d', url, 'list', '15-nope'])
     expect(missing.code).toBe(3)

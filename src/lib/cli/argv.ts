@@ -21,7 +21,7 @@ const ROOT_FLAGS = new Set(['--help', '-h', '--version'])
 /**
  * patronictl's order (`-c FILE list`, `-k switchover`) made oclif's (options after the command):
  * global flags before the command move right after it, in their long form (a short flag may mean
- * something else to the command: dsn's -d is dbname). `help [COMMAND]` becomes `[COMMAND] --help`.
+ * something else to the command: dsn's -d is dbname). `help [COMMAND]` keeps only the command's name.
  * A mistyped command, or `15 main` for `15/main`, is a usage error that says what was meant.
  */
 export function prepareArgv(argv: string[], shape: CliShape): string[] {
@@ -48,18 +48,24 @@ export function prepareArgv(argv: string[], shape: CliShape): string[] {
     return argv
   }
   if (ROOT_FLAGS.has(command)) return argv.slice(i) // the global flags mean nothing to --help or --version
-  if (command === 'help') return helpArgv(rest, moved, shape)
+  if (command === 'help') return helpArgv(rest, shape)
   knownCommand(command, shape)
   instanceHint(command, rest, shape)
   return [command, ...moved, ...rest]
 }
 
-/** `help` -> the overview; `help list` -> `list --help`. */
-function helpArgv(rest: string[], moved: string[], shape: CliShape): string[] {
-  const words = rest.filter((w) => !w.startsWith('-'))
-  if (words.length === 0) return ['--help']
+/** `help [COMMAND]`, its command checked here (did you mean); global flags mean nothing to it. */
+function helpArgv(rest: string[], shape: CliShape): string[] {
+  const words: string[] = []
+  for (let i = 0; i < rest.length; i++) {
+    const token = rest[i]!
+    const found = token.startsWith('-') ? globalFlagOf(token, shape.globals) : undefined
+    if (!token.startsWith('-')) words.push(token)
+    else if (found?.flag.takesValue && found.value === undefined) i++ // -c FILE: FILE is no command
+  }
+  if (words.length === 0) return ['help']
   knownCommand(words[0]!, shape)
-  return [words[0]!, ...moved, '--help']
+  return ['help', words[0]!]
 }
 
 /** The flag a token names (`-c`, `-cFILE`, `--config-file`, `--dcs=URL`), with its attached value. */

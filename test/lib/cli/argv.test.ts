@@ -8,6 +8,7 @@ const shape: CliShape = {
   commands: {
     __complete: {hidden: true, valueFlags: []},
     completion: {valueFlags: []},
+    help: {valueFlags: []},
     dsn: {instanceArg: true, valueFlags: ['--dbname', '-d', '--dcs-url', '--config-file', '-c', '--timeout']},
     list: {instanceArg: true, valueFlags: ['--format', '-f', '--watch', '-w', '--config-file', '-c', '--timeout']},
     restart: {instanceArg: true, valueFlags: ['--role', '-r', '--config-file', '-c']},
@@ -82,10 +83,11 @@ describe('prepareArgv: patronictl order', () => {
 })
 
 describe('prepareArgv: help, mistyped commands, 15 main', () => {
-  it('routes help and help COMMAND to --help', () => {
-    expect(prepare('help')).toEqual(['--help'])
-    expect(prepare('help', 'switchover')).toEqual(['switchover', '--help'])
-    expect(prepare('-k', 'help', 'list')).toEqual(['list', '--insecure', '--help'])
+  it('checks the command of help COMMAND, and drops flags help has no use for', () => {
+    expect(prepare('help')).toEqual(['help'])
+    expect(prepare('help', 'switchover')).toEqual(['help', 'switchover'])
+    expect(prepare('-k', 'help', '-c', 'F', 'list')).toEqual(['help', 'list'])
+    expect(prepare('help', '--config-dir', 'D', '-cF', 'restart')).toEqual(['help', 'restart'])
     expect(() => prepare('help', 'swichover')).toThrow(
       expect.objectContaining(usage('unknown command "swichover"; did you mean "switchover"?')),
     )
@@ -100,7 +102,7 @@ describe('prepareArgv: help, mistyped commands, 15 main', () => {
     )
     expect(() => prepare('frobnicate')).toThrow(
       expect.objectContaining(
-        usage('unknown command "frobnicate" (commands: completion, dsn, list, restart, switchover)'),
+        usage('unknown command "frobnicate" (commands: completion, help, dsn, list, restart, switchover)'),
       ),
     )
     expect(() => prepare('__compl')).toThrow(
