@@ -78,7 +78,7 @@ export abstract class PatroniCommand extends Command {
   ): Promise<InstanceTarget> {
     const membersFollow = (this.constructor as typeof Command).strict === false // [INSTANCE] [MEMBER...]
     const {nameUsed, ...target} = await chooseInstance(
-      {configFile: flags['config-file'], dcsUrl: flags['dcs-url'], membersFollow, name},
+      {configFile: flags['config-file'], dcsUrl: this.dcsUrl(flags, name !== undefined), membersFollow, name},
       this.hostPaths(flags),
       options,
       prompter,
@@ -86,6 +86,14 @@ export abstract class PatroniCommand extends Command {
     this.targetLabel = target.label
     this.nameUsed = nameUsed
     return target
+  }
+
+  /**
+   * -d, else $DCS_URL (patronictl's) when a cluster is named: exported for patronictl, it must not
+   * turn `list` (the host) or a command that picks the instance into an error.
+   */
+  protected dcsUrl(flags: {'dcs-url'?: string}, named: boolean): string | undefined {
+    return flags['dcs-url'] ?? (named ? process.env.DCS_URL || undefined : undefined)
   }
 
   /** `[INSTANCE] [MEMBER...]`: with -c or -d the first word may be the scope or already a member. */

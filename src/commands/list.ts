@@ -59,7 +59,7 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
     // the fleet view is loaded only when asked for: plain listings do not pay for it
     const fleet = flags.fleet ? await import('../lib/fleet/view.js') : undefined
     const memory = new Map() // --watch: the members each refresh saw
-    const given = {configFile: flags['config-file'], dcsUrl: flags['dcs-url']}
+    const given = {configFile: flags['config-file'], dcsUrl: this.dcsUrl(flags, argv.length > 0)}
     const targets = fleet ? [] : await listTargets(argv as string[], given, paths, {insecure: flags.insecure})
     const interval = flags.W ? 2 : flags.watch
     await repeatEvery(interval, async () => {
@@ -67,7 +67,7 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
         ? await fleet.listFleet(
             {
               configFile: flags['config-file'],
-              dcsUrl: flags['dcs-url'],
+              dcsUrl: this.dcsUrl(flags, true),
               insecure: flags.insecure,
               namespaces: flags.namespace ?? [],
               paths,

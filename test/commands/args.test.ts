@@ -132,6 +132,7 @@ describe.skipIf(unavailable)('-d/--dcs-url: a cluster by scope through its DCS (
   let member: FakeServer
 
   beforeAll(async () => {
+    mkdirSync(env.PGPATRONICTL_CONFIG_DIR) // an empty host: no local config at all
     etcd = await PrivateEtcd.start()
     url = `etcd3://127.0.0.1:${etcd.port}${TEST_NAMESPACE}`
     member = await startFakePatroni({
@@ -238,5 +239,8 @@ describe.skipIf(unavailable)('-d/--dcs-url: a cluster by scope through its DCS (
     const noScope = await cli(['-d', url, 'list'])
     expect(noScope.code).toBe(2)
     expect(noScope.stderr).toMatch(/^Error: -d\/--dcs-url reaches a cluster by its scope: name it/)
+    // $DCS_URL, exported for patronictl, counts only with a scope: list alone is still the host's
+    const host = await cli(['list', '-f', 'json'], {DCS_URL: url})
+    expect(host).toMatchObject({code: 0, stderr: '', stdout: '[]\n'})
   })
 })
