@@ -88,10 +88,13 @@ export async function explicitTarget(
   const configFile = given.configFile ?? (fromEnv ? env.PATRONICTL_CONFIG_FILE : undefined)
   if (!configFile) return undefined
   const target = {configFile, label: configFile}
-  if (name === undefined) return target
   // 15/other is pg-common's name of a config on this host: with -c, two configs are named
-  if (/^\d+(?:\.\d+)?\//.test(name)) throw bothGiven(name)
+  if (name !== undefined && /^\d+(?:\.\d+)?\//.test(name)) throw bothGiven(name)
   const config = await loadPatroniConfig(configFile, {env, insecure: options.insecure})
+  // a patronictl.yaml may hold only the DCS: then the cluster is named after the command
+  if (name === undefined && !config.scope)
+    throw usageError(`${configFile} has no scope: name the cluster after the command (e.g. 15-main)`)
+  if (name === undefined) return target
   if (name === config.scope) return {...target, nameUsed: true}
   if (given.membersFollow && !isInstanceName(name)) return {...target, nameUsed: false} // a member name
   const scope = scopeOfWord(name)

@@ -43,7 +43,8 @@ export class PatroniInstance {
     const reader = new VerifiedReader({
       cache: options.cache ?? MemberCache.default(options.env),
       client,
-      configFile: config.file,
+      // the member cache's key: with -d alone, the URL as an absolute path (not relative to the working directory)
+      configFile: via && !configFile ? `/dcs-url/${encodeURIComponent(via.dcsUrl ?? '')}` : configFile,
       dcs: config.dcs,
       dcsError: config.dcsError,
       insecure: options.insecure,

@@ -53,6 +53,14 @@ describe('chooseInstance', () => {
     expect(await choose('15-reporting', true)).toEqual(other) // scope-like: a cluster, not a member
     expect(await choose('batman')).toEqual({...other, label: 'batman', via: {scope: 'batman'}})
     await expect(choose('a/../b')).rejects.toMatchObject({exitCode: ExitCode.usage})
+    // patronictl.yaml with only a DCS: the cluster must be named
+    const dcsOnly = tree.patroniConfig('ctl', 'etcd3:\n  hosts: 127.0.0.1:1\n')
+    const named = await chooseInstance({configFile: dcsOnly, name: '15-x'}, tree.paths, options, noPrompt, {})
+    expect(named).toEqual({configFile: dcsOnly, label: '15-x', nameUsed: true, via: {scope: '15-x'}})
+    await expect(chooseInstance({configFile: dcsOnly}, tree.paths, options, noPrompt, {})).rejects.toMatchObject({
+      exitCode: ExitCode.usage,
+      message: `${dcsOnly} has no scope: name the cluster after the command (e.g. 15-main)`,
+    })
   })
 
   it('takes $PATRONICTL_CONFIG_FILE when no instance is named, and an instance name over it', async () => {
