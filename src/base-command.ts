@@ -1,6 +1,6 @@
 import {Command, Errors, Flags} from '@oclif/core'
 
-import {secondsFlag} from './flags.js'
+import {dcsUrlFlag, secondsFlag} from './flags.js'
 import {type HostPaths} from './lib/instances/discovery.js'
 import {ExitCode, PgpError} from './lib/errors.js'
 import {chooseInstance} from './lib/instances/choice.js'
@@ -19,6 +19,7 @@ const DEFAULT_TIMEOUT_SECONDS = 5
 /** Shared flags, the mapping from flags to library options, and from errors to exit codes. */
 export abstract class PatroniCommand extends Command {
   private targetLabel?: string // the instance acted on, once known: REST errors name it
+  private nameUsed?: boolean // the first word named the cluster (with -c or -d it may be a member)
   private readonly warned = new Set<string>() // a wait polls the same fallback many times: say it once
   static override baseFlags = {
     'config-dir': Flags.string({
@@ -28,8 +29,10 @@ export abstract class PatroniCommand extends Command {
     'config-file': Flags.string({
       char: 'c',
       helpGroup: 'GLOBAL',
-      summary: 'An explicit Patroni YAML, as patronictl -c (instead of an instance name).',
+      summary:
+        'An explicit Patroni YAML, as patronictl -c (instead of an instance name; default without one: $PATRONICTL_CONFIG_FILE).',
     }),
+    'dcs-url': dcsUrlFlag('d'),
     debug: Flags.boolean({
       helpGroup: 'GLOBAL',
       summary: 'Log each REST request (never credentials) and show stack traces.',
@@ -69,23 +72,34 @@ export abstract class PatroniCommand extends Command {
   /** The instance to act on: the argument, -c, $PGCLUSTER, or the user's choice on a terminal. */
   protected async target(
     name: string | undefined,
-    flags: {'config-dir'?: string; 'config-file'?: string},
+    flags: {'config-dir'?: string; 'config-file'?: string; 'dcs-url'?: string},
     options: ConnectOptions,
     prompter: Prompter,
   ): Promise<InstanceTarget> {
-    const target = await chooseInstance(
-      {configFile: flags['config-file'], name},
+    const membersFollow = (this.constructor as typeof Command).strict === false // [INSTANCE] [MEMBER...]
+    const {nameUsed, ...target} = await chooseInstance(
+      {configFile: flags['config-file'], dcsUrl: this.dcsUrl(flags, name !== undefined), membersFollow, name},
       this.hostPaths(flags),
       options,
       prompter,
     )
     this.targetLabel = target.label
+    this.nameUsed = nameUsed
     return target
   }
 
-  /** `[INSTANCE] [MEMBER...]`: with -c there is no instance argument, so every word is a member. */
+  /**
+   * -d, else $DCS_URL (patronictl's) when a cluster is named: exported for patronictl, it must not
+   * turn `list` (the host) or a command that picks the instance into an error.
+   */
+  protected dcsUrl(flags: {'dcs-url'?: string}, named: boolean): string | undefined {
+    return flags['dcs-url'] ?? (named ? process.env.DCS_URL || undefined : undefined)
+  }
+
+  /** `[INSTANCE] [MEMBER...]`: with -c or -d the first word may be the scope or already a member. */
   protected memberArgs(argv: unknown[], flags: {'config-file'?: string}, instance?: string): string[] {
-    return (argv as string[]).slice(flags['config-file'] || !instance ? 0 : 1)
+    const used = this.nameUsed ?? !flags['config-file']
+    return (argv as string[]).slice(used && instance ? 1 : 0)
   }
 
   /** Prompts only on a terminal, and never with --no-interactive. */
@@ -129,11 +143,7 @@ export abstract class PatroniCommand extends Command {
     } else if (error instanceof Errors.CLIError) {
       exitCode = ExitCode.usage // oclif's parse errors: unknown flag, bad option value, missing argument
       const help = [this.config.bin, this.id, '--help'].filter(Boolean).join(' ')
-      const lines = error.message
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l && !l.startsWith('See more help') && !/^The following errors? occurred:$/.test(l))
-      message = `${lines.join(': ')} (see ${help})`
+      message = `${oneLine(error.message)} (see ${help})`
     } else {
       exitCode = ExitCode.failed
       message = `unexpected error: ${error.message}${debug ? '' : ' (run with --debug for details)'}`
@@ -142,4 +152,18 @@ export abstract class PatroniCommand extends Command {
     if (debug && error.stack) process.stderr.write(`${error.stack}\n`)
     process.exitCode = exitCode
   }
+}
+
+/**
+ * oclif's multi-line parse errors as one line: `Missing 1 required arg:\nshell  (bash|zsh) ...`
+ * becomes `Missing 1 required arg: shell (bash|zsh) ...`, without its "See more help" and
+ * "The following error occurred:" lines (nor their colon doubled).
+ */
+export function oneLine(text: string): string {
+  const lines = text
+    .replaceAll(/\u001B\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((l) => l.trim().replaceAll(/\s+/g, ' '))
+    .filter((l) => l && !l.startsWith('See more help') && !/^The following errors? occurred:?$/.test(l))
+  return lines.reduce((out, line) => (out === '' ? line : `${out}${out.endsWith(':') ? ' ' : ': '}${line}`), '')
 }

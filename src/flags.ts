@@ -8,6 +8,19 @@ export const instanceArg = Args.string({
   ignoreStdin: true, // oclif would otherwise take a missing argument from a piped stdin
 })
 
+/**
+ * patronictl's `-d/--dcs-url/--dcs`; without a short form where -d means something else (dsn's
+ * --dbname). $DCS_URL is read by the base command, only when a cluster is named (see dcsUrl there).
+ */
+export const dcsUrlFlag = (char?: 'd') =>
+  Flags.string({
+    aliases: ['dcs'],
+    ...(char ? {char} : {}),
+    helpGroup: 'GLOBAL',
+    summary:
+      'Reach the cluster named by its scope through this DCS (default namespace /service/), as patronictl -d: DCS://HOST:PORT[/NAMESPACE] (default with a scope named: $DCS_URL); with list --fleet, the DCS to read.',
+  })
+
 /** A positive number of seconds, at most `max`; fractions allowed (0.5). */
 export const secondsFlag = (max: number) =>
   Flags.custom<number>({

@@ -1,6 +1,10 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {PatroniCommand} from './base-command.js'
+import {type CliShape, prepareArgv} from './lib/cli/argv.js'
+import {PgpError} from './lib/errors.js'
+
 import Check from './commands/check.js'
 import Complete from './commands/complete.js'
 import Completion from './commands/completion.js'
@@ -8,6 +12,7 @@ import Dsn from './commands/dsn.js'
 import EditConfig from './commands/edit-config.js'
 import Failover from './commands/failover.js'
 import Flush from './commands/flush.js'
+import Help from './commands/help.js'
 import History from './commands/history.js'
 import List from './commands/list.js'
 import Pause from './commands/pause.js'
@@ -29,6 +34,7 @@ export const COMMANDS = {
   'edit-config': EditConfig,
   failover: Failover,
   flush: Flush,
+  help: Help,
   history: History,
   list: List,
   pause: Pause,
@@ -42,7 +48,39 @@ export const COMMANDS = {
   version: Version,
 }
 
-export async function run(argv = process.argv.slice(2)): Promise<void> {
+type FlagDefinition = {char?: string; aliases?: string[]; type: string}
+
+/** The flags and arguments argv preparation needs, from the commands' static definitions. */
+function cliShape(): CliShape {
+  const valueFlags = (flags: Record<string, FlagDefinition>) =>
+    Object.entries(flags)
+      .filter(([, f]) => f.type === 'option')
+      .flatMap(([name, f]) => [`--${name}`, ...(f.char ? [`-${f.char}`] : [])])
+  const commands: CliShape['commands'] = {}
+  for (const [id, command] of Object.entries(COMMANDS)) {
+    const flags = {...command.baseFlags, ...command.flags} as Record<string, FlagDefinition>
+    const instanceArg = id === 'list' || Object.hasOwn(command.args ?? {}, 'instance')
+    commands[id] = {hidden: command.hidden, instanceArg, valueFlags: valueFlags(flags)}
+  }
+  const globals = Object.entries(PatroniCommand.baseFlags as Record<string, FlagDefinition>).map(([name, f]) => ({
+    aliases: f.aliases,
+    char: f.char,
+    name,
+    takesValue: f.type === 'option',
+  }))
+  return {bin: 'pgpatronictl', commands, globals}
+}
+
+export async function run(given = process.argv.slice(2)): Promise<void> {
+  let argv: string[]
+  try {
+    argv = prepareArgv(given, cliShape())
+  } catch (error) {
+    if (!(error instanceof PgpError)) throw error
+    process.stderr.write(`Error: ${error.message}\n`)
+    process.exitCode = error.exitCode
+    return
+  }
   const {execute, settings} = await import('@oclif/core')
   settings.enableAutoTranspile = false // a bundle: never look for TypeScript sources
   // The package root is known (dist/..): oclif need not search up the tree for package.json,

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags, roleFlag} from '../flags.js'
+import {dcsUrlFlag, instanceArg, operationFlags, roleFlag} from '../flags.js'
 import {chooseDsnMember, formatDsn, localSocketFor} from '../lib/output/dsn.js'
 import {usageError} from '../lib/errors.js'
 import {PatroniInstance} from '../lib/rest/instance.js'
@@ -16,6 +16,7 @@ export default class Dsn extends PatroniCommand {
   ]
   static override flags = {
     dbname: Flags.string({char: 'd', summary: 'Add dbname=DBNAME.'}),
+    'dcs-url': dcsUrlFlag(), // -d is --dbname here, as in psql
     interactive: operationFlags.interactive,
     member: Flags.string({char: 'm', exclusive: ['role'], summary: 'This member, whatever its role.'}),
     role: roleFlag(
@@ -34,7 +35,7 @@ export default class Dsn extends PatroniCommand {
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, this.prompter(flags))
     if (flags.member === '') throw usageError('--member: expected a member name')
-    const patroni = await PatroniInstance.open(target.label, target.configFile, options)
+    const patroni = await PatroniInstance.open(target.label, target.configFile, options, target.via)
     try {
       const cluster = await patroni.cluster()
       const role = flags.role === 'replica' || flags.role === 'any' ? flags.role : 'leader'

@@ -22,12 +22,12 @@ export default class Flush extends PatroniCommand {
     const words = argv as string[]
     const what = words.at(-1)
     if (what !== 'restart' && what !== 'switchover') throw usageError('say what to flush, last: restart or switchover')
-    const instance = flags['config-file'] ? undefined : words.length > 1 ? words[0] : undefined
-    const members = this.memberArgs(words.slice(0, -1), flags, instance)
-    if (what === 'switchover' && members.length > 0) throw usageError('flush switchover takes no member names')
+    const instance = words.length > 1 ? words[0] : undefined
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
-    const target = await this.target(instance, flags, options, io.prompter)
+    const target = await this.target(instance, flags, options, io.prompter) // with -c, the word may be a member
+    const members = this.memberArgs(words.slice(0, -1), flags, instance)
+    if (what === 'switchover' && members.length > 0) throw usageError('flush switchover takes no member names')
     process.exitCode = await runFlush(
       target,
       {dryRun: flags['dry-run'], force: flags.force, members, role: memberRole(flags.role), what},

@@ -21,7 +21,7 @@ export default class History extends PatroniCommand {
     const {args, flags} = await this.parse(History)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, this.prompter(flags))
-    const patroni = await PatroniInstance.open(target.label, target.configFile, options)
+    const patroni = await PatroniInstance.open(target.label, target.configFile, options, target.via)
     try {
       const answer = await patroni.read('/history', 'history', (body, answeredBy) =>
         historyRecords(body, endpointOf(answeredBy)),

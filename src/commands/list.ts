@@ -3,9 +3,7 @@ import {Flags} from '@oclif/core'
 import {PatroniCommand} from '../base-command.js'
 import {formatFlags, outputFormat, secondsFlag} from '../flags.js'
 import {usageError} from '../lib/errors.js'
-import {bothGiven} from '../lib/instances/choice.js'
-import {parseInstanceName} from '../lib/instances/names.js'
-import {type InstanceTarget, listClusters, listHost, targetFor} from '../lib/list/list.js'
+import {listClusters, listHost, listTargets} from '../lib/list/list.js'
 import {repeatEvery, timestampLine} from '../lib/output/watch.js'
 
 export default class List extends PatroniCommand {
@@ -19,6 +17,7 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
     '<%= config.bin %> <%= command.id %> 15-main --extended --watch 5',
     '<%= config.bin %> <%= command.id %> --fleet',
     '<%= config.bin %> <%= command.id %> --fleet --problems -d etcd3://10.0.0.1:2379 -f json',
+    '<%= config.bin %> -d etcd3://10.0.0.1:2379/postgresql-common/ <%= command.id %> 15-main',
   ]
   static override flags = {
     ...formatFlags,
@@ -29,11 +28,6 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
     fleet: Flags.boolean({
       summary:
         "Every Patroni cluster in the DCS (the namespaces of this host's instance configs), read in one request, never written.",
-    }),
-    'dcs-url': Flags.string({
-      char: 'd',
-      dependsOn: ['fleet'],
-      summary: 'With --fleet: the DCS to read, DCS://HOST:PORT[/NAMESPACE] as patronictl -d (etcd3, etcd, consul).',
     }),
     namespace: Flags.string({
       dependsOn: ['fleet'],
@@ -57,9 +51,7 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(List)
-    if (flags['config-file'] && argv.length > 0) throw bothGiven(String(argv[0]))
     if (flags.fleet && argv.length > 0) throw usageError('--fleet lists every cluster in the DCS: give no instance')
-    const names = (argv as string[]).map(parseInstanceName)
     const paths = this.hostPaths(flags)
     const options = this.connectOptions(flags)
     const format = outputFormat(flags)
@@ -67,17 +59,15 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
     // the fleet view is loaded only when asked for: plain listings do not pay for it
     const fleet = flags.fleet ? await import('../lib/fleet/view.js') : undefined
     const memory = new Map() // --watch: the members each refresh saw
-    const targets: InstanceTarget[] =
-      flags['config-file'] && !fleet
-        ? [{configFile: flags['config-file'], label: flags['config-file']}]
-        : names.map((name) => targetFor(name, paths))
+    const given = {configFile: flags['config-file'], dcsUrl: this.dcsUrl(flags, argv.length > 0)}
+    const targets = fleet ? [] : await listTargets(argv as string[], given, paths, {insecure: flags.insecure})
     const interval = flags.W ? 2 : flags.watch
     await repeatEvery(interval, async () => {
       const listing = fleet
         ? await fleet.listFleet(
             {
               configFile: flags['config-file'],
-              dcsUrl: flags['dcs-url'],
+              dcsUrl: this.dcsUrl(flags, true),
               insecure: flags.insecure,
               namespaces: flags.namespace ?? [],
               paths,

@@ -1,5 +1,7 @@
 import {type HostPaths, type HostInstance, describeChoices, discoverHost} from './discovery.js'
 import {usageError} from '../errors.js'
+import {loadPatroniConfig} from '../config/patroni-config.js'
+import {scopeOfWord} from '../config/remote.js'
 import {type InstanceSummary, summariseHost} from '../list/host.js'
 import {formatInstance, parseInstanceName} from './names.js'
 import {type InstanceTarget, targetFor} from '../list/list.js'
@@ -12,17 +14,14 @@ import type {Choice, Prompter} from '../prompt/prompt.js'
  * health; without one, the only such instance is taken, and several are a usage error (exit 2).
  */
 export async function chooseInstance(
-  given: {name?: string; configFile?: string},
+  given: TargetRequest,
   paths: HostPaths,
   options: ConnectOptions,
   prompter: Prompter,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<InstanceTarget> {
-  if (given.configFile) {
-    // with -c, words after the command are member names; an instance name means a mix-up
-    if (given.name !== undefined && isInstanceName(given.name)) throw bothGiven(given.name)
-    return {configFile: given.configFile, label: given.configFile}
-  }
+): Promise<InstanceTarget & {nameUsed?: boolean}> {
+  const explicit = await explicitTarget(given, options, env)
+  if (explicit) return explicit
   if (given.name) return targetFor(parseInstanceName(given.name), paths)
   if (env.PGCLUSTER) {
     let name
@@ -50,6 +49,56 @@ export async function chooseInstance(
     value: operable[i]!,
   }))
   return targetOf(await prompter.select('Which instance?', choices))
+}
+
+/** The words and flags that may name the cluster (patronictl's `-c`, `-d`, `[CLUSTER]`). */
+export interface TargetRequest {
+  name?: string // the first word after the command
+  configFile?: string // -c
+  dcsUrl?: string // -d
+  membersFollow?: boolean // the command takes member names after the cluster: with -c, a word may be one
+}
+
+/**
+ * patronictl's ways to name a cluster. `-d URL [SCOPE]`: that scope (else -c's) through that DCS.
+ * `-c FILE [SCOPE]` (or $PATRONICTL_CONFIG_FILE when no instance is named): the file's cluster
+ * when the word is its scope or absent; another scope through the file's DCS; a word that is no
+ * scope-like name (node2) is a member name where members follow. `nameUsed`: the word named the cluster.
+ */
+export async function explicitTarget(
+  given: TargetRequest,
+  options: {insecure?: boolean},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<(InstanceTarget & {nameUsed?: boolean}) | undefined> {
+  const {name} = given
+  if (given.dcsUrl) {
+    const configFile = given.configFile ?? ''
+    const scope = name
+      ? scopeOfWord(name)
+      : configFile
+        ? (await loadPatroniConfig(configFile, {env, insecure: options.insecure})).scope
+        : undefined
+    if (!scope)
+      throw usageError(
+        '-d/--dcs-url reaches a cluster by its scope: name it (e.g. 15-main); list --fleet shows them all',
+      )
+    return {configFile, label: scope, nameUsed: name !== undefined, via: {dcsUrl: given.dcsUrl, scope}}
+  }
+  const fromEnv = env.PATRONICTL_CONFIG_FILE && (name === undefined || !isInstanceName(name))
+  const configFile = given.configFile ?? (fromEnv ? env.PATRONICTL_CONFIG_FILE : undefined)
+  if (!configFile) return undefined
+  const target = {configFile, label: configFile}
+  // 15/other is pg-common's name of a config on this host: with -c, two configs are named
+  if (name !== undefined && /^\d+(?:\.\d+)?\//.test(name)) throw bothGiven(name)
+  const config = await loadPatroniConfig(configFile, {env, insecure: options.insecure})
+  // a patronictl.yaml may hold only the DCS: then the cluster is named after the command
+  if (name === undefined && !config.scope)
+    throw usageError(`${configFile} has no scope: name the cluster after the command (e.g. 15-main)`)
+  if (name === undefined) return target
+  if (name === config.scope) return {...target, nameUsed: true}
+  if (given.membersFollow && !isInstanceName(name)) return {...target, nameUsed: false} // a member name
+  const scope = scopeOfWord(name)
+  return {configFile, label: scope, nameUsed: true, via: {scope}}
 }
 
 /** An instance name and -c FILE name two configs: acting on either could hit the wrong cluster. */

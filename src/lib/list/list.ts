@@ -4,10 +4,12 @@ import {join} from 'node:path'
 import {type HostPaths, discoverHost, findInstance} from '../instances/discovery.js'
 import {ExitCode, PgpError} from '../errors.js'
 import {summariseHost, overviewExitCode} from './host.js'
-import {type InstanceName, formatInstance, instanceStem} from '../instances/names.js'
+import {type InstanceName, formatInstance, instanceStem, parseInstanceName} from '../instances/names.js'
+import {explicitTarget} from '../instances/choice.js'
 import {type ClusterView, renderClusters, renderHost} from './views.js'
 import {type ConnectOptions, PatroniInstance} from '../rest/instance.js'
 import type {OutputFormat} from '../output/printer.js'
+import type {Via} from '../config/remote.js'
 
 export interface Listing {
   text?: string // none when no instance could be read
@@ -19,7 +21,8 @@ export interface Listing {
 /** A Patroni instance to open: by pg-common name, or an explicit config file (-c). */
 export interface InstanceTarget {
   label: string
-  configFile: string
+  configFile: string // '' with -d and no -c
+  via?: Via // reached by scope through the DCS (-d, or another scope of -c's DCS)
 }
 
 /** `15/main` → its config file; an unknown name is exit 3 with the instances that exist. */
@@ -27,6 +30,27 @@ export function targetFor(name: InstanceName, paths: HostPaths): InstanceTarget 
   const configFile = join(paths.configDir, `${instanceStem(name)}.yml`)
   if (!existsSync(configFile)) findInstance(name, discoverHost(paths), paths.configDir)
   return {configFile, label: formatInstance(name)}
+}
+
+/**
+ * `list [WORD...]`: instances by name; with -c, -d or $PATRONICTL_CONFIG_FILE, scopes as patronictl
+ * takes them (none: the config's own). No word and nothing explicit: none (the host overview).
+ */
+export async function listTargets(
+  words: string[],
+  given: {configFile?: string; dcsUrl?: string},
+  paths: HostPaths,
+  options: {insecure?: boolean},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<InstanceTarget[]> {
+  if (words.length === 0) {
+    const target = await explicitTarget(given, options, env)
+    return target ? [target] : []
+  }
+  const targets: InstanceTarget[] = []
+  for (const name of words)
+    targets.push((await explicitTarget({...given, name}, options, env)) ?? targetFor(parseInstanceName(name), paths))
+  return targets
 }
 
 export async function listHost(
@@ -67,7 +91,7 @@ export async function listClusters(
 }
 
 export async function viewOf(target: InstanceTarget, options: ConnectOptions): Promise<ClusterView> {
-  const patroni = await PatroniInstance.open(target.label, target.configFile, options)
+  const patroni = await PatroniInstance.open(target.label, target.configFile, options, target.via)
   try {
     const cluster = await patroni.cluster({showSelf: true})
     return {cluster, systemId: cluster.systemId}

@@ -34,7 +34,7 @@ export async function withCluster<T>(
   options: ConnectOptions,
   act: (instance: PatroniInstance, cluster: ClusterState) => Promise<T>,
 ): Promise<T> {
-  const instance = await PatroniInstance.open(target.label, target.configFile, options)
+  const instance = await PatroniInstance.open(target.label, target.configFile, options, target.via)
   try {
     return await act(instance, await instance.cluster())
   } finally {

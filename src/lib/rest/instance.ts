@@ -5,6 +5,7 @@ import type {MemberStatus} from './member-status.js'
 import {PatroniClient} from './client.js'
 import {type ClusterState, type Member, memberBaseUrl, normaliseCluster, withThisMember} from './cluster.js'
 import {type PatroniConfig, loadPatroniConfig} from '../config/patroni-config.js'
+import {type Via, remoteConfig} from '../config/remote.js'
 import {type ReadSpec, type VerifiedAnswer, VerifiedReader, type Warn} from './verified-read.js'
 
 export interface ConnectOptions {
@@ -30,21 +31,27 @@ export class PatroniInstance {
     private readonly reader: VerifiedReader,
   ) {}
 
-  static async open(label: string, configFile: string, options: ConnectOptions): Promise<PatroniInstance> {
-    const config = await loadPatroniConfig(configFile, {env: options.env, insecure: options.insecure})
+  /** `via`: the cluster is reached by its scope through the DCS, not through this host's member. */
+  static async open(label: string, configFile: string, options: ConnectOptions, via?: Via): Promise<PatroniInstance> {
+    const loadOptions = {env: options.env, insecure: options.insecure}
+    const config = via
+      ? await remoteConfig(configFile, via, loadOptions)
+      : await loadPatroniConfig(configFile, loadOptions)
     if (!config.rest) throw new PgpError(`${configFile}: ${config.restError ?? 'no REST API address'}`, ExitCode.config)
     const client = await PatroniClient.create(config.rest, {log: options.log, timeoutMs: options.timeoutMs})
     const scope = config.scope ?? label
     const reader = new VerifiedReader({
       cache: options.cache ?? MemberCache.default(options.env),
       client,
-      configFile,
+      // the member cache's key: with -d alone, the URL as an absolute path (not relative to the working directory)
+      configFile: via && !configFile ? `/dcs-url/${encodeURIComponent(via.dcsUrl ?? '')}` : configFile,
       dcs: config.dcs,
       dcsError: config.dcsError,
       insecure: options.insecure,
       label,
       log: options.log,
       namespace: config.namespace,
+      remote: Boolean(via),
       scope,
       timeoutMs: options.timeoutMs,
       warn: options.warn,

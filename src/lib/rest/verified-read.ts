@@ -37,6 +37,7 @@ export interface ReaderSetup {
   timeoutMs: number
   log?: (line: string) => void
   warn: Warn
+  remote?: boolean // no member on this host (-d, or another scope of -c): the DCS names the members to ask
 }
 
 /** What one GET reads, how to parse it, and where the DCS keeps the same document. */
@@ -135,6 +136,7 @@ export class VerifiedReader {
       mismatches: 0,
       remembered: this.remembered(),
     }
+    if (this.setup.remote) return this.readRemote(spec, context, options.quiet)
     let localFailure: string | undefined
     const local = this.attempt(spec, this.local, 'local', context).catch((error: unknown) => {
       if (error instanceof Mismatch) throw this.localMismatch(error)
@@ -176,6 +178,21 @@ export class VerifiedReader {
     }
     if (spec.memberUrls && this.systemId) this.remember(spec.memberUrls(answered.value))
     return answer
+  }
+
+  /** No member of this host: the members the DCS names (proven by its scope and system id), else its keys. */
+  private async readRemote<T>(spec: ReadSpec<T>, context: ReadContext, quiet?: boolean): Promise<VerifiedAnswer<T>> {
+    let answered: Answered<T>
+    try {
+      answered = await this.askOthers(spec, context)
+    } catch (failure) {
+      const why = new RestError('unreachable', this.setup.label, 'no member of the cluster answered')
+      return this.fromDcs(spec, why, failure, context, quiet)
+    }
+    this.systemId ??= answered.status.systemId ?? this.expectedSystemId(answered.origin, context)
+    this.proven.set(answered.baseUrl, answered.status)
+    if (spec.memberUrls && this.systemId) this.remember(spec.memberUrls(answered.value))
+    return {answeredBy: answered.baseUrl, source: 'rest', systemId: this.systemId, value: answered.value}
   }
 
   /**
@@ -250,7 +267,7 @@ export class VerifiedReader {
 
   /** The remembered members and the DCS (read once), all at once; the first member that proves itself wins. */
   private async askOthers<T>(spec: ReadSpec<T>, context: ReadContext): Promise<Answered<T>> {
-    const tried = new Set([this.local])
+    const tried = new Set(this.setup.remote ? [] : [this.local])
     const askAll = (urls: string[], origin: Origin) =>
       urls.filter((url) => !tried.has(url)).map((url) => (tried.add(url), this.attempt(spec, url, origin, context)))
     const fromMemory = askAll(context.remembered?.apiUrls ?? [], 'remembered')
@@ -311,6 +328,11 @@ export class VerifiedReader {
     if ('error' in dcs) throw fail(dcs.error)
     const {snapshot} = dcs
     const label = `${snapshot.kind} ${endpointOf(snapshot.baseUrl)}`
+    if (snapshot.keys.size === 0 && this.setup.remote)
+      throw new PgpError(
+        `${this.setup.scope}: no such cluster in the DCS ${label} (no keys under ${dcsPrefix(this.setup.namespace, this.setup.scope)}${this.setup.namespace ? '' : "; Debian's namespace is /postgresql-common/"})`,
+        ExitCode.config,
+      )
     if (snapshot.keys.size === 0)
       throw fail(`DCS ${label}: no keys under ${dcsPrefix(this.setup.namespace, this.setup.scope)}`)
     const initialize = snapshot.keys.get('initialize')?.trim() || undefined
@@ -341,6 +363,10 @@ export class VerifiedReader {
   }
 
   private warnFallback(localFailure: string, source: string): void {
+    if (this.setup.remote) {
+      this.setup.warn(`${this.setup.label}: no member's REST API answered; data from ${source}`, 'fallback')
+      return
+    }
     this.setup.warn(
       `${this.setup.label}: this host's REST API (${endpointOf(this.local)}) did not answer (${localFailure}); data from ${source}`,
       'fallback',
