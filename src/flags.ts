@@ -51,11 +51,11 @@ export const scheduledFlag = Flags.string({
 /** `-r/--role`: primary and master mean the leader, as in patronictl. */
 export const roleFlag = (
   fallback: 'any' | 'leader' = 'any',
-  summary = 'Which members (primary and master mean the leader).',
+  summary = 'Which members: leader, primary (or master), standby-leader, replica (or standby), any.',
 ) =>
   Flags.option({
     char: 'r',
     default: fallback,
-    options: ['any', 'leader', 'primary', 'master', 'replica'] as const,
+    options: ['any', 'leader', 'primary', 'master', 'standby-leader', 'replica', 'standby'] as const,
     summary,
   })()
