@@ -18,9 +18,9 @@ describe.skipIf(!lab)('restart decided by Patroni, as patronictl 4.x, on the rea
   const cli = (...args: string[]) => runCli([...args, '--config-dir', configDir])
 
   describe.each([
-    ['3.0.2', instances.ha, undefined],
-    ['4.0.7', instances.v4, instances.v4.patronictl],
-  ] as const)('Patroni %s (%s)', (_version, instance, patronictl) => {
+    ['3.0.2', instances.ha.name, instances.ha, undefined],
+    ['4.0.7', instances.v4.name, instances.v4, instances.v4.patronictl],
+  ] as const)('Patroni %s (%s)', (_version, _name, instance, patronictl) => {
     const urls = Object.values(instance.members).map((m) => `http://127.0.0.1:${m.restPort}`)
     const names = Object.keys(instance.members)
     const leaderUrl = urls[0]!
