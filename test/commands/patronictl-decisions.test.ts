@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
+import {Terminal} from '../helpers/terminal.js'
 import {
   type FakeAnswer,
   type FakeServer,
@@ -27,7 +28,10 @@ describe('the same decisions as patronictl (three fake members)', () => {
     await Promise.all(members.map((m) => m.close()))
     members = []
   })
-  afterAll(() => rmSync(root, {force: true, recursive: true}))
+  afterAll(() => {
+    Terminal.closeAll()
+    rmSync(root, {force: true, recursive: true})
+  })
 
   /** node1 leads; `cluster` edits each member of GET /cluster; `routes[i]` are node(i+1)'s own answers. */
   async function start(
@@ -202,5 +206,57 @@ describe('the same decisions as patronictl (three fake members)', () => {
     const result = await cli(['restart', '15/main', '--force'])
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(/^node2: failed \(500 restart failed\)$/m)
+  })
+
+  describe('on a terminal (tmux), as patronictl asks', () => {
+    const term = (args: string[]) => Terminal.start([...args, '--config-dir', configDir], {...env, TZ: 'UTC'})
+
+    it('restart --scheduled over a scheduled restart names it in the question; yes deletes it first', async () => {
+      let deleted = false
+      await start(
+        [
+          {},
+          {},
+          {
+            'DELETE /restart': () => ((deleted = true), {body: 'scheduled restart deleted'}),
+            'POST /restart': () =>
+              deleted
+                ? {body: 'Restart scheduled', status: 202}
+                : {body: 'Another restart is already scheduled', status: 409},
+          },
+        ],
+        (m) => {
+          if (m.name === 'node3') m.scheduled_restart = {schedule: '2098-01-01T00:00:00+00:00'}
+        },
+      )
+      const t = term(['restart', '15/main', 'node3', '--scheduled', '2099-01-01 03:00'])
+      await t.waitFor(
+        /Schedule a restart of node3 \(cluster 15-main\) at 2099-01-01T03:00:00\+00:00\? This replaces the restart already scheduled on node3 \(at\s+2098-01-01T00:00:00\+00:00\)/,
+      )
+      t.type('y').keys('Enter')
+      expect(await t.exitCode()).toBe(0)
+      expect(t.screen()).toMatch(/^node3: scheduled \(Restart scheduled\)$/m)
+      expect(sent()[2]).toEqual(['DELETE /restart ', 'POST /restart {"schedule":"2099-01-01T03:00:00+00:00"}'])
+    })
+
+    it('reinit without --force sends {"force": false}; an action in progress is cancelled only after a yes', async () => {
+      await start([
+        {},
+        {},
+        {
+          'POST /reinitialize': (req) =>
+            JSON.parse(req.body).force
+              ? {body: 'reinitialize started'}
+              : {body: 'restart already in progress', status: 503},
+        },
+      ])
+      const t = term(['reinit', '15/main', 'node3'])
+      await t.waitFor(/Reinitialize node3\? This wipes/)
+      t.type('y').keys('Enter')
+      await t.waitFor(/node3: restart already in progress\. Cancel it and reinitialize anyway\?/)
+      t.type('y').keys('Enter')
+      expect(await t.exitCode()).toBe(0)
+      expect(sent()[2]).toEqual(['POST /reinitialize {"force":false}', 'POST /reinitialize {"force":true}'])
+    })
   })
 })
