@@ -177,6 +177,13 @@ describe('the same decisions as patronictl (three fake members)', () => {
     expect(dry.stdout).toMatch(/\/restart \{"schedule":"2099-01-01T00:00:00\+01:00"\}$/m)
   })
 
+  it('restart --scheduled in a paused cluster is refused before anything is sent (exit 1), as patronictl', async () => {
+    await start([], () => {}, {pause: true})
+    const result = await cli(['restart', '15/main', '--scheduled', '2099-01-01', '--force'])
+    expect(result).toMatchObject({code: 1, stderr: 'Error: cluster 15-main is paused: a restart cannot be scheduled\n'})
+    expect(sent().flat()).toEqual([])
+  })
+
   it('restart --any restarts a single member; -r takes patronictl values (standby, standby-leader)', async () => {
     const restarted = {'POST /restart': {body: 'restarted successfully'}}
     await start([restarted, restarted, restarted])

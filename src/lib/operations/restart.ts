@@ -90,6 +90,9 @@ export async function runRestart(
   const request = restartRequest(wanted)
   return withCluster(target, options, async (instance, cluster) => {
     io.log(await renderClusters([{cluster}], 'pretty', true))
+    // Patroni refuses too (500); patronictl says so before sending anything
+    if (request.schedule && cluster.paused)
+      throw new PgpError(`cluster ${cluster.scope} is paused: a restart cannot be scheduled`, ExitCode.failed)
     let members = restartOrder(cluster, wanted)
     if (members.length === 0) {
       io.log('no member to restart')
