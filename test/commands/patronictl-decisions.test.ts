@@ -163,6 +163,15 @@ describe('the same decisions as patronictl (three fake members)', () => {
       ['DELETE /restart ', `POST /restart ${body}`],
       [`POST /restart ${body}`, 'DELETE /restart ', `POST /restart ${body}`],
     ])
+    const dry = await cli(['restart', '15/main', 'node2', 'node3', '--scheduled', '2099-01-01 03:00', '--dry-run'], {
+      TZ: 'UTC',
+    })
+    expect(dry.stdout.split('\n').filter((line) => /^node\d: /.test(line))).toEqual([
+      `node2: DELETE ${members[1]!.url}/restart`,
+      `node2: POST ${members[1]!.url}/restart ${body}`,
+      `node3: POST ${members[2]!.url}/restart ${body}`,
+    ])
+    expect(sent().flat()).toHaveLength(5)
   })
 
   it('restart --scheduled without --force and without a terminal is refused (exit 2); a date alone is local midnight', async () => {

@@ -107,11 +107,22 @@ export async function runRestart(
       members = await io.prompter.checkbox('Members to restart (replicas first, leader last)', choices)
     }
     if (wanted.dryRun) {
-      const lines = await dryRunEachMember(instance, members, {body: request, method: 'POST', path: '/restart'})
+      const lines = await dryRunRestart(instance, members, request)
       return reportDryRun(io, lines, ', one at a time, each after the previous member is running again')
     }
     await confirmOrAbort(io.prompter, wanted.force, restartQuestion(cluster.scope, members, request, wanted))
     return worstExit(await restartInTurn(instance, members, request, wanted, io.journal))
+  })
+}
+
+/** Each member's POST /restart, preceded by the DELETE /restart of a schedule it replaces. */
+async function dryRunRestart(instance: PatroniInstance, members: Member[], request: RestartRequest): Promise<string[]> {
+  const posts = await dryRunEachMember(instance, members, {body: request, method: 'POST', path: '/restart'})
+  const replaced = request.schedule ? members.filter((m) => m.scheduledRestart) : []
+  const cancels = await dryRunEachMember(instance, replaced, {method: 'DELETE', path: '/restart'})
+  return members.flatMap((m, i) => {
+    const cancel = replaced.indexOf(m)
+    return cancel < 0 ? [posts[i]!] : [cancels[cancel]!, posts[i]!]
   })
 }
 
