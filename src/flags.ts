@@ -58,17 +58,18 @@ export const operationFlags = {
 }
 
 export const scheduledFlag = Flags.string({
-  summary: 'When: an ISO 8601 time (2026-11-24T22:30 is local time; add Z or +01:00 for another zone) or now.',
+  summary:
+    'When, as patronictl reads it: 2026-11-24T22:30 or "2026-11-24 22:30", 2026-11-24 (midnight), 22:30 (today), local time unless a zone is given (Z, +01:00); or now.',
 })
 
-/** `-r/--role`: primary and master mean the leader, as in patronictl. */
+/** `-r/--role` with patronictl's values (mapped by memberRole in src/lib/operations/members.ts). */
 export const roleFlag = (
   fallback: 'any' | 'leader' = 'any',
-  summary = 'Which members (primary and master mean the leader).',
+  summary = 'Which members: leader, primary (or master), standby-leader, replica (or standby), any.',
 ) =>
   Flags.option({
     char: 'r',
     default: fallback,
-    options: ['any', 'leader', 'primary', 'master', 'replica'] as const,
+    options: ['any', 'leader', 'primary', 'master', 'standby-leader', 'replica', 'standby'] as const,
     summary,
   })()

@@ -38,7 +38,8 @@ export default class Dsn extends PatroniCommand {
     const patroni = await PatroniInstance.open(target.label, target.configFile, options, target.via)
     try {
       const cluster = await patroni.cluster()
-      const role = flags.role === 'replica' || flags.role === 'any' ? flags.role : 'leader'
+      const role =
+        flags.role === 'standby' ? 'replica' : flags.role === 'replica' || flags.role === 'any' ? flags.role : 'leader'
       const member = chooseDsnMember(cluster, {member: flags.member, role})
       const socket = flags.tcp ? undefined : localSocketFor(member, patroni.config)
       this.log(formatDsn(member, {dbname: flags.dbname, socket, user: flags.user}))

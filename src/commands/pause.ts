@@ -7,13 +7,14 @@ import {runPause} from '../lib/operations/pause.js'
 export default class Pause extends PatroniCommand {
   static override args = {instance: instanceArg}
   static override description =
-    'Sends PATCH /config {"pause": true} to the leader. With --wait, returns once every member reports it.'
+    'Sends PATCH /config {"pause": true} to the leader, without asking (as patronictl: safe in cron jobs). With --wait, returns once every member reports it.'
   static override examples = [
     '<%= config.bin %> <%= command.id %> 15/main --wait',
-    '<%= config.bin %> <%= command.id %> 15/main --force',
+    '<%= config.bin %> <%= command.id %> 15/main --dry-run',
   ]
   static override flags = {
     ...operationFlags,
+    force: Flags.boolean({summary: 'Accepted as patronictl scripts pass it; pause and resume never ask.'}),
     wait: Flags.boolean({summary: 'Wait until every member reports the change.'}),
   }
   static override summary = 'Put the cluster of an instance in maintenance mode: no automatic failover or restarts.'
@@ -24,12 +25,6 @@ export default class Pause extends PatroniCommand {
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)
-    process.exitCode = await runPause(
-      target,
-      this.action,
-      {dryRun: flags['dry-run'], force: flags.force, wait: flags.wait},
-      options,
-      io,
-    )
+    process.exitCode = await runPause(target, this.action, {dryRun: flags['dry-run'], wait: flags.wait}, options, io)
   }
 }

@@ -5,10 +5,10 @@ export default class Resume extends Pause {
   static override args = Pause.args // oclif's parse copies only a command's own statics
   static override flags = Pause.flags
   static override description =
-    'Sends PATCH /config {"pause": null} to the leader. With --wait, returns once every member reports it.'
+    'Sends PATCH /config {"pause": null} to the leader, without asking (as patronictl). With --wait, returns once every member reports it.'
   static override examples = [
     '<%= config.bin %> <%= command.id %> 15/main --wait',
-    '<%= config.bin %> <%= command.id %> 15/main --force',
+    '<%= config.bin %> <%= command.id %> 15/main --dry-run',
   ]
   static override summary = 'End maintenance mode: Patroni manages the cluster again.'
   protected override readonly action = 'resume'

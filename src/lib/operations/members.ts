@@ -1,10 +1,26 @@
 import {ExitCode, PgpError} from '../errors.js'
 import {type ClusterState, type Member, isLeader} from '../rest/cluster.js'
 
-export type MemberRole = 'any' | 'leader' | 'replica'
+/** patronictl's `--role` values; `standby` is `replica` and `master` is `primary`, as there. */
+export type MemberRole = 'any' | 'leader' | 'primary' | 'replica' | 'standby-leader'
 
-/** `--role`: primary and master are the leader, as in patronictl. */
-export const memberRole = (flag: string): MemberRole => (flag === 'any' || flag === 'replica' ? flag : 'leader')
+export const memberRole = (flag: string): MemberRole => {
+  if (flag === 'standby') return 'replica'
+  if (flag === 'master') return 'primary'
+  return flag === 'any' || flag === 'primary' || flag === 'replica' || flag === 'standby-leader' ? flag : 'leader'
+}
+
+/**
+ * As patronictl's get_all_members: leader is whoever holds the leader key, primary the leader of
+ * a cluster that is not a standby cluster, standby-leader the leader of a standby cluster.
+ */
+export function hasRole(member: Member, role: MemberRole): boolean {
+  if (role === 'any') return true
+  if (role === 'replica') return !isLeader(member)
+  if (role === 'primary') return member.role === 'leader'
+  if (role === 'standby-leader') return member.role === 'standby_leader'
+  return isLeader(member)
+}
 
 /**
  * The members named (all of the role when none is named), in cluster order. A name that is
@@ -19,7 +35,7 @@ export function selectMembers(cluster: ClusterState, wanted: {members: string[];
       )
     }
   }
-  const byRole = cluster.members.filter((m) => wanted.role === 'any' || (wanted.role === 'leader') === isLeader(m))
+  const byRole = cluster.members.filter((m) => hasRole(m, wanted.role))
   const chosen = wanted.members.length > 0 ? byRole.filter((m) => wanted.members.includes(m.name)) : byRole
   if (wanted.members.length > 0 && chosen.length === 0)
     throw new PgpError(`no ${wanted.role} among ${wanted.members.join(', ')}`, ExitCode.failed)

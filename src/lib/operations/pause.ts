@@ -1,15 +1,7 @@
 import {loopWaitOf} from '../rest/cluster-wait.js'
 import {ExitCode, PgpError} from '../errors.js'
 import type {InstanceTarget} from '../list/list.js'
-import {
-  clusterRequestTarget,
-  configNotConfirmed,
-  confirmOrAbort,
-  type OperationIo,
-  reportDryRun,
-  requireConsent,
-  withCluster,
-} from './operation.js'
+import {clusterRequestTarget, configNotConfirmed, type OperationIo, reportDryRun, withCluster} from './operation.js'
 import type {Member} from '../rest/cluster.js'
 import {RestError, expectSuccess, endpointOf} from '../rest/client.js'
 import type {ConnectOptions, PatroniInstance} from '../rest/instance.js'
@@ -17,7 +9,6 @@ import {describeRequest} from './request-preview.js'
 
 export interface PauseWanted {
   wait: boolean
-  force: boolean
   dryRun: boolean
 }
 
@@ -30,7 +21,7 @@ export async function runPause(
   io: OperationIo,
 ): Promise<number> {
   const pause = action === 'pause'
-  requireConsent(action, wanted, io.prompter)
+  // as patronictl: pause and resume ask nothing (cron jobs run them); --force is accepted and changes nothing
   return withCluster(target, options, async (instance, cluster) => {
     if (cluster.paused === pause) {
       io.log(`cluster ${cluster.scope} is already ${pause ? 'paused' : 'not paused'}; nothing to do`)
@@ -39,10 +30,6 @@ export async function runPause(
     const baseUrl = await clusterRequestTarget(instance, cluster)
     const body = {pause: pause ? true : null}
     if (wanted.dryRun) return reportDryRun(io, [describeRequest('PATCH', `${baseUrl}/config`, body)])
-    const question = pause
-      ? `Pause cluster management of ${cluster.scope}? Patroni will neither fail over nor restart anything until it is resumed.`
-      : `Resume cluster management of ${cluster.scope}?`
-    await confirmOrAbort(io.prompter, wanted.force, question)
     const sent = io.journal.sending(`PATCH /config ${JSON.stringify(body)} to ${endpointOf(baseUrl)} (${action})`)
     const answer = await instance.client.request('PATCH', '/config', {baseUrl, body})
     if (answer.status === 409 && (await configPause(instance, baseUrl)) !== pause)

@@ -65,7 +65,8 @@ export async function runReinit(
         ExitCode.failed,
       )
     if (wanted.fromLeader) await requireFromLeaderSupport(instance, members)
-    const body = wanted.fromLeader ? {from_leader: true} : {}
+    // as patronictl: {"force": true} cancels an action (restart, earlier reinit) running on the member
+    const body = {force: wanted.force === true, ...(wanted.fromLeader ? {from_leader: true} : {})}
     if (wanted.dryRun)
       return reportDryRun(
         io,
@@ -96,7 +97,7 @@ export async function runReinit(
 async function reinitOne(
   instance: PatroniInstance,
   member: Member,
-  body: object,
+  body: {force: boolean; from_leader?: boolean},
   wanted: ReinitWanted,
   io: OperationIo,
 ): Promise<MemberOutcome> {
@@ -105,7 +106,7 @@ async function reinitOne(
     const send = async (force: boolean) => {
       const what = `POST /reinitialize${force ? ' (force)' : ''} to ${member.name} (${endpointOf(baseUrl)})`
       const sent = io.journal.sending(what, `reinitialize of ${member.name}`)
-      const request = {baseUrl, body: force ? {...body, force: true} : body}
+      const request = {baseUrl, body: {...body, force}}
       const answer = await instance.client.request('POST', '/reinitialize', request)
       if (answer.status === 200)
         io.journal.confirmed(sent, 'reinitialize started: its data directory is being replaced')
@@ -113,7 +114,7 @@ async function reinitOne(
       return answer
     }
     const startedBefore = await postmasterStart(instance, baseUrl)
-    let answer = await send(false)
+    let answer = await send(body.force)
     const text = plainText(answer.text)
     // another action (a restart, an earlier reinit) is running: only a person may cancel it
     const busy = answer.status === 503 && /already in progress$/.test(text)

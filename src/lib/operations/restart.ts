@@ -21,6 +21,9 @@ import {parseScheduledTime} from './switchover-plan.js'
 export interface RestartWanted {
   members: string[]
   role: MemberRole
+  /** patronictl's --any: one member of those chosen, at random. */
+  any: boolean
+  /** Sent as restart_pending: Patroni decides on each member whether a restart is pending. */
   pending: boolean
   scheduled?: string
   pgVersion?: string
@@ -49,15 +52,21 @@ const MARGIN_SECONDS = 5
 
 /**
  * Members to restart, replicas first (by name) and the leader last, so the leader is restarted
- * only once every replica is back and could take over.
+ * only once every replica is back and could take over. --pending filters nothing here: the DCS
+ * learns of a pending restart a loop after the member does, so each member's Patroni decides.
+ * --any: the members in random order; the first that Patroni does not skip is the only one.
  */
 export function restartOrder(
   cluster: ClusterState,
-  wanted: Pick<RestartWanted, 'members' | 'pending' | 'role'>,
+  wanted: Pick<RestartWanted, 'any' | 'members' | 'role'>,
+  random = Math.random,
 ): Member[] {
   const chosen = selectMembers(cluster, wanted)
-  const filtered = wanted.pending ? chosen.filter((m) => m.pendingRestart) : chosen
-  return [...filtered.filter((m) => !isLeader(m)), ...filtered.filter(isLeader)]
+  if (wanted.any) {
+    const order = chosen.map((member) => ({member, key: random()}))
+    return order.sort((a, b) => a.key - b.key).map(({member}) => member)
+  }
+  return [...chosen.filter((m) => !isLeader(m)), ...chosen.filter(isLeader)]
 }
 
 export function restartRequest(wanted: RestartWanted): RestartRequest {
@@ -81,14 +90,15 @@ export async function runRestart(
   const request = restartRequest(wanted)
   return withCluster(target, options, async (instance, cluster) => {
     io.log(await renderClusters([{cluster}], 'pretty', true))
+    // Patroni refuses too (500); patronictl says so before sending anything
+    if (request.schedule && cluster.paused)
+      throw new PgpError(`cluster ${cluster.scope} is paused: a restart cannot be scheduled`, ExitCode.failed)
     let members = restartOrder(cluster, wanted)
     if (members.length === 0) {
-      io.log(
-        wanted.pending ? `no member of ${cluster.scope} has a pending restart; nothing to do` : 'no member to restart',
-      )
+      io.log('no member to restart')
       return ExitCode.ok
     }
-    if (wanted.members.length === 0 && io.prompter.interactive && !wanted.force && !wanted.dryRun) {
+    if (wanted.members.length === 0 && !wanted.any && io.prompter.interactive && !wanted.force && !wanted.dryRun) {
       const choices = members.map((m) => ({
         checked: true,
         name: `${m.name} (${isLeader(m) ? 'leader' : 'replica'}, ${m.state})`,
@@ -97,16 +107,37 @@ export async function runRestart(
       members = await io.prompter.checkbox('Members to restart (replicas first, leader last)', choices)
     }
     if (wanted.dryRun) {
-      const lines = await dryRunEachMember(instance, members, {body: request, method: 'POST', path: '/restart'})
+      const lines = await dryRunRestart(instance, members, request)
       return reportDryRun(io, lines, ', one at a time, each after the previous member is running again')
     }
-    const names = members.map((m) => m.name).join(', ')
-    const question = request.schedule
-      ? `Schedule a restart of ${names} (cluster ${cluster.scope}) at ${request.schedule}?`
-      : `Restart ${names} of cluster ${cluster.scope}, one at a time${members.length > 1 ? ' (replicas first, leader last)' : ''}?`
-    await confirmOrAbort(io.prompter, wanted.force, question)
+    await confirmOrAbort(io.prompter, wanted.force, restartQuestion(cluster.scope, members, request, wanted))
     return worstExit(await restartInTurn(instance, members, request, wanted, io.journal))
   })
+}
+
+/** Each member's POST /restart, preceded by the DELETE /restart of a schedule it replaces. */
+async function dryRunRestart(instance: PatroniInstance, members: Member[], request: RestartRequest): Promise<string[]> {
+  const posts = await dryRunEachMember(instance, members, {body: request, method: 'POST', path: '/restart'})
+  const replaced = request.schedule ? members.filter((m) => m.scheduledRestart) : []
+  const cancels = await dryRunEachMember(instance, replaced, {method: 'DELETE', path: '/restart'})
+  return members.flatMap((m, i) => {
+    const cancel = replaced.indexOf(m)
+    return cancel < 0 ? [posts[i]!] : [cancels[cancel]!, posts[i]!]
+  })
+}
+
+function restartQuestion(scope: string, members: Member[], request: RestartRequest, wanted: RestartWanted): string {
+  const names = members.map((m) => m.name).join(wanted.any ? ' or ' : ', ')
+  const which = wanted.any ? `one of ${names}` : names
+  const pending = wanted.pending ? ', where Patroni reports a pending restart' : ''
+  if (!request.schedule)
+    return `Restart ${which} of cluster ${scope}${pending}${members.length > 1 && !wanted.any ? ', one at a time (replicas first, leader last)' : ''}?`
+  const replaced = members.filter((m) => m.scheduledRestart)
+  const replacing =
+    replaced.length === 0
+      ? ''
+      : ` This replaces the restart already scheduled on ${replaced.map((m) => `${m.name} (at ${m.scheduledRestart!.at})`).join(', ')}.`
+  return `Schedule a restart of ${which} (cluster ${scope}) at ${request.schedule}${pending}?${replacing}`
 }
 
 /** One member after the other; each outcome line is printed as it is known, so an interruption loses nothing. */
@@ -143,6 +174,7 @@ async function restartInTurn(
     const outcome = await restartOne(instance, member, request, wanted, seconds, journal)
     if (outcome.exitCode !== ExitCode.ok) return stop(outcome)
     report(outcome)
+    if (wanted.any && outcome.result !== 'skipped') break // --any: one member, the first Patroni did not skip
   }
   return outcomes
 }
@@ -173,7 +205,9 @@ async function restartOne(
     throw error
   }
   const started = performance.now()
-  const answer = await sendRestart(instance, member, baseUrl, request, seconds, journal)
+  const answer = request.schedule
+    ? await scheduleReplacing(instance, member, baseUrl, request, {force: wanted.force, seconds}, journal)
+    : await sendRestart(instance, member, baseUrl, request, seconds, journal)
   if ('failure' in answer) return outcome('failed', answer.failure.detail, answer.failure.exitCode)
   const {sent, status, text} = answer
   const settle = (settled: RestartOutcome) => {
@@ -204,7 +238,7 @@ async function sendRestart(
   request: RestartRequest,
   seconds: number,
   journal: OperationJournal,
-): Promise<{sent: number; status: number; text: string} | {failure: {detail: string; exitCode: number}}> {
+): Promise<SendAnswer> {
   if (!request.schedule) journal.step(`${member.name}: restarting`)
   const what = request.schedule
     ? `restart of ${member.name} scheduled at ${request.schedule}`
@@ -226,6 +260,60 @@ async function sendRestart(
     }
     journal.failed(sent, error.reason)
     return {failure: {detail: error.message, exitCode: error.exitCode}}
+  }
+}
+
+type SendAnswer = {sent: number; status: number; text: string} | {failure: {detail: string; exitCode: number}}
+
+/**
+ * A scheduled restart over one already scheduled: Patroni refuses (409), so, as patronictl,
+ * the old one is cancelled first (DELETE /restart) when the snapshot shows it (the question said
+ * so), or with --force when Patroni's 409 is the first to tell.
+ */
+async function scheduleReplacing(
+  instance: PatroniInstance,
+  member: Member,
+  baseUrl: string,
+  request: RestartRequest,
+  {force, seconds}: {force: boolean; seconds: number},
+  journal: OperationJournal,
+): Promise<SendAnswer> {
+  let cancelled = false
+  if (member.scheduledRestart) {
+    const failure = await cancelScheduled(instance, member, baseUrl, journal)
+    if (failure) return {failure}
+    cancelled = true
+  }
+  const answer = await sendRestart(instance, member, baseUrl, request, seconds, journal)
+  if (cancelled || !force || !('status' in answer) || answer.status !== 409) return answer
+  const failure = await cancelScheduled(instance, member, baseUrl, journal)
+  return failure ? {failure} : sendRestart(instance, member, baseUrl, request, seconds, journal)
+}
+
+/** DELETE /restart; a 404 (none scheduled any more) is as good. A failure, said as an outcome. */
+async function cancelScheduled(
+  instance: PatroniInstance,
+  member: Member,
+  baseUrl: string,
+  journal: OperationJournal,
+): Promise<{detail: string; exitCode: number} | undefined> {
+  const at = member.scheduledRestart ? ` at ${member.scheduledRestart.at}` : ''
+  const sent = journal.sending(
+    `cancel of the restart of ${member.name} scheduled${at} (DELETE /restart to ${endpointOf(baseUrl)})`,
+  )
+  try {
+    const answer = await instance.client.request('DELETE', '/restart', {baseUrl})
+    const text = plainText(answer.text)
+    if (answer.status === 200 || answer.status === 404) {
+      journal.confirmed(sent, text)
+      return undefined
+    }
+    journal.failed(sent, `${answer.status} ${text}`)
+    return {detail: `cancelling its scheduled restart: ${answer.status} ${text}`, exitCode: ExitCode.failed}
+  } catch (error) {
+    if (!(error instanceof RestError)) throw error
+    if (!error.maybeCarriedOut) journal.failed(sent, error.reason)
+    return {detail: `cancelling its scheduled restart: ${error.message}`, exitCode: error.exitCode}
   }
 }
 

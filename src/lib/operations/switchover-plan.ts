@@ -69,22 +69,58 @@ export function checkLeaderChange(
   return request
 }
 
+const DATE = String.raw`(\d{4})-(\d{2})-(\d{2})`
+const TIME = String.raw`(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?`
+const ZONE = String.raw`Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?`
+// a zone only after a time (as dateutil: `2030-01-01 +02:00` is refused)
+const SCHEDULED = new RegExp(`^(?:${DATE}(?:[T ]${TIME})?|${TIME})(?:(?<=:\\d{2}|\\.\\d{1,6})\\s*(${ZONE}))?$`, 'i')
+
 /**
- * `now` or an ISO 8601 time; a time without zone is local time, as patronictl reads it.
- * Returns the time with its offset, as Patroni requires, or undefined for now. Whether it is in
- * the past is Patroni's to say (422): its clock decides, not this host's.
+ * `now` or a time as patronictl reads it (dateutil, then local time when no zone is given):
+ * `2026-11-24T22:30`, `2026-11-24 22:30`, `2026-11-24` (local midnight), `22:30` (today), each
+ * with or without a zone (`Z`, `UTC`, `+01:00`, `+0100`, `-3`). Returns the time with its offset,
+ * as Patroni requires, or undefined for now. Whether it is in the past is Patroni's to say (422):
+ * its clock decides, not this host's. Day-first and other ambiguous forms are refused.
  */
 export function parseScheduledTime(text: string): string | undefined {
-  if (text.trim() === '' || text.trim().toLowerCase() === 'now') return undefined
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text.trim())) {
-    throw usageError(
-      `cannot read the time ${JSON.stringify(text)}: use ISO 8601 such as 2026-11-24T22:30 or 2026-11-24T22:30+01:00, or now`,
+  const trimmed = text.trim()
+  if (trimmed === '' || trimmed.toLowerCase() === 'now') return undefined
+  const refuse = () =>
+    usageError(
+      `cannot read the time ${JSON.stringify(text)}: use 2026-11-24T22:30 or 2026-11-24 22:30 (local time), 2026-11-24 (local midnight), 22:30 (today), any of them with a zone such as Z or +01:00, or now`,
     )
-  }
-  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(text.trim())
-  const date = new Date(hasZone ? text.trim() : text.trim().replace(' ', 'T'))
-  if (Number.isNaN(date.getTime())) throw usageError(`cannot read the time ${JSON.stringify(text)}`)
+  const match = SCHEDULED.exec(trimmed)
+  if (!match) throw refuse()
+  const today = new Date()
+  const [year, month, day] = match[1]
+    ? [Number(match[1]), Number(match[2]), Number(match[3])]
+    : [today.getFullYear(), today.getMonth() + 1, today.getDate()]
+  const [hourText, minuteText, secondText, fraction] = match[1] ? match.slice(4, 8) : match.slice(8, 12)
+  const [hour, minute, second] = [hourText, minuteText, secondText].map((part) => Number(part ?? 0))
+  const ms = Math.trunc(Number(`0.${fraction ?? '0'}`) * 1000)
+  // the fields as written, checked through UTC (no zone shifts them): 2026-02-30 and 24:00 are refused
+  const fields = new Date(Date.UTC(year, month - 1, day, hour, minute, second))
+  const exact =
+    fields.getUTCFullYear() === year &&
+    fields.getUTCMonth() === month - 1 &&
+    fields.getUTCDate() === day &&
+    fields.getUTCHours() === hour &&
+    fields.getUTCMinutes() === minute &&
+    fields.getUTCSeconds() === second
+  if (!exact) throw refuse()
+  const zone = match[12]
+  const date =
+    zone === undefined
+      ? new Date(year, month - 1, day, hour, minute, second, ms)
+      : new Date(fields.getTime() + ms - zoneOffsetMinutes(zone) * 60_000)
   return isoWithOffset(date)
+}
+
+/** `Z`, `UTC`, `+01:00`, `+0100`, `+1`, `-3` (dateutil reads a bare number as hours). */
+function zoneOffsetMinutes(zone: string): number {
+  if (/^(z|utc|gmt)$/i.test(zone)) return 0
+  const [, sign, hours, minutes] = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(zone)!
+  return (sign === '-' ? -1 : 1) * (Number(hours) * 60 + Number(minutes ?? 0))
 }
 
 export function isoWithOffset(date: Date): string {

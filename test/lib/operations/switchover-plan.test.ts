@@ -1,4 +1,4 @@
-import {describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {normaliseCluster} from '../../../src/lib/rest/cluster.js'
 import {
@@ -74,6 +74,41 @@ describe('checkLeaderChange', () => {
   })
 })
 
+describe('scheduled times in a named zone (TZ), as patronictl reads them with dateutil', () => {
+  const saved = process.env.TZ
+  beforeAll(() => {
+    process.env.TZ = 'Europe/Berlin' // +01:00 in winter, +02:00 in summer
+  })
+  afterAll(() => {
+    if (saved === undefined) delete process.env.TZ
+    else process.env.TZ = saved
+  })
+  it.each([
+    ['2030-01-01', '2030-01-01T00:00:00+01:00'], // local midnight, not UTC midnight
+    ['2030-07-01', '2030-07-01T00:00:00+02:00'],
+    ['2030-01-01 03:00', '2030-01-01T03:00:00+01:00'],
+    ['2030-01-01T03:00', '2030-01-01T03:00:00+01:00'],
+    ['2030-01-01T03:00:15.5', '2030-01-01T03:00:15+01:00'],
+    ['2030-01-01T03:00Z', '2030-01-01T04:00:00+01:00'],
+    ['2030-01-01 03:00 UTC', '2030-01-01T04:00:00+01:00'],
+    ['2030-01-01T03:00+05:30', '2029-12-31T22:30:00+01:00'],
+    ['2030-01-01T03:00-0300', '2030-01-01T07:00:00+01:00'],
+    ['2030-01-01T03:00-3', '2030-01-01T07:00:00+01:00'],
+    ['  2030-01-01T03:00  ', '2030-01-01T03:00:00+01:00'],
+  ])('%s is %s', (text, expected) => {
+    expect(parseScheduledTime(text)).toBe(expected)
+  })
+  it('a time alone is today, local time; now and an empty answer are now', () => {
+    const today = new Date()
+    const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`
+    expect(parseScheduledTime('23:59')).toMatch(new RegExp(`^${day}T23:59:00\\+0[12]:00$`))
+    expect(parseScheduledTime('7:05')).toMatch(new RegExp(`^${day}T07:05:00\\+0[12]:00$`))
+    expect(parseScheduledTime('now')).toBeUndefined()
+    expect(parseScheduledTime('NOW')).toBeUndefined()
+    expect(parseScheduledTime('')).toBeUndefined()
+  })
+})
+
 describe('scheduled times', () => {
   it('reads now, ISO with zone, and local ISO as patronictl does; a past time is for Patroni to refuse', () => {
     expect(parseScheduledTime('now')).toBeUndefined()
@@ -82,7 +117,16 @@ describe('scheduled times', () => {
     expect(parseScheduledTime('2001-01-01T00:00Z')).toBe(isoWithOffset(new Date('2001-01-01T00:00:00Z')))
     expect(isoWithOffset(new Date())).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/)
   })
-  it.each(['tomorrow', '24/11/2026', '2026-13-24T12:00Z'])('refuses %s (exit 2)', (text) => {
+  it.each([
+    'tomorrow',
+    '24/11/2026',
+    '2026-13-24T12:00Z',
+    '2026-02-30',
+    '2030-01-01 +02:00',
+    '24:00',
+    '2026-11-24T22:30+',
+    '22:30:61',
+  ])('refuses %s (exit 2)', (text) => {
     expect(() => parseScheduledTime(text)).toThrow(expect.objectContaining({exitCode: 2}))
   })
   it('waits longer than Patroni does for the outcome', () => {
