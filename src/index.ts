@@ -11,6 +11,7 @@ import Flush from './commands/flush.js'
 import History from './commands/history.js'
 import List from './commands/list.js'
 import Pause from './commands/pause.js'
+import Query from './commands/query.js'
 import Reinit from './commands/reinit.js'
 import Reload from './commands/reload.js'
 import Restart from './commands/restart.js'
@@ -32,6 +33,7 @@ export const COMMANDS = {
   history: History,
   list: List,
   pause: Pause,
+  query: Query,
   reinit: Reinit,
   reload: Reload,
   restart: Restart,
