@@ -59,3 +59,6 @@ export const roleFlag = (
     options: ['any', 'leader', 'primary', 'master', 'replica'] as const,
     summary,
   })()
+
+/** patronictl's `--group` (Citus): accepted everywhere patronictl takes it, refused by refuseGroup with one line. */
+export const groupFlag = Flags.integer({summary: 'Citus group (patronictl): not supported, refused.'})

@@ -14,6 +14,7 @@ import Pause from './commands/pause.js'
 import Query from './commands/query.js'
 import Reinit from './commands/reinit.js'
 import Reload from './commands/reload.js'
+import Remove from './commands/remove.js'
 import Restart from './commands/restart.js'
 import Resume from './commands/resume.js'
 import ShowConfig from './commands/show-config.js'
@@ -36,6 +37,7 @@ export const COMMANDS = {
   query: Query,
   reinit: Reinit,
   reload: Reload,
+  remove: Remove,
   restart: Restart,
   resume: Resume,
   'show-config': ShowConfig,

@@ -1,12 +1,13 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags, secondsFlag} from '../flags.js'
+import {instanceArg, operationFlags, secondsFlag, groupFlag} from '../flags.js'
 import {PgpError, usageError} from '../lib/errors.js'
 import {repeatEvery} from '../lib/output/watch.js'
 import {QUERY_ROLES, chooseQueryMember, psqlTargetFor} from '../lib/query/member.js'
 import {QUERY_FORMATS, renderQuery} from '../lib/query/render.js'
-import {querySql, refuseGroup} from '../lib/query/input.js'
+import {querySql} from '../lib/query/input.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {runQuery} from '../lib/query/run.js'
 import {PatroniInstance} from '../lib/rest/instance.js'
 
@@ -27,7 +28,7 @@ export default class Query extends PatroniCommand {
     delimiter: Flags.string({default: '\t', summary: 'The column delimiter of --format tsv.'}),
     file: Flags.string({char: 'f', summary: 'Run the SQL in this file (- for stdin).'}),
     format: Flags.option({default: 'tsv', options: QUERY_FORMATS, summary: 'Output format (yml = yaml).'})(),
-    group: Flags.integer({summary: 'Citus group: not supported.'}),
+    group: groupFlag,
     interactive: operationFlags.interactive,
     member: Flags.string({char: 'm', exclusive: ['role'], summary: 'Query this member.'}),
     password: Flags.boolean({summary: 'Ask for the password (kept from the command line and the screen).'}),

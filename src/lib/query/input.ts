@@ -14,8 +14,3 @@ export function querySql(flags: {command?: string; file?: string}): string {
     throw new PgpError(describeFsError(error, flags.file), ExitCode.usage)
   }
 }
-
-/** patronictl's --group selects a Citus group: pgpatronictl manages no Citus cluster. */
-export function refuseGroup(group: number | undefined): void {
-  if (group !== undefined) throw usageError('--group: Citus groups are not supported')
-}
