@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import Check from './commands/check.js'
 import Complete from './commands/complete.js'
 import Completion from './commands/completion.js'
+import DemoteCluster from './commands/demote-cluster.js'
 import Dsn from './commands/dsn.js'
 import EditConfig from './commands/edit-config.js'
 import Failover from './commands/failover.js'
@@ -11,6 +12,7 @@ import Flush from './commands/flush.js'
 import History from './commands/history.js'
 import List from './commands/list.js'
 import Pause from './commands/pause.js'
+import PromoteCluster from './commands/promote-cluster.js'
 import Query from './commands/query.js'
 import Reinit from './commands/reinit.js'
 import Reload from './commands/reload.js'
@@ -27,6 +29,7 @@ export const COMMANDS = {
   __complete: Complete,
   check: Check,
   completion: Completion,
+  'demote-cluster': DemoteCluster,
   dsn: Dsn,
   'edit-config': EditConfig,
   failover: Failover,
@@ -34,6 +37,7 @@ export const COMMANDS = {
   history: History,
   list: List,
   pause: Pause,
+  'promote-cluster': PromoteCluster,
   query: Query,
   reinit: Reinit,
   reload: Reload,

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {formatFlags, outputFormat, secondsFlag} from '../flags.js'
+import {formatFlags, outputFormat, secondsFlag, groupFlag} from '../flags.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {usageError} from '../lib/errors.js'
 import {bothGiven} from '../lib/instances/choice.js'
 import {parseInstanceName} from '../lib/instances/names.js'
@@ -21,6 +22,7 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
     '<%= config.bin %> <%= command.id %> --fleet --problems -d etcd3://10.0.0.1:2379 -f json',
   ]
   static override flags = {
+    group: groupFlag,
     ...formatFlags,
     extended: Flags.boolean({
       char: 'e',
@@ -57,6 +59,7 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(List)
+    refuseGroup(flags.group)
     if (flags['config-file'] && argv.length > 0) throw bothGiven(String(argv[0]))
     if (flags.fleet && argv.length > 0) throw usageError('--fleet lists every cluster in the DCS: give no instance')
     const names = (argv as string[]).map(parseInstanceName)
