@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
-import {runCli} from '../helpers/cli.js'
+import {outputShows, runCli, startCli} from '../helpers/cli.js'
 import {type FakeServer, clusterBody, patroniStatus, startFakePatroni} from '../helpers/fake-patroni.js'
 import {debianYaml} from '../helpers/host-tree.js'
 
@@ -119,5 +119,18 @@ describe('query against a fake Patroni and a fake psql', () => {
       env: {...env, PGPATRONICTL_PSQL: join(root, 'no-such-psql')},
     })
     expect(missing).toMatchObject({code: 3, stderr: expect.stringContaining('not found: install postgresql-client')})
+  })
+
+  it('-w SECONDS runs it again until Ctrl-C; an error is printed and the watch goes on', async () => {
+    await fake()
+    const args = ['query', '15/main', '-c', 'x', '-w', '0.2', '--config-dir', configDir]
+    const watch = startCli(args, {env: {...env, FAKE_PSQL: 'ok'}})
+    await outputShows(watch, (out) => (out.stdout.match(/^a\tb$/gm) ?? []).length >= 2)
+    watch.child.kill('SIGINT') // our own child, by its handle
+    expect((await watch.done).code).toBe(0)
+    const failing = startCli(args, {env: {...env, FAKE_PSQL: 'sqlerror'}})
+    await outputShows(failing, (out) => (out.stderr.match(/division by zero/g) ?? []).length >= 2)
+    failing.child.kill('SIGINT')
+    expect((await failing.done).code).toBe(1) // the last run failed
   })
 })
