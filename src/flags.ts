@@ -33,16 +33,20 @@ export const secondsFlag = (max: number) =>
     },
   })
 
+/** `yml` is patronictl's other name for yaml: accepted wherever yaml is. */
+const withYml = <F extends string>(formats: readonly F[]): readonly (F | 'yml')[] =>
+  formats.includes('yaml' as F) ? [...formats, 'yml'] : formats
+
 /** `-f/--format` and `--json` (its short form; never both), for any set of formats. */
 export const formatFlagsOf = <F extends string>(formats: readonly F[], fallback: F) => ({
-  format: Flags.option({char: 'f', default: fallback, options: formats, summary: 'Output format.'})(),
+  format: Flags.option({char: 'f', default: fallback, options: withYml(formats), summary: 'Output format.'})(),
   json: Flags.boolean({exclusive: ['format'], summary: 'Same as --format json.'}),
 })
 
 export const formatFlags = formatFlagsOf(OUTPUT_FORMATS, 'pretty')
 
-export const outputFormat = <F extends string>(flags: {format: F; json: boolean}): F | 'json' =>
-  flags.json ? 'json' : flags.format
+export const outputFormat = <F extends string>(flags: {format: F | 'yml'; json: boolean}): F | 'json' =>
+  flags.json ? 'json' : flags.format === 'yml' ? ('yaml' as F) : (flags.format as F)
 
 /** Flags of every command that changes a cluster. */
 export const operationFlags = {
@@ -73,3 +77,6 @@ export const roleFlag = (
     options: ['any', 'leader', 'primary', 'master', 'standby-leader', 'replica', 'standby'] as const,
     summary,
   })()
+
+/** patronictl's `--group` (Citus): accepted everywhere patronictl takes it, refused by refuseGroup with one line. */
+export const groupFlag = Flags.integer({summary: 'Citus group (patronictl): not supported, refused.'})

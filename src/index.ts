@@ -8,6 +8,7 @@ import {PgpError} from './lib/errors.js'
 import Check from './commands/check.js'
 import Complete from './commands/complete.js'
 import Completion from './commands/completion.js'
+import DemoteCluster from './commands/demote-cluster.js'
 import Dsn from './commands/dsn.js'
 import EditConfig from './commands/edit-config.js'
 import Failover from './commands/failover.js'
@@ -16,8 +17,11 @@ import Help from './commands/help.js'
 import History from './commands/history.js'
 import List from './commands/list.js'
 import Pause from './commands/pause.js'
+import PromoteCluster from './commands/promote-cluster.js'
+import Query from './commands/query.js'
 import Reinit from './commands/reinit.js'
 import Reload from './commands/reload.js'
+import Remove from './commands/remove.js'
 import Restart from './commands/restart.js'
 import Resume from './commands/resume.js'
 import ShowConfig from './commands/show-config.js'
@@ -30,6 +34,7 @@ export const COMMANDS = {
   __complete: Complete,
   check: Check,
   completion: Completion,
+  'demote-cluster': DemoteCluster,
   dsn: Dsn,
   'edit-config': EditConfig,
   failover: Failover,
@@ -38,8 +43,11 @@ export const COMMANDS = {
   history: History,
   list: List,
   pause: Pause,
+  'promote-cluster': PromoteCluster,
+  query: Query,
   reinit: Reinit,
   reload: Reload,
+  remove: Remove,
   restart: Restart,
   resume: Resume,
   'show-config': ShowConfig,

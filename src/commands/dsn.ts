@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {dcsUrlFlag, instanceArg, operationFlags, roleFlag} from '../flags.js'
+import {dcsUrlFlag, groupFlag, instanceArg, operationFlags, roleFlag} from '../flags.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {chooseDsnMember, formatDsn, localSocketFor} from '../lib/output/dsn.js'
 import {usageError} from '../lib/errors.js'
 import {PatroniInstance} from '../lib/rest/instance.js'
@@ -15,6 +16,7 @@ export default class Dsn extends PatroniCommand {
     '<%= config.bin %> <%= command.id %> 15/main --role replica --dbname app --user report',
   ]
   static override flags = {
+    group: groupFlag,
     dbname: Flags.string({char: 'd', summary: 'Add dbname=DBNAME.'}),
     'dcs-url': dcsUrlFlag(), // -d is --dbname here, as in psql
     interactive: operationFlags.interactive,
@@ -32,6 +34,7 @@ export default class Dsn extends PatroniCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Dsn)
+    refuseGroup(flags.group)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, this.prompter(flags))
     if (flags.member === '') throw usageError('--member: expected a member name')

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags} from '../flags.js'
+import {instanceArg, operationFlags, groupFlag} from '../flags.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {runLeaderChange} from '../lib/operations/switchover.js'
 
 export default class Failover extends PatroniCommand {
@@ -12,6 +13,7 @@ export default class Failover extends PatroniCommand {
     '<%= config.bin %> <%= command.id %> 15/main --candidate node2 --force',
   ]
   static override flags = {
+    group: groupFlag,
     ...operationFlags,
     candidate: Flags.string({
       summary:
@@ -26,6 +28,7 @@ export default class Failover extends PatroniCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Failover)
+    refuseGroup(flags.group)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)

@@ -1,5 +1,6 @@
 import {PatroniCommand} from '../base-command.js'
-import {operationFlags, roleFlag} from '../flags.js'
+import {operationFlags, roleFlag, groupFlag} from '../flags.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {usageError} from '../lib/errors.js'
 import {runFlush} from '../lib/operations/flush.js'
 import {memberRole} from '../lib/operations/members.js'
@@ -12,13 +13,14 @@ export default class Flush extends PatroniCommand {
     '<%= config.bin %> <%= command.id %> 15/main node2 restart --force',
     '<%= config.bin %> <%= command.id %> 15/main switchover',
   ]
-  static override flags = {...operationFlags, role: roleFlag()}
+  static override flags = {...operationFlags, group: groupFlag, role: roleFlag()}
   static override strict = false
   static override summary = 'Cancel scheduled restarts or a scheduled switchover.'
   static override usage = '<%= command.id %> [INSTANCE] [MEMBER...] restart|switchover [FLAGS]'
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Flush)
+    refuseGroup(flags.group)
     const words = argv as string[]
     const what = words.at(-1)
     if (what !== 'restart' && what !== 'switchover') throw usageError('say what to flush, last: restart or switchover')

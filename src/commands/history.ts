@@ -1,5 +1,6 @@
 import {PatroniCommand} from '../base-command.js'
-import {formatFlags, instanceArg, operationFlags, outputFormat} from '../flags.js'
+import {formatFlags, instanceArg, operationFlags, outputFormat, groupFlag} from '../flags.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {historyRecords, renderHistory} from '../lib/output/history.js'
 import {endpointOf} from '../lib/rest/client.js'
 import {PatroniInstance} from '../lib/rest/instance.js'
@@ -12,6 +13,7 @@ export default class History extends PatroniCommand {
     '<%= config.bin %> <%= command.id %> 15-main --format json',
   ]
   static override flags = {
+    group: groupFlag,
     ...formatFlags,
     interactive: operationFlags.interactive,
   }
@@ -19,6 +21,7 @@ export default class History extends PatroniCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(History)
+    refuseGroup(flags.group)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, this.prompter(flags))
     const patroni = await PatroniInstance.open(target.label, target.configFile, options, target.via)

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {formatFlags, outputFormat, secondsFlag} from '../flags.js'
+import {formatFlags, outputFormat, secondsFlag, groupFlag} from '../flags.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {usageError} from '../lib/errors.js'
 import {listClusters, listHost, listTargets} from '../lib/list/list.js'
 import {repeatEvery, timestampLine} from '../lib/output/watch.js'
@@ -20,6 +21,7 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
     '<%= config.bin %> -d etcd3://10.0.0.1:2379/postgresql-common/ <%= command.id %> 15-main',
   ]
   static override flags = {
+    group: groupFlag,
     ...formatFlags,
     extended: Flags.boolean({
       char: 'e',
@@ -51,6 +53,7 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(List)
+    refuseGroup(flags.group)
     if (flags.fleet && argv.length > 0) throw usageError('--fleet lists every cluster in the DCS: give no instance')
     const paths = this.hostPaths(flags)
     const options = this.connectOptions(flags)

@@ -1,5 +1,6 @@
 import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags, roleFlag} from '../flags.js'
+import {instanceArg, operationFlags, roleFlag, groupFlag} from '../flags.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {memberRole} from '../lib/operations/members.js'
 import {runReload} from '../lib/operations/reload.js'
 
@@ -12,6 +13,7 @@ export default class Reload extends PatroniCommand {
     '<%= config.bin %> <%= command.id %> 15/main node2 --force',
   ]
   static override flags = {
+    group: groupFlag,
     ...operationFlags,
     role: roleFlag(),
   }
@@ -21,6 +23,7 @@ export default class Reload extends PatroniCommand {
 
   async run(): Promise<void> {
     const {args, argv, flags} = await this.parse(Reload)
+    refuseGroup(flags.group)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)

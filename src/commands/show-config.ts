@@ -1,5 +1,6 @@
 import {PatroniCommand} from '../base-command.js'
-import {formatFlagsOf, instanceArg, operationFlags, outputFormat} from '../flags.js'
+import {formatFlagsOf, instanceArg, operationFlags, outputFormat, groupFlag} from '../flags.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {CONFIG_FORMATS, dynamicConfig, renderDynamicConfig} from '../lib/output/dynamic-config.js'
 import {endpointOf} from '../lib/rest/client.js'
 import {PatroniInstance} from '../lib/rest/instance.js'
@@ -12,6 +13,7 @@ export default class ShowConfig extends PatroniCommand {
     '<%= config.bin %> <%= command.id %> 15/main --json',
   ]
   static override flags = {
+    group: groupFlag,
     ...formatFlagsOf(CONFIG_FORMATS, 'yaml'),
     interactive: operationFlags.interactive,
   }
@@ -19,6 +21,7 @@ export default class ShowConfig extends PatroniCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(ShowConfig)
+    refuseGroup(flags.group)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, this.prompter(flags))
     const patroni = await PatroniInstance.open(target.label, target.configFile, options, target.via)

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags, scheduledFlag} from '../flags.js'
+import {instanceArg, operationFlags, scheduledFlag, groupFlag} from '../flags.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {runLeaderChange} from '../lib/operations/switchover.js'
 
 export default class Switchover extends PatroniCommand {
@@ -14,6 +15,7 @@ export default class Switchover extends PatroniCommand {
     '<%= config.bin %> <%= command.id %> 15/main --candidate node2 --dry-run',
   ]
   static override flags = {
+    group: groupFlag,
     ...operationFlags,
     candidate: Flags.string({
       summary: 'The replica to promote (default: ask; with --force, Patroni chooses a healthy one).',
@@ -28,6 +30,7 @@ export default class Switchover extends PatroniCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Switchover)
+    refuseGroup(flags.group)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)

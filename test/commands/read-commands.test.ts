@@ -242,7 +242,7 @@ describe('read-only commands against fake Patroni answers', () => {
         .filter(Boolean)
         .map((l) => l.split(' -- ')[0]!.trim())
     expect(tab('pgpatronictl topo')).toEqual(['topology'])
-    expect(tab('pgpatronictl history --format ')).toEqual(['pretty', 'tsv', 'json', 'yaml'])
+    expect(tab('pgpatronictl history --format ')).toEqual(['pretty', 'tsv', 'json', 'yaml', 'yml'])
     expect(tab(`pgpatronictl history --config-dir ${configDir} 15`)).toEqual(['15/main'])
   })
 })

@@ -238,7 +238,8 @@ async function leaseTtls(
   return ttls
 }
 
-class DcsHttp {
+/** JSON requests to one DCS's endpoints, errors naming `kind host:port` (also used by remove.ts to delete). */
+export class DcsHttp {
   constructor(
     private readonly agent: Agent,
     private readonly kind: DcsKind,
@@ -252,7 +253,7 @@ class DcsHttp {
 
   /** One JSON request; `empty` statuses mean "no keys" and give null. */
   async call(request: {
-    method: 'GET' | 'POST'
+    method: 'DELETE' | 'GET' | 'POST'
     baseUrl: string
     path: string
     body?: unknown
@@ -325,7 +326,7 @@ function errorText(text: string): string {
   return plainText(text)
 }
 
-function readTlsFiles(settings: DcsSettings): Record<string, unknown> {
+export function readTlsFiles(settings: DcsSettings): Record<string, unknown> {
   const read = readTlsFile
   return {ca: read(settings.tls?.caFile), cert: read(settings.tls?.certFile), key: read(settings.tls?.keyFile)}
 }

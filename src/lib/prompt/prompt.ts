@@ -42,6 +42,12 @@ export class Prompter {
     return this.ask((signal) => input({default: defaultValue, message, validate}, {signal}))
   }
 
+  /** A secret (a password): nothing of it is shown while typed. */
+  async secret(message: string): Promise<string> {
+    const {input} = await import('./widgets.js')
+    return this.ask((signal) => input({message, transformer: () => ''}, {signal}))
+  }
+
   private async ask<T>(prompt: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (!this.interactive) throw new PgpError('cannot prompt: not a terminal', ExitCode.usage)
     const escape = new AbortController()
