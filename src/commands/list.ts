@@ -25,7 +25,8 @@ With --fleet: every Patroni cluster in the DCS, whichever host runs it, one row 
     ...formatFlags,
     extended: Flags.boolean({
       char: 'e',
-      summary: 'Add Pending restart, Scheduled restart and Tags columns (with --fleet: a row per member).',
+      summary:
+        'Add Pending restart, Pending restart reason (Patroni 3.3+), Scheduled restart and Tags columns (with --fleet: a row per member).',
     }),
     fleet: Flags.boolean({
       summary:

@@ -479,14 +479,16 @@ export function clusterFromDcs(
     const name = memberName(key)
     if (name !== undefined) memberData.set(name, parseMemberValue(value))
   }
+  const version = patroniVersionOf(memberData, leader)
   const members = [...memberData]
-    .map(([name, data]) => memberAsRest(name, data, context))
+    .map(([name, data]) => memberAsRest(name, data, {...context, lsnColumns: atLeast41(version)}))
     .sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1))
   const cluster: RestCluster & {leader?: string; systemId?: string; parsed: DcsParsed} = {
     leader,
     members,
     parsed: {config, memberData, status, syncMembers},
   }
+  if (version) cluster.patroni_version = version
   if (config.pause === true || config.pause === 'true') cluster.pause = true
   const failover = json(keys.get('failover'))
   if (typeof failover?.scheduled_at === 'string') {
@@ -508,7 +510,7 @@ function isStandbyCluster(config: Record<string, unknown>): boolean {
 function memberAsRest(
   name: string,
   data: Record<string, unknown>,
-  cluster: {leader?: string; isStandby: boolean; syncMembers: string[]; lastLsn: number},
+  cluster: {leader?: string; isStandby: boolean; syncMembers: string[]; lastLsn: number; lsnColumns: boolean},
 ): Record<string, unknown> {
   const leading = name === cluster.leader
   const role = leading
@@ -529,15 +531,47 @@ function memberAsRest(
     member.host = address.host
     member.port = address.port
   }
-  for (const optional of ['timeline', 'pending_restart', 'scheduled_restart', 'tags']) {
+  for (const optional of ['timeline', 'pending_restart', 'pending_restart_reason', 'scheduled_restart', 'tags']) {
     if (optional in data) member[optional] = data[optional]
   }
   if (!leading) {
     const lsn = data.xlog_location
     member.lag = typeof lsn !== 'number' ? 'unknown' : Math.max(0, cluster.lastLsn - lsn)
+    if (cluster.lsnColumns) {
+      for (const [at, position] of [
+        ['receive_', data.receive_lsn],
+        ['replay_', data.replay_lsn],
+        ['', lsn],
+      ] as const) {
+        const known = typeof position === 'number' && position > 0
+        member[`${at}lsn`] = known ? formatLsn(position) : 'unknown'
+        member[`${at}lag`] = known ? Math.max(0, cluster.lastLsn - position) : 'unknown'
+      }
+    }
   }
   return member
 }
+
+/** The Patroni version in the leader's member key (else any member's): which columns patronictl of it shows. */
+function patroniVersionOf(memberData: Map<string, Record<string, unknown>>, leader?: string): string | undefined {
+  const versions = [...memberData].map(([name, data]) => [name, data.version] as const)
+  const found =
+    versions.find(([name, v]) => name === leader && typeof v === 'string') ??
+    versions.find(([, v]) => typeof v === 'string')
+  return found?.[1] as string | undefined
+}
+
+/** 4.1 added the receive and replay positions to /cluster (cluster_as_json). */
+const atLeast41 = (version: string | undefined): boolean => {
+  const [major = 0, minor = 0] = (version ?? '').split('.').map(Number)
+  return major > 4 || (major === 4 && minor >= 1)
+}
+
+/** Postgres' X/Y notation of a byte position (patroni.postgresql.misc.format_lsn). */
+const formatLsn = (lsn: number): string =>
+  `${Math.floor(lsn / 2 ** 32)
+    .toString(16)
+    .toUpperCase()}/${(lsn % 2 ** 32).toString(16).toUpperCase()}`
 
 /** A replica's replication_state (streaming, in archive recovery: Patroni 3.0.4+, 4.x) is its state, as in cluster_as_json. */
 function replicationState(data: Record<string, unknown>, leading: boolean): string | undefined {

@@ -7,8 +7,10 @@ import {
   clusterFooter,
   hostText,
   lagInMb,
+  layoutOf,
   memberColumns,
   memberRecords,
+  mergeLayouts,
   memberRows,
   needsPort,
 } from '../output/member-table.js'
@@ -212,7 +214,7 @@ async function renderMembers(clusters: FleetCluster[], sources: FleetSource[], f
       tables
         .map(({cluster, records: own}) =>
           renderFramedTable({
-            columns: [...memberColumns(own, true), ...extra],
+            columns: [...memberColumns(own, true, layoutOf(cluster.state), {pretty: true}), ...extra],
             footer: [
               ...clusterFooter(cluster.state),
               ...cluster.problems.filter((p) => p.member === undefined).map((p) => ` Problem: ${p.text}`),
@@ -222,7 +224,13 @@ async function renderMembers(clusters: FleetCluster[], sources: FleetSource[], f
           }),
         )
         .join('\n'),
-    tsv: () => renderTsv([...memberColumns(records, true, true), ...extra], textRows(records, 'flow')),
+    tsv: () => {
+      const layout = mergeLayouts(clusters.map((c) => layoutOf(c.state)))
+      return renderTsv(
+        [...memberColumns(records, true, layout, {withCluster: true}), ...extra],
+        textRows(records, 'flow'),
+      )
+    },
   })
 }
 

@@ -6,7 +6,14 @@ import {
   overviewRecords,
   overviewRows,
 } from './host.js'
-import {clusterFooter, memberColumns, memberRecords, memberRows} from '../output/member-table.js'
+import {
+  clusterFooter,
+  layoutOf,
+  memberColumns,
+  memberRecords,
+  memberRows,
+  mergeLayouts,
+} from '../output/member-table.js'
 import type {ClusterState} from '../rest/cluster.js'
 import {type OutputFormat, printable, renderAligned, renderAs, renderFramedTable, renderTsv} from '../output/printer.js'
 
@@ -24,14 +31,17 @@ export async function renderClusters(views: ClusterView[], format: OutputFormat,
         .map(({cluster, systemId}) => {
           const own = memberRecords(cluster)
           return renderFramedTable({
-            columns: memberColumns(own, extended),
+            columns: memberColumns(own, extended, layoutOf(cluster), {pretty: true}),
             footer: clusterFooter(cluster),
             rows: memberRows(own, 'block'),
             title: `Cluster: ${cluster.scope}${systemId ? ` (${systemId})` : ''}`,
           })
         })
         .join('\n'),
-    tsv: () => renderTsv(memberColumns(records, extended, true), memberRows(records, 'flow')),
+    tsv: () => {
+      const layout = mergeLayouts(views.map((v) => layoutOf(v.cluster)))
+      return renderTsv(memberColumns(records, extended, layout, {withCluster: true}), memberRows(records, 'flow'))
+    },
   })
 }
 

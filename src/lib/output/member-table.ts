@@ -4,22 +4,46 @@ import type {Column, Row} from './printer.js'
 /** patronictl's member record: its JSON keys and values, so scripts port unchanged. */
 export type MemberRecord = Record<string, number | string | Record<string, unknown>>
 
-const BASE_COLUMNS: Column[] = [
-  {key: 'Member', title: 'Member'},
-  {key: 'Host', title: 'Host'},
-  {key: 'Role', title: 'Role'},
-  {key: 'State', title: 'State'},
-  {align: 'right', key: 'TL', title: 'TL'},
-  {align: 'right', key: 'Lag in MB', title: 'Lag in MB'},
-]
-const EXTENDED_COLUMNS: Column[] = [
-  {key: 'Pending restart', title: 'Pending restart'},
-  {key: 'Scheduled restart', title: 'Scheduled restart'},
-  {key: 'Tags', title: 'Tags'},
-]
+/**
+ * Which columns patronictl of the server's Patroni version shows: `Lag in MB` up to 4.0; from 4.1
+ * the receive and replay positions with their lag; `Pending restart reason` from 3.3.
+ */
+export interface MemberLayout {
+  lagInMb: boolean
+  lsn: boolean
+  reason: boolean
+}
+
+const LSN_KEYS = ['Receive LSN', 'Receive Lag', 'Replay LSN', 'Replay Lag'] as const
+
+export function layoutOf(cluster: ClusterState): MemberLayout {
+  const version = versionParts(cluster.patroniVersion)
+  if (!version) {
+    // not known (DCS keys without a version): what the members carry says it
+    const lsn = cluster.members.some((m) => m.receiveLsn !== undefined || m.replayLsn !== undefined)
+    return {lagInMb: !lsn, lsn, reason: cluster.members.some((m) => m.pendingRestartReason)}
+  }
+  const atLeast = (major: number, minor: number) => version[0] > major || (version[0] === major && version[1] >= minor)
+  return {lagInMb: !atLeast(4, 1), lsn: atLeast(4, 1), reason: atLeast(3, 3)}
+}
+
+/** Several clusters in one table (tsv, json): every column any of them has. */
+export const mergeLayouts = (layouts: MemberLayout[]): MemberLayout =>
+  layouts.length === 0
+    ? {lagInMb: true, lsn: false, reason: false}
+    : {
+        lagInMb: layouts.some((l) => l.lagInMb),
+        lsn: layouts.some((l) => l.lsn),
+        reason: layouts.some((l) => l.reason),
+      }
+
+function versionParts(version: string | undefined): [number, number] | undefined {
+  const match = /^(\d+)\.(\d+)/.exec(version ?? '')
+  return match ? [Number(match[1]), Number(match[2])] : undefined
+}
 
 /** The rows of `patronictl list -f json`: empty values are left out, numbers stay numbers. */
-export function memberRecords(cluster: ClusterState): MemberRecord[] {
+export function memberRecords(cluster: ClusterState, layout = layoutOf(cluster)): MemberRecord[] {
   const withPort = needsPort(cluster.members)
   return cluster.members.map((member) => {
     const record: MemberRecord = {
@@ -30,8 +54,11 @@ export function memberRecords(cluster: ClusterState): MemberRecord[] {
       State: member.state,
     }
     if (member.timeline !== undefined) record.TL = member.timeline
-    if (member.lagBytes !== undefined) record['Lag in MB'] = lagInMb(member.lagBytes)
+    if (layout.lagInMb && member.lagBytes !== undefined) record['Lag in MB'] = lagInMb(member.lagBytes)
+    if (layout.lsn) Object.assign(record, lsnCells(member))
     if (member.pendingRestart) record['Pending restart'] = '*'
+    if (layout.reason && member.pendingRestartReason)
+      record['Pending restart reason'] = member.pendingRestartReason.map(([p, o, n]) => `${p}: ${o}->${n}`).join('\n')
     if (member.scheduledRestart) record['Scheduled restart'] = scheduledText(member)
     if (member.tags) record.Tags = member.tags
     if (record.Host === '') delete record.Host
@@ -39,22 +66,81 @@ export function memberRecords(cluster: ClusterState): MemberRecord[] {
   })
 }
 
-/** Columns shown: the extended ones with -e, or when any member has a value for them. */
-export function memberColumns(records: MemberRecord[], extended: boolean, withCluster = false): Column[] {
-  const extra = EXTENDED_COLUMNS.filter((c) => extended || records.some((r) => r[c.key] !== undefined))
-  return [...(withCluster ? [{key: 'Cluster', title: 'Cluster'}] : []), ...BASE_COLUMNS, ...extra]
+/**
+ * patronictl 4.1's cells: lag in MB, an unknown lag left empty (its position says `unknown`); a
+ * member that reports only its own position (older Patroni in the cluster) shows it as received
+ * when streaming, else as replayed.
+ */
+function lsnCells(member: Member): Record<string, number | string> {
+  let {receiveLag, receiveLsn, replayLag, replayLsn} = member
+  if (receiveLsn === 'unknown' && replayLsn === 'unknown' && member.lsn && member.lsn !== 'unknown') {
+    if (member.state === 'streaming') [receiveLag, receiveLsn] = [member.lagBytes, member.lsn]
+    else [replayLag, replayLsn] = [member.lagBytes, member.lsn]
+  }
+  const mb = (lag: number | 'unknown' | undefined) => (typeof lag === 'number' ? lagInMb(lag) : undefined)
+  const values = [receiveLsn, mb(receiveLag), replayLsn, mb(replayLag)]
+  const cells: Record<string, number | string> = {}
+  for (const [i, key] of LSN_KEYS.entries()) {
+    const value = values[i]
+    if (value !== undefined && value !== '') cells[key] = value
+  }
+  return cells
 }
 
-/** Table cells for pretty (tags as a YAML-ish block) or tsv (tags in flow style). */
-export function memberRows(records: MemberRecord[], style: 'block' | 'flow'): Row[] {
+/**
+ * Columns shown: the extended ones with -e, or when any member has a value for them. `pretty`:
+ * both lag columns of 4.1 are titled `Lag`, as patronictl draws them (tsv keeps the long names).
+ */
+export function memberColumns(
+  records: MemberRecord[],
+  extended: boolean,
+  layout: MemberLayout,
+  options: {pretty?: boolean; withCluster?: boolean} = {},
+): Column[] {
+  const lag = (key: string): Column => ({align: 'right', key, title: options.pretty ? 'Lag' : key})
+  const extra: string[] = ['Pending restart', ...(layout.reason ? ['Pending restart reason'] : [])]
+  extra.push('Scheduled restart', 'Tags')
+  return [
+    ...(options.withCluster ? [{key: 'Cluster', title: 'Cluster'}] : []),
+    {key: 'Member', title: 'Member'},
+    {key: 'Host', title: 'Host'},
+    {key: 'Role', title: 'Role'},
+    {key: 'State', title: 'State'},
+    {align: 'right', key: 'TL', title: 'TL'},
+    ...(layout.lagInMb ? [{align: 'right' as const, key: 'Lag in MB', title: 'Lag in MB'}] : []),
+    ...(layout.lsn
+      ? [
+          {align: 'right' as const, key: 'Receive LSN', title: 'Receive LSN'},
+          lag('Receive Lag'),
+          {align: 'right' as const, key: 'Replay LSN', title: 'Replay LSN'},
+          lag('Replay Lag'),
+        ]
+      : []),
+    ...extra.filter((key) => extended || records.some((r) => r[key] !== undefined)).map((key) => ({key, title: key})),
+  ]
+}
+
+/**
+ * Table cells for pretty (tags as a YAML-ish block) or tsv and topology (tags in flow style).
+ * `hideLong` (pretty, topology): a restart reason longer than 50 characters is hidden, as patronictl does.
+ */
+export function memberRows(records: MemberRecord[], style: 'block' | 'flow', hideLong = style === 'block'): Row[] {
   return records.map((record) => {
     const row: Row = {}
     for (const [key, value] of Object.entries(record)) {
       row[key] = typeof value === 'object' ? formatTags(value, style) : value
     }
+    const reason = record['Pending restart reason']
+    if (hideLong && typeof reason === 'string') row['Pending restart reason'] = hideLongLines(reason)
     return row
   })
 }
+
+const hideLongLines = (text: string): string =>
+  text
+    .split('\n')
+    .map((line) => (line.length <= 50 ? line : `${line.slice(0, line.indexOf(': '))}: [hidden - too long]`))
+    .join('\n')
 
 export function clusterFooter(cluster: ClusterState): string[] {
   const lines: string[] = []

@@ -1,5 +1,6 @@
 import Table from 'cli-table3'
 import stringWidth from 'string-width'
+import type {Tags} from 'yaml'
 
 /** The output formats every listing command accepts (`-f`); `--json` is `-f json`. */
 export const OUTPUT_FORMATS = ['pretty', 'tsv', 'json', 'yaml'] as const
@@ -124,10 +125,36 @@ export async function renderAs(
   }
 }
 
+/**
+ * YAML that YAML 1.1 readers (PyYAML: Ansible, patronictl's own scripts) read back as the same
+ * strings: the `yaml` package's 1.1 schema quotes what it would resolve to a bool, number, null
+ * or timestamp, and PYYAML_IMPLICIT adds PyYAML's own resolvers (`=`, `<<`). Single quotes and
+ * unindented sequences, as yaml.safe_dump writes them.
+ */
 export async function renderYaml(records: unknown): Promise<string> {
-  const {stringify} = await import('yaml')
-  return stringify(records, {lineWidth: 0}).trimEnd()
+  const {Document, visit} = await import('yaml')
+  // without the merge tag, whose own stringifier would write a '<<' string plain
+  const customTags = (tags: Tags) =>
+    tags.filter((t) => (typeof t === 'string' ? t !== 'merge' : t.tag !== 'tag:yaml.org,2002:merge'))
+  const doc = new Document(records, {customTags, version: '1.1'})
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && mistypedByYaml11(node.value)) node.type = 'QUOTE_SINGLE'
+    },
+  })
+  return doc.toString({indentSeq: false, lineWidth: 0, singleQuote: true}).trimEnd()
 }
+
+/** PyYAML's implicit resolvers (resolver.py): a plain scalar matching one is not read as a string. */
+const PYYAML_IMPLICIT = [
+  /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/, // bool
+  /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/, // float
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/, // int
+  /^(?:<<|=|~|null|Null|NULL|)$/, // merge, value, null
+  /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$/, // timestamp
+]
+
+export const mistypedByYaml11 = (text: string): boolean => PYYAML_IMPLICIT.some((re) => re.test(text))
 
 const cellText = (value: Cell): string => (value === undefined ? '' : printable(String(value)))
 

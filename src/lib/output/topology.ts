@@ -1,5 +1,5 @@
 import type {ClusterView} from '../list/views.js'
-import {clusterFooter, memberColumns, memberRecords, memberRows} from './member-table.js'
+import {clusterFooter, layoutOf, memberColumns, memberRecords, memberRows} from './member-table.js'
 import type {ClusterState, Member} from '../rest/cluster.js'
 import {renderFramedTable} from './printer.js'
 import {isLeader} from '../rest/cluster.js'
@@ -50,9 +50,9 @@ export function renderTopology({cluster, systemId}: ClusterView): string {
   const records = memberRecords(ordered)
   records.forEach((record, i) => (record.Member = topologyName(nodes[i]!)))
   return renderFramedTable({
-    columns: memberColumns(records, false),
+    columns: memberColumns(records, false, layoutOf(cluster), {pretty: true}),
     footer: clusterFooter(cluster),
-    rows: memberRows(records, 'flow'),
+    rows: memberRows(records, 'flow', true),
     title: `Cluster: ${cluster.scope}${systemId ? ` (${systemId})` : ''}`,
   })
 }

@@ -11,8 +11,11 @@ export interface RestMember {
   port?: unknown
   timeline?: unknown
   lag?: unknown
+  lsn?: unknown
   receive_lag?: unknown
+  receive_lsn?: unknown
   replay_lag?: unknown
+  replay_lsn?: unknown
   pending_restart?: unknown
   pending_restart_reason?: unknown
   scheduled_restart?: {schedule?: unknown; postgres_version?: unknown}
@@ -24,6 +27,7 @@ export interface RestCluster {
   pause?: unknown
   scheduled_switchover?: {at?: unknown; from?: unknown; to?: unknown}
   scope?: unknown
+  patroni_version?: unknown // pgpatronictl's own: the version in the DCS member keys (clusterFromDcs)
 }
 
 export type MemberRole = 'leader' | 'quorum_standby' | 'replica' | 'standby_leader' | 'sync_standby'
@@ -37,7 +41,13 @@ export interface Member {
   port?: number
   timeline?: number
   lagBytes?: number | 'unknown'
+  lsn?: string // 4.1+: the member's WAL position (X/Y), and the receive and replay ones with their lag
+  receiveLsn?: string
+  receiveLag?: number | 'unknown'
+  replayLsn?: string
+  replayLag?: number | 'unknown'
   pendingRestart: boolean
+  pendingRestartReason?: [parameter: string, oldValue: string, newValue: string][] // 3.3+
   scheduledRestart?: {at: string; postgresVersion?: string}
   tags?: Record<string, unknown>
 }
@@ -52,6 +62,7 @@ export interface ClusterState {
   source?: 'dcs' | 'rest' // 'dcs': no member's REST API answered, built from the DCS keys
   dcs?: string // with source 'dcs': which one, e.g. "etcd3 127.0.0.1:2379"
   systemId?: string // the database system identifier the answer proved (absent before bootstrap)
+  patroniVersion?: string // of the member that answered (of the DCS member keys): which columns patronictl shows
 }
 
 const ROLES: Record<string, MemberRole> = {
@@ -84,6 +95,7 @@ export function normaliseCluster(raw: unknown, scope: string, answeredBy: string
     .map(normaliseMember)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const state: ClusterState = {answeredBy, members, paused: body.pause === true, scope: str(body.scope) ?? scope}
+  if (str(body.patroni_version)) state.patroniVersion = str(body.patroni_version)
   const switchover = body.scheduled_switchover
   if (switchover && str(switchover.at)) {
     state.scheduledSwitchover = {at: str(switchover.at)!, from: str(switchover.from), to: str(switchover.to)}
@@ -106,7 +118,10 @@ function normaliseMember(raw: RestMember): Member {
   const lag = raw.lag ?? raw.replay_lag ?? raw.receive_lag
   if (!isLeader(member)) {
     member.lagBytes = typeof lag === 'number' ? lag : 'unknown'
+    Object.assign(member, withoutUndefined(lsnFields(raw)))
   }
+  const reason = restartReason(raw.pending_restart_reason)
+  if (reason.length > 0) member.pendingRestartReason = reason
   const schedule = str(raw.scheduled_restart?.schedule)
   if (schedule) member.scheduledRestart = {at: schedule, postgresVersion: str(raw.scheduled_restart?.postgres_version)}
   if (typeof raw.tags === 'object' && raw.tags !== null && Object.keys(raw.tags).length > 0) {
@@ -114,6 +129,31 @@ function normaliseMember(raw: RestMember): Member {
   }
   return member
 }
+
+/** 4.1+: lsn, receive_lsn/lag, replay_lsn/lag, each an X/Y position or 'unknown', lag in bytes. */
+function lsnFields(raw: RestMember): Partial<Member> {
+  const lag = (value: unknown) => (typeof value === 'number' ? value : value === 'unknown' ? value : undefined)
+  return {
+    lsn: str(raw.lsn),
+    receiveLag: lag(raw.receive_lag),
+    receiveLsn: str(raw.receive_lsn),
+    replayLag: lag(raw.replay_lag),
+    replayLsn: str(raw.replay_lsn),
+  }
+}
+
+/** `{"max_connections": {"old_value": "100", "new_value": "200"}}` as [parameter, old, new] triples. */
+function restartReason(raw: unknown): [string, string, string][] {
+  if (typeof raw !== 'object' || raw === null) return []
+  return Object.entries(raw as Record<string, {old_value?: unknown; new_value?: unknown}>).map(([name, change]) => [
+    name,
+    String(change?.old_value ?? ''),
+    String(change?.new_value ?? ''),
+  ])
+}
+
+const withoutUndefined = <T extends object>(value: T): Partial<T> =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
 const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined)

@@ -80,6 +80,7 @@ export class PatroniInstance {
     )
     const state: ClusterState = {...answer.value, localFailure: answer.localFailure, systemId: answer.systemId}
     if (answer.source === 'dcs') Object.assign(state, {dcs: answer.dcs, source: 'dcs'})
+    else state.patroniVersion = answer.patroniVersion
     return options.showSelf && !this.answeredLocally(state)
       ? withThisMember(state, this.config.memberName, this.config.pgConnectAddress)
       : state

@@ -55,6 +55,7 @@ export interface VerifiedAnswer<T> {
   dcs?: string // with source 'dcs': "etcd3 127.0.0.1:2379"
   localFailure?: string // why this host's member was not the one that answered
   systemId?: string // the cluster's, as proven by the answer
+  patroniVersion?: string // of the member that answered (GET /patroni)
 }
 
 interface Answered<T> {
@@ -168,6 +169,7 @@ export class VerifiedReader {
     this.proven.set(answered.baseUrl, answered.status)
     const answer: VerifiedAnswer<T> = {
       answeredBy: answered.baseUrl,
+      patroniVersion: answered.status.version,
       source: 'rest',
       systemId: this.systemId,
       value: answered.value,

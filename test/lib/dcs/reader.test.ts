@@ -263,6 +263,41 @@ describe('DCS answers', () => {
     expect((clusterFromDcs(keys).members as {state: string}[])[0]!.state).toBe('running')
   })
 
+  it("carries the members' Patroni version and restart reasons; 4.1+: the receive and replay positions as 4.1's cluster_as_json", () => {
+    const member = (name: string, extra: string) =>
+      `{"conn_url":"postgres://127.0.0.1:${name === 'node1' ? 25492 : 25493}/postgres","api_url":"http://127.0.0.1:28068/patroni","state":"running","role":"replica","version":"VERSION","timeline":3${extra}}`
+    const keysOf = (version: string) =>
+      new Map([
+        ['leader', 'node1'],
+        ['members/node1', member('node1', ',"xlog_location":4294967396').replace('VERSION', version)],
+        [
+          'members/node2',
+          member(
+            'node2',
+            ',"xlog_location":4294967296,"receive_lsn":4294967396,"replication_state":"streaming","pending_restart":true,"pending_restart_reason":{"work_mem":{"old_value":"4MB","new_value":"8MB"}}',
+          ).replace('VERSION', version),
+        ],
+        ['status', '{"optime":4294967396}'],
+      ])
+    const v40 = clusterFromDcs(keysOf('4.0.7'))
+    expect(v40.patroni_version).toBe('4.0.7')
+    expect((v40.members as object[])[1]).toEqual(
+      expect.objectContaining({lag: 100, pending_restart_reason: {work_mem: {new_value: '8MB', old_value: '4MB'}}}),
+    )
+    expect((v40.members as object[])[1]).not.toHaveProperty('receive_lsn')
+    const v41 = normaliseCluster(clusterFromDcs(keysOf('4.1.4')), 's', 'http://x:1')
+    expect(v41.patroniVersion).toBe('4.1.4')
+    expect(v41.members[1]).toMatchObject({
+      lagBytes: 100,
+      lsn: '1/0',
+      pendingRestartReason: [['work_mem', '4MB', '8MB']],
+      receiveLag: 0,
+      receiveLsn: '1/64',
+      replayLag: 'unknown',
+      replayLsn: 'unknown',
+    })
+  })
+
   it('knows sync standbys, standby leaders, pause and scheduled switchovers', () => {
     const keys = new Map(LIVE)
     keys.set('sync', '{"leader":"node2","sync_standby":"node3"}')

@@ -89,7 +89,7 @@ describe('member table (patronictl list)', () => {
     expect(text).toContain('| Pending restart | Scheduled restart ')
     expect(text).toContain('| clonefrom: true |')
     expect(text).toContain('2026-11-25T03:00:00+00:00 if version < 16.5')
-    expect(text).toContain('|         3 |') // 3 MiB of replay lag
+    expect(text).toContain('|   0/4000060 |   0 |  0/4000060 |   3 |') // 3 MiB of replay lag, in 4.1's columns
     expect(text.split('\n').slice(-4)).toEqual([
       ' Maintenance mode: on',
       ' Switchover scheduled at: 2023-09-24T10:36:00+02:00',
@@ -102,8 +102,10 @@ describe('member table (patronictl list)', () => {
   it('writes tsv with the Cluster column and tags in flow style, yaml as a list', async () => {
     const cluster = normaliseCluster(JSON.parse(fixture('cluster-4.1.json')), 'demo', 'http://x:1')
     const tsv = (await renderClusters([{cluster}], 'tsv', false)).split('\n')
-    expect(tsv[0]).toBe('Cluster\tMember\tHost\tRole\tState\tTL\tLag in MB\tPending restart\tScheduled restart\tTags')
-    expect(tsv[1]).toBe('demo\tpatroni1\t10.89.0.4\tLeader\trunning\t5\t\t\t\t{clonefrom: true}')
+    expect(tsv[0]).toBe(
+      'Cluster\tMember\tHost\tRole\tState\tTL\tReceive LSN\tReceive Lag\tReplay LSN\tReplay Lag\tPending restart\tScheduled restart\tTags',
+    )
+    expect(tsv[1]).toBe('demo\tpatroni1\t10.89.0.4\tLeader\trunning\t5\t\t\t\t\t\t\t{clonefrom: true}')
     const yaml = await renderClusters([{cluster: recorded}], 'yaml', false)
     expect(yaml.split('\n').slice(0, 6)).toEqual([
       '- Cluster: 15-main',
