@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags} from '../flags.js'
+import {groupFlag, instanceArg, operationFlags} from '../flags.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {runEditConfig} from '../lib/operations/edit-config.js'
 
 export default class EditConfig extends PatroniCommand {
@@ -15,6 +16,7 @@ export default class EditConfig extends PatroniCommand {
     '<%= config.bin %> <%= command.id %> 15/main --apply changes.yml --dry-run',
   ]
   static override flags = {
+    group: groupFlag,
     ...operationFlags,
     apply: Flags.string({summary: 'Merge the YAML in FILE (- for stdin) into the configuration.'}),
     pg: Flags.string({multiple: true, summary: 'Set postgresql.parameters.NAME=VALUE (VALUE null removes it).'}),
@@ -32,6 +34,7 @@ export default class EditConfig extends PatroniCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(EditConfig)
+    refuseGroup(flags.group)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags} from '../flags.js'
+import {groupFlag, instanceArg, operationFlags} from '../flags.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {runPause} from '../lib/operations/pause.js'
 
 export default class Pause extends PatroniCommand {
@@ -13,6 +14,7 @@ export default class Pause extends PatroniCommand {
     '<%= config.bin %> <%= command.id %> 15/main --dry-run',
   ]
   static override flags = {
+    group: groupFlag,
     ...operationFlags,
     force: Flags.boolean({summary: 'Accepted as patronictl scripts pass it; pause and resume never ask.'}),
     wait: Flags.boolean({summary: 'Wait until every member reports the change.'}),
@@ -22,6 +24,7 @@ export default class Pause extends PatroniCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(this.constructor as typeof Pause)
+    refuseGroup(flags.group)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags, secondsFlag, groupFlag} from '../flags.js'
+import {dcsUrlFlag, groupFlag, instanceArg, operationFlags, secondsFlag} from '../flags.js'
 import {PgpError, usageError} from '../lib/errors.js'
 import {repeatEvery} from '../lib/output/watch.js'
 import {QUERY_ROLES, chooseQueryMember, psqlTargetFor} from '../lib/query/member.js'
@@ -15,8 +15,9 @@ const {'config-file': configFile, ...base} = PatroniCommand.baseFlags
 
 export default class Query extends PatroniCommand {
   static override args = {instance: instanceArg}
-  // -c is the SQL here, as in patronictl query: the config file is --config-file (or -c before the command)
-  static override baseFlags = {...base, 'config-file': {...configFile, char: undefined}}
+  // -c is the SQL and -d the database here, as in patronictl query: the config file is --config-file
+  // and the DCS --dcs-url (or -c/-d before the command)
+  static override baseFlags = {...base, 'config-file': {...configFile, char: undefined}, 'dcs-url': dcsUrlFlag()}
   static override description = `Runs SQL through psql on a member chosen by role (default: the leader) or name, as patronictl query, and prints the last result. This host's member is reached through its Unix socket directory (Debian: peer authentication, run as postgres), the others at their connect_address (password from ~/.pgpass, $PGPASSWORD or --password; never on a command line). A SQL error exits 1, no connection 4.`
   static override examples = [
     "sudo -u postgres <%= config.bin %> <%= command.id %> 15/main -c 'select 1 as a' --format json",

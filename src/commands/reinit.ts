@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags} from '../flags.js'
+import {groupFlag, instanceArg, operationFlags} from '../flags.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {runReinit} from '../lib/operations/reinit.js'
 
 export default class Reinit extends PatroniCommand {
@@ -13,6 +14,7 @@ export default class Reinit extends PatroniCommand {
     '<%= config.bin %> <%= command.id %> 15/main node3 --wait --force',
   ]
   static override flags = {
+    group: groupFlag,
     ...operationFlags,
     'from-leader': Flags.boolean({summary: 'Clone from the leader, not from a replica (Patroni 4.1 or later).'}),
     wait: Flags.boolean({summary: 'Wait until each member runs and replicates again.'}),
@@ -23,6 +25,7 @@ export default class Reinit extends PatroniCommand {
 
   async run(): Promise<void> {
     const {args, argv, flags} = await this.parse(Reinit)
+    refuseGroup(flags.group)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {PatroniCommand} from '../base-command.js'
-import {instanceArg, operationFlags, roleFlag, scheduledFlag} from '../flags.js'
+import {groupFlag, instanceArg, operationFlags, roleFlag, scheduledFlag} from '../flags.js'
+import {refuseGroup} from '../lib/instances/citus.js'
 import {usageError} from '../lib/errors.js'
 import {memberRole} from '../lib/operations/members.js'
 import {runRestart} from '../lib/operations/restart.js'
@@ -17,6 +18,7 @@ export default class Restart extends PatroniCommand {
     '<%= config.bin %> <%= command.id %> 15/main --scheduled "2026-11-24 03:00" --pg-version 15.10 --force',
   ]
   static override flags = {
+    group: groupFlag,
     ...operationFlags,
     any: Flags.boolean({summary: 'Restart a single member only, chosen at random among those selected.'}),
     'pg-version': Flags.string({summary: 'Restart only members running an older PostgreSQL than this (15.10).'}),
@@ -32,6 +34,7 @@ export default class Restart extends PatroniCommand {
 
   async run(): Promise<void> {
     const {args, argv, flags} = await this.parse(Restart)
+    refuseGroup(flags.group)
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)

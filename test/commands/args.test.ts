@@ -98,7 +98,7 @@ describe('patronictl argument order, help, mistakes (fake Patroni)', () => {
       [['list', '--bogus'], 'Error: Nonexistent flag: --bogus (see pgpatronictl list --help)\n'],
       [
         ['list', '-f', 'xml'],
-        'Error: Expected --format=xml to be one of: pretty, tsv, json, yaml (see pgpatronictl list --help)\n',
+        'Error: Expected --format=xml to be one of: pretty, tsv, json, yaml, yml (see pgpatronictl list --help)\n',
       ],
       [['switchover', '15/good', 'b', 'c'], 'Error: Unexpected arguments: b, c (see pgpatronictl switchover --help)\n'],
       [
