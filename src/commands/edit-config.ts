@@ -19,7 +19,12 @@ export default class EditConfig extends PatroniCommand {
     group: groupFlag,
     ...operationFlags,
     apply: Flags.string({summary: 'Merge the YAML in FILE (- for stdin) into the configuration.'}),
-    pg: Flags.string({multiple: true, summary: 'Set postgresql.parameters.NAME=VALUE (VALUE null removes it).'}),
+    pg: Flags.string({
+      char: 'p',
+      multiple: true,
+      summary: 'Set postgresql.parameters.NAME=VALUE (VALUE null removes it).',
+    }),
+    quiet: Flags.boolean({char: 'q', summary: 'Do not show the changes.'}),
     replace: Flags.string({
       exclusive: ['apply'],
       summary: 'Replace the whole configuration with the YAML in FILE (- for stdin), with PUT.',
@@ -43,6 +48,7 @@ export default class EditConfig extends PatroniCommand {
       dryRun: flags['dry-run'],
       force: flags.force,
       pg: flags.pg ?? [],
+      quiet: flags.quiet,
       replace: flags.replace,
       set: flags.set ?? [],
     }

@@ -161,6 +161,23 @@ describe('switchover and restart against fake Patroni answers', () => {
     )
   })
 
+  it("edit-config takes patronictl's -p NAME=VALUE and -q (no diff)", async () => {
+    let config = '{"ttl": 30, "postgresql": {"parameters": {"max_connections": 100}}}'
+    const fakeServer = await fake({
+      'GET /config': () => ({body: config}),
+      'PATCH /config': () => (
+        (config = '{"ttl": 30, "postgresql": {"parameters": {"max_connections": 200}}}'),
+        {body: config}
+      ),
+    })
+    const loud = await cli('edit-config', '15/main', '-p', 'max_connections=200', '--dry-run')
+    expect(loud.stdout).toMatch(/^-\s+max_connections: 100$/m)
+    const quiet = await cli('edit-config', '15/main', '-q', '-p', 'max_connections=200', '--force')
+    expect(quiet).toMatchObject({code: 0, stdout: 'configuration of 15-main changed\n'})
+    const patch = fakeServer.requests.find((r) => r.method === 'PATCH')!
+    expect(JSON.parse(patch.body)).toEqual({postgresql: {parameters: {max_connections: 200}}})
+  })
+
   it('edit-config: a /config answer that is not an object is malformed: exit 1, nothing sent', async () => {
     const fakeServer = await fake({'GET /config': {body: '[]'}})
     const result = await cli('edit-config', '15/main', '--set', 'ttl=25', '--force')

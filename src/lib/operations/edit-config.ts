@@ -29,6 +29,7 @@ export interface EditConfigWanted {
   replace?: string // FILE or - : the whole configuration (PUT)
   force: boolean
   dryRun: boolean
+  quiet?: boolean // patronictl's -q: no diff (a confirmation still needs a terminal or --force)
 }
 
 /**
@@ -53,7 +54,7 @@ export async function runEditConfig(
       io.log('not changed')
       return ExitCode.ok
     }
-    io.log(unifiedDiff(before, after, [`${cluster.scope} (now)`, `${cluster.scope} (edited)`]))
+    if (!wanted.quiet) io.log(unifiedDiff(before, after, [`${cluster.scope} (now)`, `${cluster.scope} (edited)`]))
     const [method, body] = wanted.replace
       ? (['PUT', edited] as const)
       : (['PATCH', configPatch(current, edited)] as const)
