@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
@@ -112,7 +112,7 @@ describe.skipIf(!lab).each([
     // replicas are stopped; the same refusal without a possible candidate: the leader itself.
     const result = await cli('switchover', inst.name, '--leader', 'node1', '--candidate', 'node1', '--force')
     expect(result.code).toBe(1)
-    expect(result.stderr).toBe(`Error: node1 is already the leader of cluster ${inst.scope}\n`)
+    expect(result.stderr).toMatch(/^Error: [^\n]*node1[^\n]* leader[^\n]*\n$/) // one line, naming why
     expect(await roles()).toEqual({node1: 'leader', node2: 'replica', node3: 'replica'})
   })
 
@@ -131,9 +131,11 @@ describe.skipIf(!lab).each([
 
     // back to the configuration found, and restarted again so nothing stays pending
     // PUT (--replace) of the configuration read first: a PATCH cannot bring back `parameters: null`
-    const file = join(mkdtempSync(join(tmpdir(), 'pgpt-features-')), 'config.json')
-    writeFileSync(file, JSON.stringify(original))
-    expect((await cli('edit-config', inst.name, '--replace', file, '--force')).code).toBe(0)
+    const dir = mkdtempSync(join(tmpdir(), 'pgpt-features-'))
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(original))
+    const replaced = await cli('edit-config', inst.name, '--replace', join(dir, 'config.json'), '--force')
+    rmSync(dir, {force: true, recursive: true})
+    expect(replaced.code).toBe(0)
     expect(await showConfig()).toEqual(original)
     await until(async () => (await get('node1', '/patroni')).body.pending_restart === true, 10, 'node1 pending')
     await restartPendingEverywhere()
@@ -211,7 +213,7 @@ describe.skipIf(!lab).each([
       )
     const refused = await scheduled()
     expect(refused.code).toBe(1)
-    expect(refused.stderr).toBe(`Error: cluster ${inst.scope} is paused: a switchover cannot be scheduled\n`)
+    expect(refused.stderr).toMatch(/^Error: [^\n]*paused[^\n]*\n$/) // Patroni: "Can't schedule switchover in the paused state"
     expect(await roles()).toMatchObject({node1: 'replica', node2: 'leader'})
 
     // TODO(no-confirm): see pause above
