@@ -78,13 +78,14 @@ describe.skipIf(!lab).each([
       `row ${id} written on ${from} visible on ${to}`,
     )
   }
+  /** restart --pending at once, as the feature: Patroni decides which members are pending (restart_pending). */
   const restartPendingEverywhere = async () => {
     const restarted = await cli('restart', inst.name, '--pending', '--force')
     expect(restarted.stderr).toBe('')
     expect(restarted.code).toBe(0)
+    expect(restarted.stdout).toMatch(/^node1: restarted /m) // node1 reported pending before this ran
     for (const name of Object.keys(inst.members))
       await until(async () => !(await get(name, '/patroni')).body.pending_restart, 15, `${name} not pending`)
-    return restarted
   }
 
   beforeAll(async () => {
@@ -123,9 +124,7 @@ describe.skipIf(!lab).each([
     expect(edited.code).toBe(0)
     expect(edited.stdout).toMatch(/^\+\s+superuser_reserved_connections: 6$/m)
     await until(async () => (await get('node1', '/patroni')).body.pending_restart === true, 10, 'node1 pending')
-    // at once, as the feature: Patroni decides which members are pending (restart_pending)
-    const restarted = await restartPendingEverywhere()
-    expect(restarted.stdout).toMatch(/^node1: restarted /m)
+    await restartPendingEverywhere()
     expect(psql('node1', 'show superuser_reserved_connections')).toBe('6')
     expect((await get('node1', '/patroni')).body.role).toMatch(/^(master|primary)$/)
 
