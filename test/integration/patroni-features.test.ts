@@ -135,8 +135,7 @@ describe.skipIf(!lab).each([
   })
 
   it('patroni_api "scheduled restart": edit-config --pg, pending_restart, restart --pending clears it everywhere', async () => {
-    // TODO(-p): patronictl's short form `-p`; another helper adds it
-    const edited = await cli('edit-config', inst.name, '--pg', 'superuser_reserved_connections=6', '--force')
+    const edited = await cli('edit-config', inst.name, '-p', 'superuser_reserved_connections=6', '--force')
     expect(edited.stderr).toBe('')
     expect(edited.code).toBe(0)
     expect(edited.stdout).toMatch(/^\+\s+superuser_reserved_connections: 6$/m)
@@ -162,9 +161,9 @@ describe.skipIf(!lab).each([
 
   it('patroni_api "pause mode": postmaster killed on node2, restart node2, reinit node2, restart node1', async () => {
     await replicationWorks('node1', 'node2')
-    // TODO(no-confirm): patronictl pause asks nothing; --force until another helper drops the need.
+    // as patronictl: pause asks nothing, even without a terminal
     // --wait: node2 must know it is paused before its postmaster dies, or its Patroni starts it again
-    const paused = await cli('pause', inst.name, '--wait', '--force')
+    const paused = await cli('pause', inst.name, '--wait')
     expect(paused.code).toBe(0)
     killPostmaster(member('node2'))
     await until(async () => (await get('node2', '/replica')).status === 503, 10, 'node2 /replica 503')
@@ -232,8 +231,7 @@ describe.skipIf(!lab).each([
     expect(refused.stderr).toMatch(/^Error: [^\n]*paused[^\n]*\n$/) // Patroni: "Can't schedule switchover in the paused state"
     expect(await roles()).toMatchObject({node1: 'replica', node2: 'leader'})
 
-    // TODO(no-confirm): see pause above
-    expect((await cli('resume', inst.name, '--wait', '--force')).code).toBe(0)
+    expect((await cli('resume', inst.name, '--wait')).code).toBe(0)
     const accepted = await scheduled()
     expect(accepted.stderr).toBe('')
     expect(accepted.code).toBe(0)
@@ -249,8 +247,7 @@ describe.skipIf(!lab).each([
   it('basic_replication "failover in synchronous mode": pause and resume exit 0', async () => {
     // The feature shuts postgres-0 down between the two to see a failover; that scenario needs
     // synchronous mode and a leader's death, outside what pgpatronictl drives: only its patronictl steps.
-    // TODO(no-confirm): --force until pause/resume need no confirmation without a terminal
-    const paused = await cli('pause', inst.name, '--force')
+    const paused = await cli('pause', inst.name)
     expect(paused.code).toBe(0)
     expect(paused.stdout).toMatch(new RegExp(`^cluster management of ${inst.scope} is paused$`, 'm'))
     await until(async () => (await get('node1', '/patroni')).body.pause === true, 15, 'node1 paused')
