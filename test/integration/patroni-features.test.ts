@@ -251,7 +251,7 @@ describe.skipIf(!lab).each([
     expect(paused.code).toBe(0)
     expect(paused.stdout).toMatch(new RegExp(`^cluster management of ${inst.scope} is paused$`, 'm'))
     await until(async () => (await get('node1', '/patroni')).body.pause === true, 15, 'node1 paused')
-    const resumed = await cli('resume', inst.name, '--force')
+    const resumed = await cli('resume', inst.name)
     expect(resumed.code).toBe(0)
     await until(async () => (await get('node1', '/patroni')).body.pause === undefined, 15, 'node1 resumed')
     expect(await roles()).toEqual({node1: 'leader', node2: 'replica', node3: 'replica'})
