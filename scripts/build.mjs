@@ -4,12 +4,12 @@
 // - dist/undici.cjs, dist/yaml.cjs, dist/prompts.cjs: the heavy libraries in their own files,
 //   required only when a command reaches `await import(...)` of them, so `--help` and plain
 //   listings never parse them.
-// - ASCII only: one non-ASCII character in a comment makes V8 hold the whole source as UTF-16.
+// - ASCII only: one non-ASCII character (esbuild leaves one in a regex of ansis) makes V8 hold
+//   the whole source as UTF-16, and bin/pgpatronictl.cjs reads the files as latin1.
 // - whitespace and comments removed, names kept: stack traces under --debug stay readable.
-// - oclif's own dependencies that no command needs on the way to its output (semver, glob
+// - oclif's own dependencies that no command needs on the way to its output (glob
 //   matchers, spinners, lilconfig, readline, child_process, ...) stay in the bundle but are
-//   evaluated on first use only (lazyDeps below); `debug` is a no-op unless $DEBUG is set and
-//   `ejs` renders the plain `<%= config.bin %>` help templates without compiling them.
+//   evaluated on first use only (lazyDeps below).
 import {build} from 'esbuild'
 import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {constants as http2Constants} from 'node:http2'
@@ -82,7 +82,6 @@ const LAZY_FOR_OCLIF = [
   'node:child_process',
   'node:perf_hooks',
   'node:readline',
-  'semver',
   'tinyglobby',
   'wordwrap',
   'wrap-ansi',
@@ -99,28 +98,9 @@ const lazyDeps = {
         fromOclif(args) ? {namespace: 'lazy-dep', path: name, pluginData: {resolveDir: args.resolveDir}} : undefined,
       )
     }
-    // string-width (help, tables) compiles emoji-regex, a huge regex, on its first call (~8 ms):
-    // printable ASCII, our usual text, is one column per character without it.
-    b.onResolve({filter: /^string-width$/}, (args) =>
-      args.namespace === 'file'
-        ? {namespace: 'shim', path: 'string-width', pluginData: {resolveDir: args.resolveDir}}
-        : undefined,
+    b.onResolve({filter: /^wsl-utils$/}, (args) =>
+      fromOclif(args) ? {namespace: 'shim', path: 'wsl-utils', pluginData: {resolveDir: args.resolveDir}} : undefined,
     )
-    b.onLoad({filter: /^string-width$/, namespace: 'shim'}, (args) => ({
-      contents: `let real
-const stringWidth = (string) =>
-  typeof string === 'string' && /^[\\x20-\\x7e]*$/.test(string) ? string.length : (real = real || require('real:string-width'))(string)
-module.exports = stringWidth
-module.exports.default = stringWidth
-`,
-      pluginData: args.pluginData,
-      resolveDir: args.pluginData.resolveDir,
-    }))
-    for (const name of ['debug', 'ejs', 'wsl-utils', 'node:fs/promises']) {
-      b.onResolve({filter: new RegExp(`^${name}$`)}, (args) =>
-        fromOclif(args) ? {namespace: 'shim', path: name, pluginData: {resolveDir: args.resolveDir}} : undefined,
-      )
-    }
     // `require(<name>)` inside a stand-in: the real module, resolved from oclif's directory.
     b.onResolve({filter: /^real:/}, async (args) => {
       const path = args.path.slice(5)
@@ -141,18 +121,9 @@ module.exports = new Proxy(function () {}, {
       pluginData: args.pluginData,
       resolveDir: args.pluginData.resolveDir,
     }))
-    b.onLoad({filter: /^debug$/, namespace: 'shim'}, (args) => ({
-      // oclif's logger is debug's only user; it only ever calls the functions debug() returns.
-      contents: `const off = (namespace) => Object.assign(() => {}, {
-  destroy: () => false, enabled: false, extend: (s, d) => off(namespace + (d === undefined ? ':' : d) + s), log: () => {}, namespace,
-})
-module.exports = process.env.DEBUG ? require('real:debug') : Object.assign(off, {disable: () => '', enable: () => {}, enabled: () => false})
-`,
-      resolveDir: args.pluginData.resolveDir,
-      pluginData: args.pluginData,
-    }))
     // oclif asks wsl-utils whether this is WSL on every start; its index also loads
-    // node:child_process and node:fs/promises for PowerShell helpers oclif needs only on Windows.
+    // node:child_process and node:fs/promises for PowerShell helpers oclif needs only on Windows
+    // (8-11 ms per start, see README "Development").
     b.onLoad({filter: /^wsl-utils$/, namespace: 'shim'}, (args) => ({
       contents: `module.exports = {
   isWsl: require('real:is-wsl').default,
@@ -162,60 +133,13 @@ module.exports = process.env.DEBUG ? require('real:debug') : Object.assign(off, 
       pluginData: args.pluginData,
       resolveDir: args.pluginData.resolveDir,
     }))
-    // node:fs/promises also loads readline, fs watchers and Dir at first require (~4 ms); oclif
-    // uses four functions of it: the callback versions, promisified; the module for anything else.
-    b.onLoad({filter: /^node:fs\/promises$/, namespace: 'shim'}, (args) => ({
-      contents: `const fs = require('node:fs')
-const {promisify} = require('node:util')
-const fast = {access: promisify(fs.access), readFile: promisify(fs.readFile), readdir: promisify(fs.readdir), stat: promisify(fs.stat)}
-module.exports = new Proxy(fast, {get: (_, k) => (k in fast ? fast[k] : require('real:node:fs/promises')[k])})
-`,
-      pluginData: args.pluginData,
-      resolveDir: args.pluginData.resolveDir,
-    }))
-    b.onLoad({filter: /^ejs$/, namespace: 'shim'}, (args) => ({
-      // Help and examples are templates like '<%= config.bin %> <%= command.id %> 15/main': fill in
-      // such plain escaped references directly (what ejs prints for them); anything else goes to ejs.
-      contents: `const TAG = /<%=\\s*([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)*)\\s*%>/g
-const HTML = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;'}
-const simple = (template, data) => {
-  if (typeof template !== 'string' || data === null || typeof data !== 'object') return undefined
-  const rest = template.replace(TAG, '')
-  if (rest.includes('<%') || rest.includes('%>')) return undefined
-  let ok = true
-  const out = template.replace(TAG, (_, path) => {
-    const keys = path.split('.')
-    if (!(keys[0] in data)) ok = false
-    let v = data
-    for (const k of keys) {
-      if (v === null || v === undefined) ok = false
-      if (!ok) return ''
-      v = v[k]
-    }
-    return v === null || v === undefined ? '' : String(v).replace(/[&<>'"]/g, (c) => HTML[c])
-  })
-  return ok ? out : undefined
-}
-const real = () => require('real:ejs')
-module.exports = {
-  render: (template, data, options) => (options === undefined ? simple(template, data) : undefined) ?? real().render(template, data, options),
-}
-`,
-      resolveDir: args.pluginData.resolveDir,
-      pluginData: args.pluginData,
-    }))
-    // Two source patches of @oclif/core, both on every start:
+    // Two source patches of @oclif/core, both on every start (test/build/bundle.test.ts checks
+    // that each is in the bundle):
     // - lib/index.js checks the Node version against our engines with semver: do the same with a
     //   plain comparison when the range is '>=X.Y.Z'.
-    // - lib/config/plugin.js sorts the command ids with localeCompare, whose first call sets up
-    //   ICU collation (~5-10 ms). For ids of lowercase ASCII letters, '-' and ':' that order is
-    //   the code-point order, so compare those directly.
+    // - lib/config/plugin.js reads the command manifest from dist/ (below).
     const patches = {
       'config/plugin.js': [
-        [
-          '.sort((a, b) => a.id.localeCompare(b.id));',
-          `.sort((a, b) => (/^[a-z:-]*$/.test(a.id) && /^[a-z:-]*$/.test(b.id) ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.id.localeCompare(b.id)));`,
-        ],
         // The command manifest (what help and command lookup need) comes with the build in
         // dist/: without one, oclif rebuilds it from every command's flags on each start (~15 ms).
         [
@@ -316,27 +240,6 @@ module.exports = new Proxy({}, {
     }))
   },
 }
-// undici only ever calls assert(value, message); node:assert costs ~1.5 ms to load: load it when
-// an assertion fails (to throw its AssertionError) or for anything else.
-const lazyAssert = {
-  name: 'lazy-assert',
-  setup(b) {
-    b.onResolve({filter: /^node:assert$/}, (args) =>
-      args.namespace === 'file' ? {namespace: 'lazy-assert', path: 'node:assert'} : undefined,
-    )
-    b.onResolve({filter: /^node:assert$/, namespace: 'lazy-assert'}, () => ({external: true, path: 'node:assert'}))
-    b.onLoad({filter: /.*/, namespace: 'lazy-assert'}, () => ({
-      contents: `let m
-const real = () => (m = m || require('node:assert'))
-module.exports = new Proxy(function assert() {}, {
-  apply: (_, self, args) => (args[0] ? undefined : real()(...args)),
-  get: (_, k) => real()[k],
-})
-`,
-      resolveDir: '.',
-    }))
-  },
-}
 for (const {chunk, contents, entry} of LAZY) {
   const input = contents
     ? {stdin: {contents, resolveDir: '.', sourcefile: `${chunk}-entry.cjs`}}
@@ -345,7 +248,7 @@ for (const {chunk, contents, entry} of LAZY) {
     ...common,
     ...input,
     outfile: `${out}/${chunk}.cjs`,
-    plugins: chunk === 'undici' ? [lazyHttp2, lazyHttp, lazyAssert, globalProcess] : [globalProcess],
+    plugins: chunk === 'undici' ? [lazyHttp2, lazyHttp, globalProcess] : [globalProcess],
   })
 }
 for (const file of ['cli.cjs', ...LAZY.map((l) => `${l.chunk}.cjs`)]) toAscii(`${out}/${file}`)
