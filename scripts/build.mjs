@@ -9,7 +9,9 @@
 // - whitespace and comments removed, names kept: stack traces under --debug stay readable.
 // - oclif's own dependencies that no command needs on the way to its output (glob
 //   matchers, spinners, lilconfig, readline, child_process, ...) stay in the bundle but are
-//   evaluated on first use only (lazyDeps below).
+//   evaluated on first use only (lazyDeps below); `ejs` renders the plain
+//   `<%= config.bin %>` help templates without compiling them, and string-width counts printable
+//   ASCII without emoji-regex.
 import {build} from 'esbuild'
 import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {constants as http2Constants} from 'node:http2'
@@ -98,9 +100,28 @@ const lazyDeps = {
         fromOclif(args) ? {namespace: 'lazy-dep', path: name, pluginData: {resolveDir: args.resolveDir}} : undefined,
       )
     }
-    b.onResolve({filter: /^wsl-utils$/}, (args) =>
-      fromOclif(args) ? {namespace: 'shim', path: 'wsl-utils', pluginData: {resolveDir: args.resolveDir}} : undefined,
+    // string-width (help, tables) compiles emoji-regex, a huge regex, on its first call (~8 ms):
+    // printable ASCII, our usual text, is one column per character without it.
+    b.onResolve({filter: /^string-width$/}, (args) =>
+      args.namespace === 'file'
+        ? {namespace: 'shim', path: 'string-width', pluginData: {resolveDir: args.resolveDir}}
+        : undefined,
     )
+    b.onLoad({filter: /^string-width$/, namespace: 'shim'}, (args) => ({
+      contents: `let real
+const stringWidth = (string) =>
+  typeof string === 'string' && /^[\\x20-\\x7e]*$/.test(string) ? string.length : (real = real || require('real:string-width'))(string)
+module.exports = stringWidth
+module.exports.default = stringWidth
+`,
+      pluginData: args.pluginData,
+      resolveDir: args.pluginData.resolveDir,
+    }))
+    for (const name of ['ejs', 'wsl-utils']) {
+      b.onResolve({filter: new RegExp(`^${name}$`)}, (args) =>
+        fromOclif(args) ? {namespace: 'shim', path: name, pluginData: {resolveDir: args.resolveDir}} : undefined,
+      )
+    }
     // `require(<name>)` inside a stand-in: the real module, resolved from oclif's directory.
     b.onResolve({filter: /^real:/}, async (args) => {
       const path = args.path.slice(5)
@@ -132,6 +153,37 @@ module.exports = new Proxy(function () {}, {
 `,
       pluginData: args.pluginData,
       resolveDir: args.pluginData.resolveDir,
+    }))
+    b.onLoad({filter: /^ejs$/, namespace: 'shim'}, (args) => ({
+      // Help and examples are templates like '<%= config.bin %> <%= command.id %> 15/main': fill in
+      // such plain escaped references directly (what ejs prints for them); anything else goes to ejs.
+      contents: `const TAG = /<%=\\s*([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)*)\\s*%>/g
+const HTML = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;'}
+const simple = (template, data) => {
+  if (typeof template !== 'string' || data === null || typeof data !== 'object') return undefined
+  const rest = template.replace(TAG, '')
+  if (rest.includes('<%') || rest.includes('%>')) return undefined
+  let ok = true
+  const out = template.replace(TAG, (_, path) => {
+    const keys = path.split('.')
+    if (!(keys[0] in data)) ok = false
+    let v = data
+    for (const k of keys) {
+      if (v === null || v === undefined) ok = false
+      if (!ok) return ''
+      v = v[k]
+    }
+    return v === null || v === undefined ? '' : String(v).replace(/[&<>'"]/g, (c) => HTML[c])
+  })
+  return ok ? out : undefined
+}
+const real = () => require('real:ejs')
+module.exports = {
+  render: (template, data, options) => (options === undefined ? simple(template, data) : undefined) ?? real().render(template, data, options),
+}
+`,
+      resolveDir: args.pluginData.resolveDir,
+      pluginData: args.pluginData,
     }))
     // Two source patches of @oclif/core, both on every start (test/build/bundle.test.ts checks
     // that each is in the bundle):
