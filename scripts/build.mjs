@@ -4,12 +4,14 @@
 // - dist/undici.cjs, dist/yaml.cjs, dist/prompts.cjs: the heavy libraries in their own files,
 //   required only when a command reaches `await import(...)` of them, so `--help` and plain
 //   listings never parse them.
-// - ASCII only: one non-ASCII character in a comment makes V8 hold the whole source as UTF-16.
+// - ASCII only: one non-ASCII character (esbuild leaves one in a regex of ansis) makes V8 hold
+//   the whole source as UTF-16, and bin/pgpatronictl.cjs reads the files as latin1.
 // - whitespace and comments removed, names kept: stack traces under --debug stay readable.
-// - oclif's own dependencies that no command needs on the way to its output (semver, glob
+// - oclif's own dependencies that no command needs on the way to its output (glob
 //   matchers, spinners, lilconfig, readline, child_process, ...) stay in the bundle but are
-//   evaluated on first use only (lazyDeps below); `debug` is a no-op unless $DEBUG is set and
-//   `ejs` renders the plain `<%= config.bin %>` help templates without compiling them.
+//   evaluated on first use only (lazyDeps below); `ejs` renders the plain
+//   `<%= config.bin %>` help templates without compiling them, and string-width counts printable
+//   ASCII without emoji-regex.
 import {build} from 'esbuild'
 import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {constants as http2Constants} from 'node:http2'
@@ -82,7 +84,6 @@ const LAZY_FOR_OCLIF = [
   'node:child_process',
   'node:perf_hooks',
   'node:readline',
-  'semver',
   'tinyglobby',
   'wordwrap',
   'wrap-ansi',
@@ -116,7 +117,7 @@ module.exports.default = stringWidth
       pluginData: args.pluginData,
       resolveDir: args.pluginData.resolveDir,
     }))
-    for (const name of ['debug', 'ejs', 'wsl-utils', 'node:fs/promises']) {
+    for (const name of ['ejs', 'wsl-utils']) {
       b.onResolve({filter: new RegExp(`^${name}$`)}, (args) =>
         fromOclif(args) ? {namespace: 'shim', path: name, pluginData: {resolveDir: args.resolveDir}} : undefined,
       )
@@ -141,34 +142,14 @@ module.exports = new Proxy(function () {}, {
       pluginData: args.pluginData,
       resolveDir: args.pluginData.resolveDir,
     }))
-    b.onLoad({filter: /^debug$/, namespace: 'shim'}, (args) => ({
-      // oclif's logger is debug's only user; it only ever calls the functions debug() returns.
-      contents: `const off = (namespace) => Object.assign(() => {}, {
-  destroy: () => false, enabled: false, extend: (s, d) => off(namespace + (d === undefined ? ':' : d) + s), log: () => {}, namespace,
-})
-module.exports = process.env.DEBUG ? require('real:debug') : Object.assign(off, {disable: () => '', enable: () => {}, enabled: () => false})
-`,
-      resolveDir: args.pluginData.resolveDir,
-      pluginData: args.pluginData,
-    }))
     // oclif asks wsl-utils whether this is WSL on every start; its index also loads
-    // node:child_process and node:fs/promises for PowerShell helpers oclif needs only on Windows.
+    // node:child_process and node:fs/promises for PowerShell helpers oclif needs only on Windows
+    // (8-11 ms per start, see README "Development").
     b.onLoad({filter: /^wsl-utils$/, namespace: 'shim'}, (args) => ({
       contents: `module.exports = {
   isWsl: require('real:is-wsl').default,
   powerShellPath: (...a) => require('real:wsl-utils').powerShellPath(...a),
 }
-`,
-      pluginData: args.pluginData,
-      resolveDir: args.pluginData.resolveDir,
-    }))
-    // node:fs/promises also loads readline, fs watchers and Dir at first require (~4 ms); oclif
-    // uses four functions of it: the callback versions, promisified; the module for anything else.
-    b.onLoad({filter: /^node:fs\/promises$/, namespace: 'shim'}, (args) => ({
-      contents: `const fs = require('node:fs')
-const {promisify} = require('node:util')
-const fast = {access: promisify(fs.access), readFile: promisify(fs.readFile), readdir: promisify(fs.readdir), stat: promisify(fs.stat)}
-module.exports = new Proxy(fast, {get: (_, k) => (k in fast ? fast[k] : require('real:node:fs/promises')[k])})
 `,
       pluginData: args.pluginData,
       resolveDir: args.pluginData.resolveDir,
@@ -204,18 +185,13 @@ module.exports = {
       resolveDir: args.pluginData.resolveDir,
       pluginData: args.pluginData,
     }))
-    // Two source patches of @oclif/core, both on every start:
+    // Two source patches of @oclif/core, both on every start (test/build/bundle.test.ts checks
+    // that each is in the bundle):
     // - lib/index.js checks the Node version against our engines with semver: do the same with a
     //   plain comparison when the range is '>=X.Y.Z'.
-    // - lib/config/plugin.js sorts the command ids with localeCompare, whose first call sets up
-    //   ICU collation (~5-10 ms). For ids of lowercase ASCII letters, '-' and ':' that order is
-    //   the code-point order, so compare those directly.
+    // - lib/config/plugin.js reads the command manifest from dist/ (below).
     const patches = {
       'config/plugin.js': [
-        [
-          '.sort((a, b) => a.id.localeCompare(b.id));',
-          `.sort((a, b) => (/^[a-z:-]*$/.test(a.id) && /^[a-z:-]*$/.test(b.id) ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.id.localeCompare(b.id)));`,
-        ],
         // The command manifest (what help and command lookup need) comes with the build in
         // dist/: without one, oclif rebuilds it from every command's flags on each start (~15 ms).
         [
@@ -316,27 +292,6 @@ module.exports = new Proxy({}, {
     }))
   },
 }
-// undici only ever calls assert(value, message); node:assert costs ~1.5 ms to load: load it when
-// an assertion fails (to throw its AssertionError) or for anything else.
-const lazyAssert = {
-  name: 'lazy-assert',
-  setup(b) {
-    b.onResolve({filter: /^node:assert$/}, (args) =>
-      args.namespace === 'file' ? {namespace: 'lazy-assert', path: 'node:assert'} : undefined,
-    )
-    b.onResolve({filter: /^node:assert$/, namespace: 'lazy-assert'}, () => ({external: true, path: 'node:assert'}))
-    b.onLoad({filter: /.*/, namespace: 'lazy-assert'}, () => ({
-      contents: `let m
-const real = () => (m = m || require('node:assert'))
-module.exports = new Proxy(function assert() {}, {
-  apply: (_, self, args) => (args[0] ? undefined : real()(...args)),
-  get: (_, k) => real()[k],
-})
-`,
-      resolveDir: '.',
-    }))
-  },
-}
 for (const {chunk, contents, entry} of LAZY) {
   const input = contents
     ? {stdin: {contents, resolveDir: '.', sourcefile: `${chunk}-entry.cjs`}}
@@ -345,7 +300,7 @@ for (const {chunk, contents, entry} of LAZY) {
     ...common,
     ...input,
     outfile: `${out}/${chunk}.cjs`,
-    plugins: chunk === 'undici' ? [lazyHttp2, lazyHttp, lazyAssert, globalProcess] : [globalProcess],
+    plugins: chunk === 'undici' ? [lazyHttp2, lazyHttp, globalProcess] : [globalProcess],
   })
 }
 for (const file of ['cli.cjs', ...LAZY.map((l) => `${l.chunk}.cjs`)]) toAscii(`${out}/${file}`)

@@ -88,6 +88,19 @@ describe('startup bundle dist/cli.cjs', () => {
     for (const chunk of CHUNKS) expect(existsSync(join(dist, chunk)), chunk).toBe(true)
   })
 
+  it('is ASCII only, so V8 holds each source as one byte per character (the launcher reads latin1)', () => {
+    for (const file of ['cli.cjs', ...CHUNKS]) {
+      const nonAscii = readFileSync(join(dist, file), 'latin1').match(/[^\u0000-\u007f]/g) ?? []
+      expect(nonAscii, file).toEqual([])
+    }
+  })
+
+  it("the undici chunk holds undici's Agent and request API only (not fetch, WebSocket, ...: half the load time)", () => {
+    const undici = readFileSync(join(dist, 'undici.cjs'), 'latin1')
+    expect(undici).toContain('Agent')
+    expect(undici).not.toContain('fetch failed') // the TypeError of undici's fetch()
+  })
+
   it('contains no dynamic import(): the code-cache launcher runs it through vm.Script, which cannot serve one', () => {
     // import( as code, not inside a string or a longer name (oclif's messages mention "import()")
     const dynamicImport = /(^|[^\w$.'"`])import\s*\(/
@@ -102,12 +115,23 @@ describe('startup bundle dist/cli.cjs', () => {
 
   it('keeps the @oclif/core startup patches (a patch that no longer applies fails the build)', () => {
     const source = readFileSync(join(dist, 'cli.cjs'), 'latin1')
-    expect(source).not.toMatch(/\ncheckNodeVersion\(\);/) // semver on every start
-    expect(source).not.toContain('.sort((a,b)=>a.id.localeCompare(b.id))') // ICU collation set-up
+    // index.js: the engines check is a plain comparison, not semver on every start
+    expect(source).not.toMatch(/\ncheckNodeVersion\(\);/)
+    const engines = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node as string
+    expect(source).toContain(`want=[${engines.match(/\d+/g)!.join(',')}]`)
+    expect(source).toContain(`"Node version must be ${engines} to use this CLI. Current node version: "`)
     const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8'))
     const inputs = Object.keys(meta.outputs['dist/cli.cjs'].inputs)
+    // oclif's dependencies that scripts/build.mjs (LAZY_FOR_OCLIF) defers, and its stand-ins
+    const deferred = ['clean-stack', 'cli-spinners', 'get-package-type', 'indent-string', 'lilconfig', 'minimatch']
+    deferred.push('node:child_process', 'node:perf_hooks', 'node:readline', 'tinyglobby', 'wordwrap', 'wrap-ansi')
     expect(inputs).toEqual(
-      expect.arrayContaining(['lazy-dep:minimatch', 'lazy-dep:tinyglobby', 'shim:debug', 'shim:ejs']),
+      expect.arrayContaining([
+        ...deferred.map((name) => `lazy-dep:${name}`),
+        'shim:ejs',
+        'shim:string-width',
+        'shim:wsl-utils',
+      ]),
     )
     expect(inputs.filter((input) => input.includes('node_modules/semver/'))).toEqual([]) // only the Node check used it
     // oclif reads the command manifest the build wrote instead of computing it on every start
@@ -135,15 +159,22 @@ describe('what a run loads', () => {
 })
 
 describe('oclif start-up work', () => {
-  it('loads neither node:child_process nor node:fs/promises (WSL probe and file helpers are shimmed)', () => {
+  it('does not load node:child_process (the WSL probe is shimmed)', () => {
     for (const args of [['--help'], ['list', '15/x', '--config-dir', work, '--timeout', '2']]) {
       const {builtins} = loads(args)
       expect(builtins, args.join(' ')).toContain('fs') // the list is real
       expect(
-        builtins.filter((m) => m === 'child_process' || m === 'fs/promises'),
+        builtins.filter((m) => m === 'child_process'),
         args.join(' '),
       ).toEqual([])
     }
+  })
+
+  it("list 15/x makes its request without loading node:http2 (undici's HTTP/2 is off; the build serves its constants)", () => {
+    const {builtins, stderr} = loads(['list', '15/x', '--config-dir', work, '--timeout', '2'])
+    expect(stderr).toContain('connection refused') // it did make the request
+    expect(builtins).toContain('net')
+    expect(builtins.filter((m) => m.startsWith('http2'))).toEqual([])
   })
 
   it('does not look for user-installed oclif plugins (a broken one would only warn)', () => {
