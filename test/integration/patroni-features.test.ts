@@ -1,3 +1,4 @@
+import {isDeepStrictEqual} from 'node:util'
 import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -152,7 +153,7 @@ describe.skipIf(!lab).each([
     rmSync(dir, {force: true, recursive: true})
     expect(replaced.code).toBe(0)
     // GET /config answers from the member's view of the DCS, which catches up within a loop (4.x)
-    const same = async () => JSON.stringify(await showConfig()) === JSON.stringify(original)
+    const same = async () => isDeepStrictEqual(await showConfig(), original)
     await until(same, 15, 'the original configuration back')
     await everyMemberPending()
     await restartPendingEverywhere()
