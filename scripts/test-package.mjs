@@ -1,8 +1,8 @@
 // npm test's last step (posttest), as root on Debian with the test cluster up: tests the .deb as
 // installed. Builds it (npm run deb), installs it with apt-get, checks lintian, the files, the
 // install-time code cache, the man page and completion, runs `pgpatronictl list` as postgres,
-// runs the integration and command suites against /usr/bin/pgpatronictl with Node 18
-// (scripts/node18.mjs), then purges the package and checks that nothing is left.
+// runs the integration and command suites against /usr/bin/pgpatronictl with the machine's node
+// and with Node 18 (scripts/node18.mjs), then purges the package and checks that nothing is left.
 // Skipped, with the reason, without root, Debian, the cluster, or when PGPT_SKIP_PACKAGE or
 // PGPT_SKIP_CLUSTER is set; under CI=true a skip for a missing prerequisite is a failure. It never
 // replaces a pgpatronictl package it did not install.
@@ -228,10 +228,7 @@ try {
   )
 
   // --- the suites, against /usr/bin/pgpatronictl -----------------------------------------------
-  // On Node 18 only by default: npm test has just run the same suites on the machine's node
-  // (bin/, same bundle); the installed layout and code cache on that node are checked above.
-  // PGPT_PACKAGE_ALL_NODES=1 runs them on both.
-  const nodes = process.env.PGPT_PACKAGE_ALL_NODES === '1' ? [["the machine's node", '/usr/bin/node']] : []
+  const nodes = [["the machine's node", '/usr/bin/node']]
   try {
     nodes.push(['Node 18', node18({log: say})])
   } catch (error) {
