@@ -22,6 +22,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 // @ts-expect-error: a plain .mjs script without types
 import {node18} from '../../scripts/node18.mjs'
+import {shippedCopy} from '../helpers/cli.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const bin = join(root, 'bin', 'pgpatronictl.cjs')
@@ -32,7 +33,7 @@ afterAll(() => rmSync(work, {force: true, recursive: true}))
 const run = (args: string[], env: NodeJS.ProcessEnv, options: {node?: string; user?: string} = {}) => {
   const node = options.node ?? process.execPath
   const [command, argv] = options.user
-    ? ['runuser', ['-u', options.user, '--', node, bin, ...args]]
+    ? ['runuser', ['-u', options.user, '--', node, shippedCopy().bin, ...args]] // readable from a 0700 clone
     : [node, [bin, ...args]]
   const clean = {...process.env}
   delete clean.XDG_CACHE_HOME

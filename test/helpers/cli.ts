@@ -25,7 +25,7 @@ let publicNode: string | undefined
  * clone may live where other users cannot read it (a 0700 home), and an installed copy never does.
  * A PGPT_NODE (which may live in the clone too) is copied there as well.
  */
-function shippedCopy(): {bin: string; node: string} {
+export function shippedCopy(): {bin: string; node: string} {
   if (publicBin && publicNode) return {bin: publicBin, node: publicNode}
   const dir = mkdtempSync(join(tmpdir(), 'pgpt-shipped-'))
   chmodSync(dir, 0o755)
