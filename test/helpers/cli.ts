@@ -63,17 +63,12 @@ export function runCli(
   const timeoutMs = options.timeoutMs ?? 90_000 // a hang guard above the tool's own bounds (a switchover: 70 s)
   const started = performance.now()
   return new Promise((resolve) => {
-    const child = execFile(
-      command,
-      argv as string[],
-      {env, timeout: timeoutMs},
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 124) : 0
-        // said, so a test that reads its output first does not fail on a puzzling half of it
-        if (error?.killed) stderr += `[runCli: killed after ${timeoutMs} ms; give it a longer timeoutMs]\n`
-        resolve({code, ms: performance.now() - started, stderr, stdout})
-      },
-    )
+    const child = execFile(command, argv as string[], {env, timeout: timeoutMs}, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 124) : 0
+      // said, so a test that reads its output first does not fail on a puzzling half of it
+      if (error?.killed) stderr += `[runCli: killed after ${timeoutMs} ms; give it a longer timeoutMs]\n`
+      resolve({code, ms: performance.now() - started, stderr, stdout})
+    })
     child.stdin?.end()
   })
 }

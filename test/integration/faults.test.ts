@@ -183,6 +183,8 @@ describe.skipIf(!lab)('operations under faults on the real Patroni test cluster'
     expect(edit.code).not.toBe(0)
     expect(pause.stderr).toMatch(notConfirmed('pause'))
     expect(pause.code).not.toBe(0)
-    // etcd carried out what was waiting in its socket, or not: either way the cluster goes back to how it was (node1Leads)
-  })
+    // etcd carries out what was waiting in its socket as it wakes, and Patroni's /config shows it
+    // within a loop_wait (5 s): only then can node1Leads see a late pause and undo it
+    await sleep(12_000)
+  }, 120_000)
 })
