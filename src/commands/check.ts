@@ -5,6 +5,7 @@ import {formatFlags, outputFormat} from '../flags.js'
 import {auditHost, instanceOfConfigFile} from '../lib/check/check.js'
 import {auditExitCode, renderAudit} from '../lib/check/findings.js'
 import {parseInstanceName} from '../lib/instances/names.js'
+import {usageError} from '../lib/errors.js'
 
 export default class Check extends PatroniCommand {
   static override description = `Audits the instances on this host (all, or those named) for the mistakes that break Debian Patroni setups: config file access and secrets, an open REST API, disagreement with pg-common (start.conf, ports, scope, namespace, paths, systemd units), port and scope collisions between instances, and, through each REST API, the cluster's leader, lag, timelines, pending restarts and pause.
@@ -32,6 +33,10 @@ Exit 0 when nothing is an error, 1 otherwise.`
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Check)
+    if (flags['dcs-url'])
+      throw usageError(
+        'check audits the instances on this host and reads no DCS: -d/--dcs-url is not for it (list --fleet -d URL shows the clusters in a DCS)',
+      )
     const names = (argv as string[]).map(parseInstanceName)
     const explicit = flags['config-file'] ? instanceOfConfigFile(flags['config-file']) : undefined
     const paths = {

@@ -130,4 +130,12 @@ postgresql:
     expect(broken.stderr).toMatch(/^Error: 15\/broken: .*15-broken\.yml:\d+:\d+: invalid YAML/)
     expect((await check('15/../x')).code).toBe(2)
   })
+
+  it('refuses -d: it audits this host, not a DCS (exit 2)', async () => {
+    const result = await check('-d', 'etcd3://127.0.0.1:1', '--no-live')
+    expect(result.stderr).toBe(
+      'Error: check audits the instances on this host and reads no DCS: -d/--dcs-url is not for it (list --fleet -d URL shows the clusters in a DCS)\n',
+    )
+    expect(result.code).toBe(2)
+  })
 })
