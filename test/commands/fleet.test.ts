@@ -1,8 +1,7 @@
-import {execFileSync, spawn} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {rmSync, writeFileSync} from 'node:fs'
 import {createServer as createHttpsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -11,6 +10,7 @@ import {type FakeServer, freePort, startBlackHole, startFakePatroni} from '../he
 import {HostTree} from '../helpers/host-tree.js'
 import {PrivateEtcd, patroniKeys} from '../helpers/private-etcd.js'
 import {announceSkip} from '../helpers/test-cluster.js'
+import {selfSignedCert} from '../helpers/tls.js'
 
 const unavailable = PrivateEtcd.unavailableReason()
 announceSkip('list --fleet against a private etcd', unavailable)
@@ -477,36 +477,12 @@ describe.skipIf(unavailable)('list --fleet: DCS access and errors', () => {
   })
 
   it('reads an etcd over https, with the CA from PATRONI_ETCD3_CACERT, or -k', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pgpt-fleet-tls-'))
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      {stdio: 'ignore'},
-    )
+    const {cert, certFile, dir, key} = selfSignedCert('pgpt-fleet-tls-')
     const kvs = Object.entries(patroniKeys(`${NS}15-tls/`, three(), 'node1')).map(([key, value]) => ({
       key: Buffer.from(key).toString('base64'),
       value: Buffer.from(value).toString('base64'),
     }))
-    const server = createHttpsServer(
-      {cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem'))},
-      (_, res) => res.end(JSON.stringify({kvs})),
-    )
+    const server = createHttpsServer({cert, key}, (_, res) => res.end(JSON.stringify({kvs})))
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const port = (server.address() as AddressInfo).port
     try {
@@ -525,7 +501,7 @@ describe.skipIf(unavailable)('list --fleet: DCS access and errors', () => {
           ],
           {env: {PATRONI_ETCD3_PROTOCOL: 'https', ...env}},
         )
-      const verified = await list({PATRONI_ETCD3_CACERT: join(dir, 'cert.pem')})
+      const verified = await list({PATRONI_ETCD3_CACERT: certFile})
       expect([verified.code, (JSON.parse(verified.stdout) as Record_[]).map((r) => r.scope)]).toEqual([0, ['15-tls']])
       const unknown = await list({})
       expect([unknown.code, unknown.stderr]).toEqual([

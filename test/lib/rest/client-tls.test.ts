@@ -1,12 +1,12 @@
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {rmSync, writeFileSync} from 'node:fs'
 import {type Server, createServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {PatroniClient, RestError} from '../../../src/lib/rest/client.js'
+import {selfSignedCert} from '../../helpers/tls.js'
 
 // A REST API with a self-signed certificate for 127.0.0.1, as `restapi.certfile` gives Patroni.
 describe('PatroniClient over https', () => {
@@ -14,35 +14,12 @@ describe('PatroniClient over https', () => {
   let server: Server
   let baseUrl: string
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pgpt-tls-'))
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      {stdio: 'ignore'},
-    )
-    server = createServer(
-      {cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem'))},
-      (_, res) => {
-        res.setHeader('content-type', 'application/json')
-        res.end('{"members": []}')
-      },
-    )
+    const tls = selfSignedCert('pgpt-tls-')
+    dir = tls.dir
+    server = createServer({cert: tls.cert, key: tls.key}, (_, res) => {
+      res.setHeader('content-type', 'application/json')
+      res.end('{"members": []}')
+    })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
   })
