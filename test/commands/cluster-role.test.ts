@@ -1,22 +1,15 @@
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
 import {type FakeServer, patroniStatus, startFakePatroni} from '../helpers/fake-patroni.js'
+import {fakeHost} from '../helpers/fake-host.js'
 import {debianYaml} from '../helpers/host-tree.js'
 
 // demote-cluster / promote-cluster: PATCH /config standby_cluster on the leader, then a wait for the role.
 describe('demote-cluster and promote-cluster against a fake Patroni', () => {
-  const root = mkdtempSync(join(tmpdir(), 'pgpt-role-'))
-  const configDir = join(root, 'patroni')
-  const env = {PG_CLUSTER_CONF_ROOT: join(root, 'postgresql'), XDG_CACHE_HOME: join(root, 'cache')}
-  const servers: FakeServer[] = []
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.close()))
-  })
-  afterAll(() => rmSync(root, {force: true, recursive: true}))
+  const {configDir, env, servers} = fakeHost('pgpt-role-')
 
   /** One member; its role is `role` until the PATCH, then `after` (none: it never changes). */
   async function fake(role: string, after?: string, patchStatus = 200) {

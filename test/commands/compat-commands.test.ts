@@ -1,22 +1,15 @@
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {outputShows, runCli, startCli} from '../helpers/cli.js'
 import {type FakeServer, clusterBody, patroniStatus, startFakePatroni} from '../helpers/fake-patroni.js'
+import {fakeHost} from '../helpers/fake-host.js'
 import {debianYaml} from '../helpers/host-tree.js'
 
 // patronictl's forms: version CLUSTER MEMBER..., topology with several clusters and -W/-w, -f yml, --group refused.
 describe('patronictl forms of version, topology, -f yml and --group', () => {
-  const root = mkdtempSync(join(tmpdir(), 'pgpt-compat-'))
-  const configDir = join(root, 'patroni')
-  const env = {PG_CLUSTER_CONF_ROOT: join(root, 'postgresql'), XDG_CACHE_HOME: join(root, 'cache')}
-  const servers: FakeServer[] = []
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.close()))
-  })
-  afterAll(() => rmSync(root, {force: true, recursive: true}))
+  const {configDir, env, servers} = fakeHost('pgpt-compat-')
 
   /** One fake per instance, playing all three members (their api_urls all point at it). */
   async function fake(cluster: string): Promise<FakeServer> {

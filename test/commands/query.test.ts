@@ -1,10 +1,10 @@
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {outputShows, runCli, startCli} from '../helpers/cli.js'
 import {type FakeServer, clusterBody, patroniStatus, startFakePatroni} from '../helpers/fake-patroni.js'
+import {fakeHost} from '../helpers/fake-host.js'
 import {debianYaml} from '../helpers/host-tree.js'
 
 // A fake psql records what it was given and answers as psql --csv does; FAKE_PSQL picks the answer.
@@ -22,24 +22,13 @@ esac
 `
 
 describe('query against a fake Patroni and a fake psql', () => {
-  const root = mkdtempSync(join(tmpdir(), 'pgpt-query-'))
-  const configDir = join(root, 'patroni')
+  const host = fakeHost('pgpt-query-')
+  const {configDir, root, servers} = host
   const log = join(root, 'log')
   mkdirSync(log)
   writeFileSync(join(root, 'psql'), FAKE_PSQL)
   chmodSync(join(root, 'psql'), 0o755)
-  const env = {
-    PG_CLUSTER_CONF_ROOT: join(root, 'postgresql'),
-    PGPASSWORD: '',
-    PGPATRONICTL_PSQL: join(root, 'psql'),
-    PSQL_LOG: log,
-    XDG_CACHE_HOME: join(root, 'cache'),
-  }
-  const servers: FakeServer[] = []
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.close()))
-  })
-  afterAll(() => rmSync(root, {force: true, recursive: true}))
+  const env = {...host.env, PGPASSWORD: '', PGPATRONICTL_PSQL: join(root, 'psql'), PSQL_LOG: log}
 
   async function fake(): Promise<FakeServer> {
     let url = ''

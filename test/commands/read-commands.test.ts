@@ -1,31 +1,16 @@
 import {execFileSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
-import {
-  type FakeAnswer,
-  type FakeServer,
-  freePort,
-  patroniStatus,
-  startBlackHole,
-  startFakePatroni,
-} from '../helpers/fake-patroni.js'
+import {type FakeAnswer, freePort, patroniStatus, startBlackHole, startFakePatroni} from '../helpers/fake-patroni.js'
+import {fakeHost} from '../helpers/fake-host.js'
 import {debianYaml} from '../helpers/host-tree.js'
 
 // history, show-config, topology, dsn, version and completion against a local fake Patroni.
 describe('read-only commands against fake Patroni answers', () => {
-  const root = mkdtempSync(join(tmpdir(), 'pgpt-read-'))
-  const configDir = join(root, 'patroni')
-  // own member cache: other test files use the same scope 15-main at the same time
-  const env = {PG_CLUSTER_CONF_ROOT: join(root, 'postgresql'), XDG_CACHE_HOME: join(root, 'cache')}
-  const servers: FakeServer[] = []
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.close()))
-  })
-  afterAll(() => rmSync(root, {force: true, recursive: true}))
+  const {configDir, env, root, servers} = fakeHost('pgpt-read-')
 
   const clusterJson = (urls: string[]) =>
     JSON.stringify({
