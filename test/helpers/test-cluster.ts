@@ -147,3 +147,18 @@ export async function waitHealthy(port: number, expectedMembers: number, timeout
   }
   throw new Error(`cluster on REST port ${port} not healthy after ${timeoutMs} ms: ${last}`)
 }
+
+/**
+ * Other test files switch over and restart the same clusters while one reads them: a comparison
+ * (ours against patronictl's) may straddle a change, so it is retried and must hold once in a few tries.
+ */
+export async function eventually(compare: () => Promise<void>, attempts = 5): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await compare()
+    } catch (error) {
+      if (i >= attempts) throw error
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+    }
+  }
+}

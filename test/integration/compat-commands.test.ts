@@ -2,22 +2,10 @@ import {execFileSync} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 
 import {runCli} from '../helpers/cli.js'
-import {announceSkip, testCluster} from '../helpers/test-cluster.js'
+import {announceSkip, eventually, testCluster} from '../helpers/test-cluster.js'
 
 const {cluster: lab, skip} = testCluster()
 announceSkip('version MEMBER... and topology of several clusters against the real cluster', skip)
-
-/** Others switch over while we read: a comparison may straddle a change, so it must hold once in a few tries. */
-async function eventually(compare: () => Promise<void>, attempts = 5): Promise<void> {
-  for (let i = 1; ; i++) {
-    try {
-      return await compare()
-    } catch (error) {
-      if (i >= attempts) throw error
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-    }
-  }
-}
 
 /** Member, host, role and state of each body row of framed tables (lag and timeline move). */
 const shape = (text: string) =>

@@ -4,25 +4,10 @@ import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
 import {runCli} from '../helpers/cli.js'
-import {announceSkip, testCluster, waitHealthy} from '../helpers/test-cluster.js'
+import {announceSkip, eventually, testCluster, waitHealthy} from '../helpers/test-cluster.js'
 
 const {cluster: lab, skip} = testCluster()
 announceSkip('output parity with patronictl 3.0.2 and 4.0.7 on the real cluster', skip)
-
-/**
- * Others may switch over or restart a cluster between our read and patronictl's: a comparison
- * may straddle a change, so it is retried a few times and must hold at least once.
- */
-async function eventually(compare: () => Promise<void>, attempts = 5): Promise<void> {
-  for (let i = 1; ; i++) {
-    try {
-      return await compare()
-    } catch (error) {
-      if (i >= attempts) throw error
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-    }
-  }
-}
 
 /**
  * What a PyYAML script reads (yaml.safe_load, Patroni's own python3), as JSON; a value PyYAML

@@ -4,24 +4,12 @@ import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
 import {runCli} from '../helpers/cli.js'
-import {announceSkip, testCluster} from '../helpers/test-cluster.js'
+import {announceSkip, eventually, testCluster} from '../helpers/test-cluster.js'
 
 const {cluster: lab, skip} = testCluster()
 announceSkip('query against the real cluster', skip)
 
 const SQL = `select 1 as a, null::text as n, true as b, 1.5::float8 as f, 'x,y'::text as s, '{"k": [1]}'::jsonb as j, pg_is_in_recovery() as r`
-
-/** Others switch over while we read: a comparison may straddle a change, so it must hold once in a few tries. */
-async function eventually(compare: () => Promise<void>, attempts = 5): Promise<void> {
-  for (let i = 1; ; i++) {
-    try {
-      return await compare()
-    } catch (error) {
-      if (i >= attempts) throw error
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-    }
-  }
-}
 
 describe.skipIf(!lab)('query against the real Patroni test cluster (3.0.2 and 4.0.7)', () => {
   const {configDir, instances} = lab!

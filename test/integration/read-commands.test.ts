@@ -3,28 +3,13 @@ import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
 import {runCli} from '../helpers/cli.js'
-import {announceSkip, testCluster} from '../helpers/test-cluster.js'
+import {announceSkip, eventually, testCluster} from '../helpers/test-cluster.js'
 
 const {cluster: lab, skip} = testCluster()
 announceSkip('read-only commands against the real cluster', skip)
 
 const patronictl = (config: string, ...args: string[]) =>
   execFileSync('patronictl', ['-c', config, ...args], {encoding: 'utf8', timeout: 30_000})
-
-/**
- * Others switch over and restart this cluster while we read it: a comparison may straddle a
- * change, so it is retried a few times and must hold at least once.
- */
-async function eventually(compare: () => Promise<void>, attempts = 5): Promise<void> {
-  for (let i = 1; ; i++) {
-    try {
-      return await compare()
-    } catch (error) {
-      if (i >= attempts) throw error
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-    }
-  }
-}
 
 /** The cells of a framed table's body rows; the Lag column is dropped (it moves). */
 const tableRows = (text: string) =>
