@@ -19,7 +19,6 @@ const DEFAULT_TIMEOUT_SECONDS = 5
 /** Shared flags, the mapping from flags to library options, and from errors to exit codes. */
 export abstract class PatroniCommand extends Command {
   private targetLabel?: string // the instance acted on, once known: REST errors name it
-  private nameUsed?: boolean // the first word named the cluster (with -c or -d it may be a member)
   private readonly warned = new Set<string>() // a wait polls the same fallback many times: say it once
   static override baseFlags = {
     'config-dir': Flags.string({
@@ -76,15 +75,13 @@ export abstract class PatroniCommand extends Command {
     options: ConnectOptions,
     prompter: Prompter,
   ): Promise<InstanceTarget> {
-    const membersFollow = (this.constructor as typeof Command).strict === false // [INSTANCE] [MEMBER...]
-    const {nameUsed, ...target} = await chooseInstance(
-      {configFile: flags['config-file'], dcsUrl: this.dcsUrl(flags, name !== undefined), membersFollow, name},
+    const target = await chooseInstance(
+      {configFile: flags['config-file'], dcsUrl: this.dcsUrl(flags, name !== undefined), name},
       this.hostPaths(flags),
       options,
       prompter,
     )
     this.targetLabel = target.label
-    this.nameUsed = nameUsed
     return target
   }
 
@@ -96,10 +93,9 @@ export abstract class PatroniCommand extends Command {
     return flags['dcs-url'] ?? (named ? process.env.DCS_URL || undefined : undefined)
   }
 
-  /** `[INSTANCE] [MEMBER...]`: with -c or -d the first word may be the scope or already a member. */
-  protected memberArgs(argv: unknown[], flags: {'config-file'?: string}, instance?: string): string[] {
-    const used = this.nameUsed ?? !flags['config-file']
-    return (argv as string[]).slice(used && instance ? 1 : 0)
+  /** `[INSTANCE] [MEMBER...]`: the words after the cluster's (with -c or -d too: the first word is the cluster, as for patronictl). */
+  protected memberArgs(argv: unknown[], instance?: string): string[] {
+    return (argv as string[]).slice(instance === undefined ? 0 : 1)
   }
 
   /** Prompts only on a terminal, and never with --no-interactive. */

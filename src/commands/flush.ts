@@ -27,8 +27,8 @@ export default class Flush extends PatroniCommand {
     const instance = words.length > 1 ? words[0] : undefined
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
-    const target = await this.target(instance, flags, options, io.prompter) // with -c, the word may be a member
-    const members = this.memberArgs(words.slice(0, -1), flags, instance)
+    const target = await this.target(instance, flags, options, io.prompter)
+    const members = this.memberArgs(words.slice(0, -1), instance)
     if (what === 'switchover' && members.length > 0) throw usageError('flush switchover takes no member names')
     process.exitCode = await runFlush(
       target,

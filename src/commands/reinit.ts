@@ -33,7 +33,7 @@ export default class Reinit extends PatroniCommand {
       dryRun: flags['dry-run'],
       force: flags.force,
       fromLeader: flags['from-leader'],
-      members: this.memberArgs(argv, flags, args.instance),
+      members: this.memberArgs(argv, args.instance),
       wait: flags.wait,
     }
     process.exitCode = await runReinit(target, wanted, options, io)

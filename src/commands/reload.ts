@@ -27,7 +27,7 @@ export default class Reload extends PatroniCommand {
     const io = this.operationIo(flags)
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, io.prompter)
-    const members = this.memberArgs(argv, flags, args.instance)
+    const members = this.memberArgs(argv, args.instance)
     const wanted = {dryRun: flags['dry-run'], force: flags.force, members, role: memberRole(flags.role)}
     process.exitCode = await runReload(target, wanted, options, io)
   }

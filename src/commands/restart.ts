@@ -40,7 +40,7 @@ export default class Restart extends PatroniCommand {
     const target = await this.target(args.instance, flags, options, io.prompter)
     if (flags['pg-version'] && !/^\d+(\.\d+){0,2}$/.test(flags['pg-version']))
       throw usageError(`--pg-version ${flags['pg-version']}: expected a version such as 15.10`)
-    const members = this.memberArgs(argv, flags, args.instance)
+    const members = this.memberArgs(argv, args.instance)
     const wanted = {
       any: flags.any,
       dryRun: flags['dry-run'],

@@ -27,7 +27,7 @@ export default class Version extends PatroniCommand {
     if (!args.instance && !flags['config-file']) return // like patronictl: no instance, no REST
     const options = this.connectOptions(flags)
     const target = await this.target(args.instance, flags, options, new Prompter(false))
-    const names = this.memberArgs(argv, flags, args.instance)
+    const names = this.memberArgs(argv, args.instance)
     const patroni = await PatroniInstance.open(target.label, target.configFile, options, target.via)
     try {
       const cluster = await patroni.cluster()

@@ -130,6 +130,7 @@ describe.skipIf(unavailable)('-d/--dcs-url: a cluster by scope through its DCS (
   let etcd: PrivateEtcd
   let url: string
   let member: FakeServer
+  let twin: FakeServer
 
   beforeAll(async () => {
     mkdirSync(env.PGPATRONICTL_CONFIG_DIR) // an empty host: no local config at all
@@ -149,9 +150,15 @@ describe.skipIf(unavailable)('-d/--dcs-url: a cluster by scope through its DCS (
       'GET /cluster': {body: cluster},
       'GET /patroni': {body: patroniStatus('15-impostor', {systemId: '7000000000000000009'})},
     })
-    servers.push(member, remote, impostor)
+    // a cluster whose scope is the name of 15-remote's member: `-c 15-remote.yml restart node1` is it
+    twin = await startFakePatroni({
+      'GET /cluster': () => ({body: clusterBody([twin.url])}),
+      'GET /patroni': {body: patroniStatus('node1', {systemId: '7712075003020920185'})},
+    })
+    servers.push(member, remote, impostor, twin)
     const keys = {
       ...patroniKeys(`${TEST_NAMESPACE}15-remote/`, [{name: 'node1', pgPort: 55432, restPort: remote.port}], 'node1'),
+      ...patroniKeys(`${TEST_NAMESPACE}node1/`, [{name: 'node1', pgPort: 55452, restPort: twin.port}], 'node1'),
       ...patroniKeys(
         `${TEST_NAMESPACE}15-impostor/`,
         [{name: 'node1', pgPort: 55442, restPort: impostor.port, timeline: 2}],
@@ -223,6 +230,21 @@ describe.skipIf(unavailable)('-d/--dcs-url: a cluster by scope through its DCS (
     // patronictl's own word order, -d before the command, the scope and a member after it
     const viaUrl = await cli(['-d', url, 'restart', '15-remote', 'node1', '--dry-run', '--force'])
     expect(viaUrl.stdout).toContain(`node1: POST ${member.url}/restart {}\n`)
+  })
+
+  it("-c FILE WORD: the word is a cluster, as for patronictl, even when it is also the name of a member of the config's", async () => {
+    const file = join(root, '15-remote.yml')
+    writeFileSync(file, debianYaml('15', 'remote', member.port, '', {dcs: `127.0.0.1:${etcd.port}`}))
+    const restart = await cli(['-c', file, 'restart', 'node1', '--dry-run', '--force'])
+    expect(restart.stderr).toBe('')
+    expect(restart.stdout).toMatch(/^\+ Cluster: node1 /)
+    expect(restart.stdout).toContain(`node1: POST ${twin.url}/restart {}\n`)
+    expect(restart.stdout).not.toContain(member.url)
+    const reload = await cli(['-c', file, 'reload', 'node2', '--dry-run', '--force'])
+    expect(reload.stderr).toBe(
+      `Error: node2: no such cluster in the DCS etcd3 127.0.0.1:${etcd.port} (no keys under ${TEST_NAMESPACE}node2/)\n`,
+    )
+    expect(reload.code).toBe(3)
   })
 
   it("says when the scope is not in the DCS (exit 3) or not given (exit 2), and Debian's namespace", async () => {

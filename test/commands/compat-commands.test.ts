@@ -36,7 +36,8 @@ describe('patronictl forms of version, topology, -f yml and --group', () => {
       /^pgpatronictl version \S+\n\nnode1: Patroni 3\.0\.2 PostgreSQL 15\.18\nnode3: Patroni 3\.0\.2 PostgreSQL 15\.18\n$/,
     )
     expect(some.stderr).toBe('Warning: not a member of 15-main: node9\n')
-    const byFile = await runCli(['version', '-c', join(configDir, '15-main.yml'), 'node2'], {env})
+    // patronictl's form with -c: the cluster first, then its members
+    const byFile = await runCli(['version', '-c', join(configDir, '15-main.yml'), '15-main', 'node2'], {env})
     expect(byFile.stdout).toMatch(/\n\nnode2: Patroni 3\.0\.2 PostgreSQL 15\.18\n$/)
     const none = await cli('version', '15/main', 'node9')
     expect(none).toMatchObject({code: 1, stderr: 'Error: node9: no such member of 15-main\n'})

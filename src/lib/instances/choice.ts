@@ -19,7 +19,7 @@ export async function chooseInstance(
   options: ConnectOptions,
   prompter: Prompter,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<InstanceTarget & {nameUsed?: boolean}> {
+): Promise<InstanceTarget> {
   const explicit = await explicitTarget(given, options, env)
   if (explicit) return explicit
   if (given.name) return targetFor(parseInstanceName(given.name), paths)
@@ -56,20 +56,20 @@ export interface TargetRequest {
   name?: string // the first word after the command
   configFile?: string // -c
   dcsUrl?: string // -d
-  membersFollow?: boolean // the command takes member names after the cluster: with -c, a word may be one
 }
 
 /**
  * patronictl's ways to name a cluster. `-d URL [SCOPE]`: that scope (else -c's) through that DCS.
  * `-c FILE [SCOPE]` (or $PATRONICTL_CONFIG_FILE when no instance is named): the file's cluster
- * when the word is its scope or absent; another scope through the file's DCS; a word that is no
- * scope-like name (node2) is a member name where members follow. `nameUsed`: the word named the cluster.
+ * when the word is its scope or absent, else that scope through the file's DCS. The word is
+ * always the cluster, as for patronictl: were `-c f.yml restart db1` read as member db1 of f.yml's
+ * cluster, it would restart another cluster than patronictl does with the same line.
  */
 export async function explicitTarget(
   given: TargetRequest,
   options: {insecure?: boolean},
   env: NodeJS.ProcessEnv = process.env,
-): Promise<(InstanceTarget & {nameUsed?: boolean}) | undefined> {
+): Promise<InstanceTarget | undefined> {
   const {name} = given
   if (given.dcsUrl) {
     const configFile = given.configFile ?? ''
@@ -82,7 +82,7 @@ export async function explicitTarget(
       throw usageError(
         '-d/--dcs-url reaches a cluster by its scope: name it (e.g. 15-main); list --fleet shows them all',
       )
-    return {configFile, label: scope, nameUsed: name !== undefined, via: {dcsUrl: given.dcsUrl, scope}}
+    return {configFile, label: scope, via: {dcsUrl: given.dcsUrl, scope}}
   }
   const fromEnv = env.PATRONICTL_CONFIG_FILE && (name === undefined || !isInstanceName(name))
   const configFile = given.configFile ?? (fromEnv ? env.PATRONICTL_CONFIG_FILE : undefined)
@@ -95,10 +95,9 @@ export async function explicitTarget(
   if (name === undefined && !config.scope)
     throw usageError(`${configFile} has no scope: name the cluster after the command (e.g. 15-main)`)
   if (name === undefined) return target
-  if (name === config.scope) return {...target, nameUsed: true}
-  if (given.membersFollow && !isInstanceName(name)) return {...target, nameUsed: false} // a member name
+  if (name === config.scope) return target
   const scope = scopeOfWord(name)
-  return {configFile, label: scope, nameUsed: true, via: {scope}}
+  return {configFile, label: scope, via: {scope}}
 }
 
 /** An instance name and -c FILE name two configs: acting on either could hit the wrong cluster. */

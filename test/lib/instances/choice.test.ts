@@ -28,12 +28,15 @@ describe('chooseInstance', () => {
     })
   })
 
-  it('with -c, takes member names after the command but refuses an instance name', async () => {
+  it('with -c, the word after the command is always a cluster (as patronictl), never a member; an instance name is refused', async () => {
     tree = new HostTree()
     const file = tree.patroniConfig('15-main', 'scope: 15-main\n')
-    expect(
-      await chooseInstance({configFile: file, membersFollow: true, name: 'node2'}, tree.paths, options, noPrompt),
-    ).toEqual({configFile: file, label: file, nameUsed: false})
+    // `-c 15-main.yml restart node2` is the cluster node2 for patronictl: never member node2 of 15-main
+    expect(await chooseInstance({configFile: file, name: 'node2'}, tree.paths, options, noPrompt, {})).toEqual({
+      configFile: file,
+      label: 'node2',
+      via: {scope: 'node2'},
+    })
     await expect(
       chooseInstance({configFile: file, name: '15/other'}, tree.paths, options, noPrompt),
     ).rejects.toMatchObject({
@@ -45,18 +48,16 @@ describe('chooseInstance', () => {
   it("with -c, takes the config's own scope, or reaches another scope through the config's DCS (as patronictl)", async () => {
     tree = new HostTree()
     const file = tree.patroniConfig('15-main', 'scope: 15-main\n')
-    const choose = (name: string, membersFollow = false) =>
-      chooseInstance({configFile: file, membersFollow, name}, tree.paths, options, noPrompt, {})
-    expect(await choose('15-main', true)).toEqual({configFile: file, label: file, nameUsed: true})
-    const other = {configFile: file, label: '15-reporting', nameUsed: true, via: {scope: '15-reporting'}}
+    const choose = (name: string) => chooseInstance({configFile: file, name}, tree.paths, options, noPrompt, {})
+    expect(await choose('15-main')).toEqual({configFile: file, label: file})
+    const other = {configFile: file, label: '15-reporting', via: {scope: '15-reporting'}}
     expect(await choose('15-reporting')).toEqual(other)
-    expect(await choose('15-reporting', true)).toEqual(other) // scope-like: a cluster, not a member
     expect(await choose('batman')).toEqual({...other, label: 'batman', via: {scope: 'batman'}})
     await expect(choose('a/../b')).rejects.toMatchObject({exitCode: ExitCode.usage})
     // patronictl.yaml with only a DCS: the cluster must be named
     const dcsOnly = tree.patroniConfig('ctl', 'etcd3:\n  hosts: 127.0.0.1:1\n')
     const named = await chooseInstance({configFile: dcsOnly, name: '15-x'}, tree.paths, options, noPrompt, {})
-    expect(named).toEqual({configFile: dcsOnly, label: '15-x', nameUsed: true, via: {scope: '15-x'}})
+    expect(named).toEqual({configFile: dcsOnly, label: '15-x', via: {scope: '15-x'}})
     await expect(chooseInstance({configFile: dcsOnly}, tree.paths, options, noPrompt, {})).rejects.toMatchObject({
       exitCode: ExitCode.usage,
       message: `${dcsOnly} has no scope: name the cluster after the command (e.g. 15-main)`,
@@ -86,13 +87,11 @@ describe('chooseInstance', () => {
     expect(await chooseInstance({dcsUrl, name: '15/main'}, tree.paths, options, noPrompt, {})).toEqual({
       configFile: '',
       label: '15-main',
-      nameUsed: true,
       via: {dcsUrl, scope: '15-main'},
     })
     expect(await chooseInstance({configFile: file, dcsUrl}, tree.paths, options, noPrompt, {})).toEqual({
       configFile: file,
       label: '15-main',
-      nameUsed: false,
       via: {dcsUrl, scope: '15-main'},
     })
     await expect(chooseInstance({dcsUrl}, tree.paths, options, noPrompt, {})).rejects.toMatchObject({
