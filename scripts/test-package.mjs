@@ -159,6 +159,7 @@ try {
   )
   const dsn = asPostgres(['dsn', lab.instances.ha.name, '--member', 'node1'])
   const psql = spawnSync('runuser', ['-u', 'postgres', '--', 'psql', '-XAtc', 'select 1', dsn.stdout.trim()], {
+    cwd: '/',
     encoding: 'utf8',
     timeout: 30_000,
   })

@@ -60,10 +60,11 @@ export function runCli(
     : [NODE, [BIN, ...args]]
   // XDG_CACHE_HOME: the run's own (test/helpers/global-setup.ts), unless a test gives one
   const env = {...process.env, NO_COLOR: '1', NODE_ENV: '', ...options.env}
+  const cwd = shipped ? '/' : undefined // another user may not enter a 0700 clone (its psql would say so)
   const timeoutMs = options.timeoutMs ?? 90_000 // a hang guard above the tool's own bounds (a switchover: 70 s)
   const started = performance.now()
   return new Promise((resolve) => {
-    const child = execFile(command, argv as string[], {env, timeout: timeoutMs}, (error, stdout, stderr) => {
+    const child = execFile(command, argv as string[], {cwd, env, timeout: timeoutMs}, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 124) : 0
       // said, so a test that reads its output first does not fail on a puzzling half of it
       if (error?.killed) stderr += `[runCli: killed after ${timeoutMs} ms; give it a longer timeoutMs]\n`

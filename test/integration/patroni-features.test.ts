@@ -51,7 +51,7 @@ describe.skipIf(!lab).each([
     execFileSync(
       'runuser',
       ['-u', 'postgres', '--', 'psql', '-XAtq', '-h', '/var/run/postgresql', '-p', String(member(name).pgPort)],
-      {encoding: 'utf8', input: sql, timeout: 10_000},
+      {cwd: '/', encoding: 'utf8', input: sql, timeout: 10_000}, // postgres cannot enter a 0700 clone
     ).trim()
   /** node3 keeps its postgres in every step: the REST view of the DCS every check reads. */
   const roles = async () =>

@@ -48,7 +48,26 @@ describe.skipIf(!lab)('Patroni 4.0.7 on the real test cluster (15/pgpt_v4)', () 
   /** Others may have left node2 leading: every test starts from the cluster up.sh made. */
   const node1Leads = () => node1LeadsIn(v4, configDir, v4.patronictl)
 
-  beforeAll(node1Leads, 120_000)
+  /**
+   * 4.x calls a replica `streaming` in /cluster once its member key in the DCS says so, up to a
+   * loop_wait after it streams again (after node1Leads' switchover): both reads must see that.
+   */
+  const replicasStream = async () => {
+    const deadline = Date.now() + 60_000
+    let last = ''
+    while (Date.now() < deadline) {
+      const {members} = await restCluster(port).catch(() => ({members: []}))
+      last = JSON.stringify(members.map((m) => [m.name, m.state]))
+      if (members.length === 3 && members.every((m) => m.role === 'leader' || m.state === 'streaming')) return
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    throw new Error(`15-pgpt_v4's replicas not streaming in /cluster after 60 s: ${last}`)
+  }
+
+  beforeAll(async () => {
+    await node1Leads()
+    await replicasStream()
+  }, 180_000)
   afterAll(node1Leads, 120_000)
 
   it('runs Patroni 4.0.7 with the 4.x REST API: role primary, patroni.name, scope in /cluster, replicas streaming', async () => {
@@ -120,6 +139,7 @@ describe.skipIf(!lab)('Patroni 4.0.7 on the real test cluster (15/pgpt_v4)', () 
 
   it('list --fleet -e: the members as patronictl 4.0.7 reads them from the same DCS keys (replicas streaming)', async () => {
     await waitHealthy(port, 3)
+    await replicasStream()
     const result = await cli('list', '--fleet', '-e', '-f', 'json')
     expect(result.code).toBe(0)
     const strip = (rows: Record<string, unknown>[]) =>

@@ -83,7 +83,7 @@ describe.skipIf(!lab)('read-only commands against the real Patroni test cluster'
     const peer = execFileSync(
       'runuser',
       ['-u', 'postgres', '--', 'psql', '-XAtc', 'select current_user', local.stdout.trim()],
-      {encoding: 'utf8', timeout: 10_000},
+      {cwd: '/', encoding: 'utf8', timeout: 10_000}, // postgres cannot enter a 0700 clone: psql would say so
     )
     expect(peer.trim()).toBe('postgres') // peer authentication: no password anywhere
     const other = (
@@ -97,7 +97,7 @@ describe.skipIf(!lab)('read-only commands against the real Patroni test cluster'
     const inRecovery = execFileSync(
       'runuser',
       ['-u', 'postgres', '--', 'psql', '-XAtc', 'select pg_is_in_recovery()', `${replica} host=/var/run/postgresql`],
-      {encoding: 'utf8', timeout: 10_000},
+      {cwd: '/', encoding: 'utf8', timeout: 10_000}, // postgres cannot enter a 0700 clone: psql would say so
     )
     expect(inRecovery.trim()).toMatch(/^[tf]$/) // connected; a switchover may have promoted it meanwhile
   })
