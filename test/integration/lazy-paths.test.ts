@@ -133,13 +133,22 @@ describe.skipIf(!lab)('lazy paths of bin/pgpatronictl.cjs on the real test clust
       const hint =
         '(connection closed before the answer was complete|connection reset); if its restapi\\.verify_client requires a client certificate, set ctl\\.certfile and ctl\\.keyfile'
       const quoted = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&')
-      const viaDcs = await runCli(['list', '-c', copy('nocert', noCert), '--timeout', '3'])
-      expect(viaDcs.stderr).toMatch(
-        new RegExp(
-          `^${quoted(`Warning: ${join(root, 'nocert.yml')}: this host's REST API (127.0.0.1:28058) did not answer (`)}${hint}${quoted(`); data from the DCS (etcd3 ${lab!.etcd})`)}\n$`,
-        ),
-      )
-      expect(viaDcs.code).toBe(0)
+      // undici 6 left one such request in three unsettled, and the CLI then exited 0 having printed
+      // nothing (src/lib/rest/client.ts, requestDeadline): ten runs in a row all say what happened
+      const file = copy('nocert', noCert)
+      for (let run = 1; run <= 10; run++) {
+        const viaDcs = await runCli(['list', '-c', file, '--timeout', '3', '-f', 'json'])
+        expect({run, stderr: viaDcs.stderr}).toMatchObject({
+          run,
+          stderr: expect.stringMatching(
+            new RegExp(
+              `^${quoted(`Warning: ${join(root, 'nocert.yml')}: this host's REST API (127.0.0.1:28058) did not answer (`)}(${hint}|no answer within 3s)${quoted(`); data from the DCS (etcd3 ${lab!.etcd})`)}\n$`,
+            ),
+          ),
+        })
+        expect(JSON.parse(viaDcs.stdout)).toHaveLength(1)
+        expect(viaDcs.code).toBe(0)
+      }
       const alone = await runCli([
         'list',
         '-c',
@@ -153,7 +162,7 @@ describe.skipIf(!lab)('lazy paths of bin/pgpatronictl.cjs on the real test clust
         ),
       )
       expect(alone.code).toBe(4)
-    })
+    }, 120_000)
 
     it('with a wrong key passphrase: a config error naming the key, not the passphrase (exit 3)', async () => {
       const file = copy('wrongpass', (t) =>

@@ -60,6 +60,30 @@ export interface ClientOptions {
  */
 const UNDICI_SLACK_MS = 1000
 
+/** How long close() waits for undici to let go of its connections. */
+const CLOSE_BOUND_MS = 1000
+
+/**
+ * A request's deadline, ours rather than undici's. When Patroni closes a TLS connection that
+ * lacks a client certificate, undici 6 can leave the request unsettled, even once aborted, with
+ * nothing else pending: Node then exited 0 mid-command, having printed nothing (measured: 7 runs
+ * in 20 on Node 18, 4 in 20 on Node 20). The deadline's timer keeps the process alive (those of
+ * AbortSignal.timeout and undici do not), aborts the request, and fails it whatever undici does.
+ */
+function requestDeadline(timeoutMs: number): {clear: () => void; expired: Promise<never>; signal: AbortSignal} {
+  const controller = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')
+      controller.abort(error)
+      reject(error)
+    }, timeoutMs)
+  })
+  expired.catch(() => {}) // raced against the answer: unwatched once the answer came
+  return {clear: () => clearTimeout(timer), expired, signal: controller.signal}
+}
+
 /**
  * One client per instance: its credentials and TLS settings serve every member of the cluster.
  * Every request has a deadline (connect and answer), so a black-holed member costs at most
@@ -116,7 +140,8 @@ export class PatroniClient {
     }
     const started = performance.now()
     const took = () => `${Math.round(performance.now() - started)} ms`
-    try {
+    const deadline = requestDeadline(timeoutMs)
+    const exchange = async () => {
       const response = await this.agent.request({
         body,
         bodyTimeout: timeoutMs + UNDICI_SLACK_MS,
@@ -125,10 +150,15 @@ export class PatroniClient {
         method,
         origin: url.origin,
         path: url.pathname + url.search,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: deadline.signal,
       })
-      let text = await readAnswer(response.body, endpoint)
-      const status = response.statusCode
+      return {status: response.statusCode, text: await readAnswer(response.body, endpoint)}
+    }
+    try {
+      const answer = exchange()
+      answer.catch(() => {}) // once the deadline has won, what undici says later is of no interest
+      const {status, text: answerText} = await Promise.race([answer, deadline.expired])
+      let text = answerText
       this.options.log?.(`${method} ${url.href} -> ${status} (${took()})`)
       // Error pages are printed: never with our credentials in them (some servers echo headers).
       if (status >= 300 && this.access.auth) text = redact(text, this.access.auth, headers.authorization!)
@@ -141,6 +171,8 @@ export class PatroniClient {
       const failure = this.failureOf(error, url, endpoint, timeoutMs, method !== 'GET')
       this.options.log?.(`${method} ${url.href} -> ${failure.reason} (${took()})`)
       throw failure
+    } finally {
+      deadline.clear()
     }
   }
 
@@ -171,8 +203,15 @@ export class PatroniClient {
     return new RestError(failure.kind, failure.endpoint, hint, undefined, failure.maybeCarriedOut)
   }
 
+  /**
+   * Bounded, on a timer that keeps the process alive: undici 6 may never finish destroying the
+   * connection of such a request (see requestDeadline), and the command must still end in words.
+   */
   async close(): Promise<void> {
-    await this.agent.destroy()
+    let timer: NodeJS.Timeout | undefined
+    const bound = new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS)))
+    await Promise.race([this.agent.destroy().catch(() => {}), bound])
+    clearTimeout(timer)
   }
 }
 
