@@ -3,6 +3,7 @@ import type {Agent} from 'undici'
 import type {DcsKind, DcsSettings} from '../config/dcs-settings.js'
 import {RestError, classifyNetworkError, endpointOf, plainText, readAnswer, readTlsFile} from '../rest/client.js'
 import type {RestCluster} from '../rest/cluster.js'
+import {closeAgent, deadline, whenAborted} from '../rest/deadline.js'
 
 /** The keys under a prefix (`<namespace><scope>/`), relative to it (`leader`, `members/node1`, ...), and who answered. */
 export interface DcsSnapshot {
@@ -49,7 +50,8 @@ export async function readDcs(settings: DcsSettings, prefix: string, options: Re
     pipelining: 0,
   })
   // one deadline for the whole read, authentication included
-  const signal = anySignal([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])])
+  const limit = deadline(options.timeoutMs)
+  const signal = anySignal([limit.signal, ...(options.signal ? [options.signal] : [])])
   const http = new DcsHttp(agent, settings.kind, {...options, signal})
   try {
     return await firstAnswer(settings.endpoints.length, options.hedgeMs, signal, (i, own) =>
@@ -67,7 +69,8 @@ export async function readDcs(settings: DcsSettings, prefix: string, options: Re
       first.status,
     )
   } finally {
-    await agent.destroy().catch(() => {})
+    limit.clear()
+    await closeAgent(agent)
   }
 }
 
@@ -251,6 +254,35 @@ export class DcsHttp {
 
   label = (baseUrl: string): string => `DCS ${this.kind} ${endpointOf(baseUrl)}`
 
+  /** The request and its whole answer, ended by the signal whatever undici does (see ../rest/deadline.ts). */
+  private async exchange(
+    url: URL,
+    label: string,
+    {body, headers = {}, method}: {body?: unknown; headers?: Record<string, string>; method: 'DELETE' | 'GET' | 'POST'},
+  ): Promise<{status: number; text: string}> {
+    const {signal, timeoutMs} = this.options
+    const answer = (async () => {
+      const response = await this.agent.request({
+        body: body === undefined ? undefined : JSON.stringify(body),
+        bodyTimeout: timeoutMs,
+        headers: {
+          accept: 'application/json',
+          'user-agent': 'pgpatronictl',
+          ...(body === undefined ? {} : {'content-type': 'application/json'}),
+          ...headers,
+        },
+        headersTimeout: timeoutMs,
+        method,
+        origin: url.origin,
+        path: url.pathname + url.search,
+        signal,
+      })
+      return {status: response.statusCode, text: await readAnswer(response.body, label, this.options.maxBytes)}
+    })()
+    answer.catch(() => {}) // once aborted, what undici says later is of no interest
+    return Promise.race([answer, whenAborted(signal)])
+  }
+
   /** One JSON request; `empty` statuses mean "no keys" and give null. */
   async call(request: {
     method: 'DELETE' | 'GET' | 'POST'
@@ -260,7 +292,7 @@ export class DcsHttp {
     headers?: Record<string, string>
     empty?: number[]
   }): Promise<unknown> {
-    const {baseUrl, body, empty = [], headers = {}, method, path} = request
+    const {baseUrl, empty = [], method, path} = request
     const url = new URL(path, baseUrl)
     const label = this.label(baseUrl)
     const started = performance.now()
@@ -268,23 +300,7 @@ export class DcsHttp {
     let status: number
     let text: string
     try {
-      const response = await this.agent.request({
-        body: body === undefined ? undefined : JSON.stringify(body),
-        bodyTimeout: this.options.timeoutMs,
-        headers: {
-          accept: 'application/json',
-          'user-agent': 'pgpatronictl',
-          ...(body === undefined ? {} : {'content-type': 'application/json'}),
-          ...headers,
-        },
-        headersTimeout: this.options.timeoutMs,
-        method,
-        origin: url.origin,
-        path: url.pathname + url.search,
-        signal: this.options.signal,
-      })
-      status = response.statusCode
-      text = await readAnswer(response.body, label, this.options.maxBytes)
+      ;({status, text} = await this.exchange(url, label, request))
     } catch (error) {
       if (error instanceof RestError) throw error // too large
       const failure = classifyNetworkError(error, label, this.options.timeoutMs)

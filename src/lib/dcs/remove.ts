@@ -1,6 +1,7 @@
 import type {DcsSettings} from '../config/dcs-settings.js'
 import {RestError, endpointOf} from '../rest/client.js'
-import {DcsHttp, anySignal, prefixRangeEnd, readTlsFiles} from './reader.js'
+import {DcsHttp, prefixRangeEnd, readTlsFiles} from './reader.js'
+import {closeAgent, deadline} from '../rest/deadline.js'
 
 /** The one request that wipes a scope, as Patroni's delete_cluster sends it; for --dry-run and the journal. */
 export interface ScopeDelete {
@@ -51,7 +52,8 @@ export async function deleteScope(
       rejectUnauthorized: !options.insecure,
     },
   })
-  const signal = anySignal([AbortSignal.timeout(timeoutMs)])
+  const limit = deadline(timeoutMs)
+  const signal = limit.signal
   const http = new DcsHttp(agent, settings.kind, {log: options.log, signal, timeoutMs})
   const failures: string[] = []
   try {
@@ -68,7 +70,8 @@ export async function deleteScope(
     }
     throw new RestError('unreachable', `DCS ${settings.kind}`, failures.join('; ') || 'no endpoint')
   } finally {
-    await agent.destroy().catch(() => {})
+    limit.clear()
+    await closeAgent(agent)
   }
 }
 

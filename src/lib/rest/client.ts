@@ -3,6 +3,7 @@ import type {Agent, Dispatcher} from 'undici'
 import {ExitCode, PgpError, configError, describeFsError} from '../errors.js'
 import type {RestAccess, TlsSettings} from '../config/patroni-config.js'
 import {readRegularFile} from '../config/files.js'
+import {closeAgent, deadline} from './deadline.js'
 
 // broken: the connection failed after the request may have been delivered (reset, closed mid-answer)
 export type RestFailure = 'auth' | 'broken' | 'http' | 'malformed' | 'timeout' | 'tls' | 'unreachable'
@@ -60,30 +61,6 @@ export interface ClientOptions {
  */
 const UNDICI_SLACK_MS = 1000
 
-/** How long close() waits for undici to let go of its connections. */
-const CLOSE_BOUND_MS = 1000
-
-/**
- * A request's deadline, ours rather than undici's. When Patroni closes a TLS connection that
- * lacks a client certificate, undici 6 can leave the request unsettled, even once aborted, with
- * nothing else pending: Node then exited 0 mid-command, having printed nothing (measured: 7 runs
- * in 20 on Node 18, 4 in 20 on Node 20). The deadline's timer keeps the process alive (those of
- * AbortSignal.timeout and undici do not), aborts the request, and fails it whatever undici does.
- */
-function requestDeadline(timeoutMs: number): {clear: () => void; expired: Promise<never>; signal: AbortSignal} {
-  const controller = new AbortController()
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')
-      controller.abort(error)
-      reject(error)
-    }, timeoutMs)
-  })
-  expired.catch(() => {}) // raced against the answer: unwatched once the answer came
-  return {clear: () => clearTimeout(timer), expired, signal: controller.signal}
-}
-
 /**
  * One client per instance: its credentials and TLS settings serve every member of the cluster.
  * Every request has a deadline (connect and answer), so a black-holed member costs at most
@@ -140,7 +117,7 @@ export class PatroniClient {
     }
     const started = performance.now()
     const took = () => `${Math.round(performance.now() - started)} ms`
-    const deadline = requestDeadline(timeoutMs)
+    const limit = deadline(timeoutMs)
     const exchange = async () => {
       const response = await this.agent.request({
         body,
@@ -150,14 +127,14 @@ export class PatroniClient {
         method,
         origin: url.origin,
         path: url.pathname + url.search,
-        signal: deadline.signal,
+        signal: limit.signal,
       })
       return {status: response.statusCode, text: await readAnswer(response.body, endpoint)}
     }
     try {
       const answer = exchange()
       answer.catch(() => {}) // once the deadline has won, what undici says later is of no interest
-      const {status, text: answerText} = await Promise.race([answer, deadline.expired])
+      const {status, text: answerText} = await Promise.race([answer, limit.expired])
       let text = answerText
       this.options.log?.(`${method} ${url.href} -> ${status} (${took()})`)
       // Error pages are printed: never with our credentials in them (some servers echo headers).
@@ -172,7 +149,7 @@ export class PatroniClient {
       this.options.log?.(`${method} ${url.href} -> ${failure.reason} (${took()})`)
       throw failure
     } finally {
-      deadline.clear()
+      limit.clear()
     }
   }
 
@@ -203,15 +180,8 @@ export class PatroniClient {
     return new RestError(failure.kind, failure.endpoint, hint, undefined, failure.maybeCarriedOut)
   }
 
-  /**
-   * Bounded, on a timer that keeps the process alive: undici 6 may never finish destroying the
-   * connection of such a request (see requestDeadline), and the command must still end in words.
-   */
   async close(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined
-    const bound = new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS)))
-    await Promise.race([this.agent.destroy().catch(() => {}), bound])
-    clearTimeout(timer)
+    await closeAgent(this.agent)
   }
 }
 
