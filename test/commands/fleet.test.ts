@@ -476,6 +476,15 @@ describe.skipIf(unavailable)('list --fleet: DCS access and errors', () => {
     expect(result.ms).toBeLessThan(6000) // 1 s, plus starting node on a busy machine
   })
 
+  /** list --fleet of the etcd on `port` over https. */
+  const httpsFleet = (port: number, env: NodeJS.ProcessEnv, ...flags: string[]) =>
+    runCli(
+      ['list', '--fleet', '--config-dir', tree.paths.configDir, '-d', `etcd3://127.0.0.1:${port}${NS}`, ...flags],
+      {
+        env: {PATRONI_ETCD3_PROTOCOL: 'https', ...env},
+      },
+    )
+
   it('reads an etcd over https, with the CA from PATRONI_ETCD3_CACERT, or -k', async () => {
     const {cert, certFile, dir, key} = selfSignedCert('pgpt-fleet-tls-')
     const kvs = Object.entries(patroniKeys(`${NS}15-tls/`, three(), 'node1')).map(([key, value]) => ({
@@ -486,21 +495,7 @@ describe.skipIf(unavailable)('list --fleet: DCS access and errors', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const port = (server.address() as AddressInfo).port
     try {
-      const list = (env: NodeJS.ProcessEnv, ...flags: string[]) =>
-        runCli(
-          [
-            'list',
-            '--fleet',
-            '--config-dir',
-            tree.paths.configDir,
-            '-d',
-            `etcd3://127.0.0.1:${port}${NS}`,
-            '-f',
-            'json',
-            ...flags,
-          ],
-          {env: {PATRONI_ETCD3_PROTOCOL: 'https', ...env}},
-        )
+      const list = (env: NodeJS.ProcessEnv, ...flags: string[]) => httpsFleet(port, env, '-f', 'json', ...flags)
       const verified = await list({PATRONI_ETCD3_CACERT: certFile})
       expect([verified.code, (JSON.parse(verified.stdout) as Record_[]).map((r) => r.scope)]).toEqual([0, ['15-tls']])
       const unknown = await list({})
@@ -528,19 +523,7 @@ describe.skipIf(unavailable)('list --fleet: DCS access and errors', () => {
       // undici 6 left such a request unsettled in about one run in three, and nothing kept the
       // process alive: it exited 0 having printed nothing (src/lib/rest/deadline.ts)
       for (let run = 1; run <= 10; run++) {
-        const result = await runCli(
-          [
-            'list',
-            '--fleet',
-            '--config-dir',
-            tree.paths.configDir,
-            '-d',
-            `etcd3://127.0.0.1:${port}${NS}`,
-            '--timeout',
-            '3',
-          ],
-          {env: {PATRONI_ETCD3_CACERT: certFile, PATRONI_ETCD3_PROTOCOL: 'https'}},
-        )
+        const result = await httpsFleet(port, {PATRONI_ETCD3_CACERT: certFile}, '--timeout', '3')
         expect({code: result.code, run, stderr: result.stderr}).toEqual({
           code: 4,
           run,
