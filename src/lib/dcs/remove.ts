@@ -53,8 +53,7 @@ export async function deleteScope(
     },
   })
   const limit = deadline(timeoutMs)
-  const signal = limit.signal
-  const http = new DcsHttp(agent, settings.kind, {log: options.log, signal, timeoutMs})
+  const http = new DcsHttp(agent, settings.kind, {log: options.log, signal: limit.signal, timeoutMs})
   const failures: string[] = []
   try {
     for (const baseUrl of settings.endpoints) {

@@ -3,7 +3,7 @@ import type {Agent, Dispatcher} from 'undici'
 import {ExitCode, PgpError, configError, describeFsError} from '../errors.js'
 import type {RestAccess, TlsSettings} from '../config/patroni-config.js'
 import {readRegularFile} from '../config/files.js'
-import {closeAgent, deadline} from './deadline.js'
+import {closeAgent, deadline, whenAborted} from './deadline.js'
 
 // broken: the connection failed after the request may have been delivered (reset, closed mid-answer)
 export type RestFailure = 'auth' | 'broken' | 'http' | 'malformed' | 'timeout' | 'tls' | 'unreachable'
@@ -134,7 +134,7 @@ export class PatroniClient {
     try {
       const answer = exchange()
       answer.catch(() => {}) // once the deadline has won, what undici says later is of no interest
-      const {status, text: answerText} = await Promise.race([answer, limit.expired])
+      const {status, text: answerText} = await Promise.race([answer, whenAborted(limit.signal)])
       let text = answerText
       this.options.log?.(`${method} ${url.href} -> ${status} (${took()})`)
       // Error pages are printed: never with our credentials in them (some servers echo headers).

@@ -8,19 +8,14 @@ import type {Agent} from 'undici'
  * on Node 18, 4 in 20 on Node 20). These timers do keep it alive, and end the wait themselves.
  */
 
-/** A deadline: `signal` aborts undici's request and `expired` rejects with the same TimeoutError, to be raced with it. */
-export function deadline(timeoutMs: number): {clear: () => void; expired: Promise<never>; signal: AbortSignal} {
+/** A deadline on a timer that keeps the process alive: `signal` aborts with a TimeoutError (race it with whenAborted). */
+export function deadline(timeoutMs: number): {clear: () => void; signal: AbortSignal} {
   const controller = new AbortController()
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')
-      controller.abort(error)
-      reject(error)
-    }, timeoutMs)
-  })
-  expired.catch(() => {}) // raced against the answer: unwatched once the answer came
-  return {clear: () => clearTimeout(timer), expired, signal: controller.signal}
+  const timer = setTimeout(
+    () => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')),
+    timeoutMs,
+  )
+  return {clear: () => clearTimeout(timer), signal: controller.signal}
 }
 
 /** Rejects with the signal's reason once it aborts: raced with a request undici may never settle. */
