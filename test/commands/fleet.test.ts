@@ -529,7 +529,7 @@ describe.skipIf(unavailable)('list --fleet: DCS access and errors', () => {
           run,
           stderr: expect.stringMatching(
             new RegExp(
-              `^Error: DCS etcd3 127\\.0\\.0\\.1:${port}: (connection closed before the answer was complete|connection reset|no answer within 3s)\\n$`,
+              `^Error: DCS etcd3 127\\.0\\.0\\.1:${port}: (connection closed before the answer was complete|connection reset|connection closed while sending|no answer within 3s)\\n$`,
             ),
           ),
         })
