@@ -3,7 +3,7 @@ import type {Agent} from 'undici'
 import type {DcsKind, DcsSettings} from '../config/dcs-settings.js'
 import {RestError, classifyNetworkError, endpointOf, plainText, readAnswer, readTlsFile} from '../rest/client.js'
 import type {RestCluster} from '../rest/cluster.js'
-import {closeAgent, deadline, whenAborted} from '../rest/deadline.js'
+import {answerOrAbort, closeAgent, deadline} from '../rest/deadline.js'
 
 /** The keys under a prefix (`<namespace><scope>/`), relative to it (`leader`, `members/node1`, ...), and who answered. */
 export interface DcsSnapshot {
@@ -261,7 +261,7 @@ export class DcsHttp {
     {body, headers = {}, method}: {body?: unknown; headers?: Record<string, string>; method: 'DELETE' | 'GET' | 'POST'},
   ): Promise<{status: number; text: string}> {
     const {signal, timeoutMs} = this.options
-    const answer = (async () => {
+    const exchange = async () => {
       const response = await this.agent.request({
         body: body === undefined ? undefined : JSON.stringify(body),
         bodyTimeout: timeoutMs,
@@ -278,9 +278,8 @@ export class DcsHttp {
         signal,
       })
       return {status: response.statusCode, text: await readAnswer(response.body, label, this.options.maxBytes)}
-    })()
-    answer.catch(() => {}) // once aborted, what undici says later is of no interest
-    return Promise.race([answer, whenAborted(signal)])
+    }
+    return answerOrAbort(exchange(), signal)
   }
 
   /** One JSON request; `empty` statuses mean "no keys" and give null. */

@@ -3,7 +3,7 @@ import type {Agent, Dispatcher} from 'undici'
 import {ExitCode, PgpError, configError, describeFsError} from '../errors.js'
 import type {RestAccess, TlsSettings} from '../config/patroni-config.js'
 import {readRegularFile} from '../config/files.js'
-import {closeAgent, deadline, whenAborted} from './deadline.js'
+import {answerOrAbort, closeAgent, deadline} from './deadline.js'
 
 // broken: the connection failed after the request may have been delivered (reset, closed mid-answer)
 export type RestFailure = 'auth' | 'broken' | 'http' | 'malformed' | 'timeout' | 'tls' | 'unreachable'
@@ -132,10 +132,9 @@ export class PatroniClient {
       return {status: response.statusCode, text: await readAnswer(response.body, endpoint)}
     }
     try {
-      const answer = exchange()
-      answer.catch(() => {}) // once the deadline has won, what undici says later is of no interest
-      const {status, text: answerText} = await Promise.race([answer, whenAborted(limit.signal)])
-      let text = answerText
+      const answer = await answerOrAbort(exchange(), limit.signal)
+      const {status} = answer
+      let {text} = answer
       this.options.log?.(`${method} ${url.href} -> ${status} (${took()})`)
       // Error pages are printed: never with our credentials in them (some servers echo headers).
       if (status >= 300 && this.access.auth) text = redact(text, this.access.auth, headers.authorization!)

@@ -8,7 +8,7 @@ import type {Agent} from 'undici'
  * on Node 18, 4 in 20 on Node 20). These timers do keep it alive, and end the wait themselves.
  */
 
-/** A deadline on a timer that keeps the process alive: `signal` aborts with a TimeoutError (race it with whenAborted). */
+/** A deadline on a timer that keeps the process alive: `signal` aborts with a TimeoutError (wait through answerOrAbort). */
 export function deadline(timeoutMs: number): {clear: () => void; signal: AbortSignal} {
   const controller = new AbortController()
   const timer = setTimeout(
@@ -18,14 +18,15 @@ export function deadline(timeoutMs: number): {clear: () => void; signal: AbortSi
   return {clear: () => clearTimeout(timer), signal: controller.signal}
 }
 
-/** Rejects with the signal's reason once it aborts: raced with a request undici may never settle. */
-export function whenAborted(signal: AbortSignal): Promise<never> {
+/** The request's outcome, or the signal's reason once it aborts: undici may never settle the request. */
+export function answerOrAbort<T>(request: Promise<T>, signal: AbortSignal): Promise<T> {
+  request.catch(() => {}) // once aborted, what undici says later is of no interest
   const aborted = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason)
     else signal.addEventListener('abort', () => reject(signal.reason), {once: true})
   })
   aborted.catch(() => {})
-  return aborted
+  return Promise.race([request, aborted])
 }
 
 /** How long closing waits for undici to let go of its connections. */
