@@ -128,8 +128,16 @@ export async function node1Leads(
   await waitHealthy(port, members)
 }
 
-/** Waits until every member runs, one leads and the replicas have caught up: the state tests start from. */
-export async function waitHealthy(port: number, expectedMembers: number, timeoutMs = 60_000): Promise<void> {
+/**
+ * Waits until every member runs, one leads and the replicas have caught up: the state tests start from.
+ * `replicaStates`: 3.0.2's /cluster calls a streaming replica `running`; 4.x says `streaming`.
+ */
+export async function waitHealthy(
+  port: number,
+  expectedMembers: number,
+  timeoutMs = 60_000,
+  replicaStates: readonly string[] = ['running', 'streaming'],
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let last = ''
   while (Date.now() < deadline) {
@@ -137,7 +145,9 @@ export async function waitHealthy(port: number, expectedMembers: number, timeout
       const {members} = await restCluster(port)
       last = JSON.stringify(members)
       const leaders = members.filter((m) => m.role === 'leader')
-      const healthy = members.every((m) => m.state === 'running' || m.state === 'streaming')
+      const healthy = members.every((m) =>
+        m.role === 'leader' ? m.state === 'running' || m.state === 'streaming' : replicaStates.includes(m.state),
+      )
       const lagKnown = members.filter((m) => m.role !== 'leader').every((m) => m.lag === 0)
       if (members.length === expectedMembers && leaders.length === 1 && healthy && lagKnown) return
     } catch (error) {

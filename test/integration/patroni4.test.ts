@@ -52,17 +52,7 @@ describe.skipIf(!lab)('Patroni 4.0.7 on the real test cluster (15/pgpt_v4)', () 
    * 4.x calls a replica `streaming` in /cluster once its member key in the DCS says so, up to a
    * loop_wait after it streams again (after node1Leads' switchover): both reads must see that.
    */
-  const replicasStream = async () => {
-    const deadline = Date.now() + 60_000
-    let last = ''
-    while (Date.now() < deadline) {
-      const {members} = await restCluster(port).catch(() => ({members: []}))
-      last = JSON.stringify(members.map((m) => [m.name, m.state]))
-      if (members.length === 3 && members.every((m) => m.role === 'leader' || m.state === 'streaming')) return
-      await new Promise((resolve) => setTimeout(resolve, 500))
-    }
-    throw new Error(`15-pgpt_v4's replicas not streaming in /cluster after 60 s: ${last}`)
-  }
+  const replicasStream = () => waitHealthy(port, 3, 60_000, ['streaming'])
 
   beforeAll(async () => {
     await node1Leads()
@@ -138,7 +128,6 @@ describe.skipIf(!lab)('Patroni 4.0.7 on the real test cluster (15/pgpt_v4)', () 
   })
 
   it('list --fleet -e: the members as patronictl 4.0.7 reads them from the same DCS keys (replicas streaming)', async () => {
-    await waitHealthy(port, 3)
     await replicasStream()
     const result = await cli('list', '--fleet', '-e', '-f', 'json')
     expect(result.code).toBe(0)
